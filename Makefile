@@ -1,0 +1,32 @@
+# gxatlas — one place for the commands people and CI run.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_DB ?= $(CURDIR)/out/demo.sqlite
+
+.PHONY: setup demo test eval bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+# Build the default atlas into out/demo.sqlite and show it.
+demo: setup
+	mkdir -p out
+	$(BIN)/gxatlas --db sqlite:///$(DEMO_DB) init
+	$(BIN)/gxatlas --db sqlite:///$(DEMO_DB) overview
+
+test: setup
+	$(BIN)/pytest
+
+# Extraction accuracy on the seed documents (needs ../shared).
+eval: setup
+	$(BIN)/python bench/eval.py --min-f1 0.80
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,22 @@
+"""The one exception family that the CLI turns into a one-line message and a non-zero exit."""
+
+from __future__ import annotations
+
+
+class GxatlasError(Exception):
+    """A problem the user can act on. ``str(err)`` is the one-line message shown."""
+
+
+class InputError(GxatlasError):
+    """Bad input: names the file (and line, when known) and the problem."""
+
+    def __init__(self, source: str, problem: str, *, line: int | None = None) -> None:
+        self.source = str(source)
+        self.problem = problem
+        self.line = line
+        where = f"{self.source}:{line}" if line is not None else self.source
+        super().__init__(f"{where}: {problem}")
+
+
+class DatabaseError(GxatlasError):
+    """The knowledge base cannot be opened, read or written."""

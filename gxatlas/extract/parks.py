@@ -1,0 +1,418 @@
+"""Parks: named industrial parks, development zones, bonded zones, cooperation zones and bases.
+
+A park is found by its suffix (`开发区`, `工业园区`, `综合保税区`, `片区` ...); its left edge by
+`mentions.name_start` (after the last verb, from the first region). A name must be anchored at a
+place or carry a proper noun: generic phrases (`重点园区`, `石化产业园`) are not parks. Values
+come from the park's own paragraph (`2020年力争实现工业产值超过1500亿元`) and from park
+tables flattened one cell per line (name, area, ..., target), read row by row.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field, replace
+
+from gxatlas.extract.facts import Fact
+from gxatlas.extract.gazetteer import Gazetteer
+from gxatlas.extract.mentions import (
+    CityContext,
+    display_name,
+    evidence,
+    industry_words,
+    left_window,
+    name_start,
+    proper_tail,
+)
+from gxatlas.ingest.document import Document
+
+SUFFIXES = (
+    "综合保税区", "保税港区", "保税物流园区", "保税物流中心", "出口加工区", "跨境经济合作区",
+    "边境经济合作区", "经济技术开发区", "高新技术产业开发区", "高新技术产业园区", "高新技术开发区",
+    "高新区", "经开区", "综保区", "经济开发区", "工业集中区", "产业集聚区", "物流集聚区", "开发区",
+    "工业园区", "产业园区", "科技园区", "物流园区", "加工园区", "示范园区", "工业园", "产业园",
+    "科技园", "软件园", "物流园", "加工园", "工业区", "集中区", "集聚区", "保税区", "试验区",
+    "合作区", "产业新城", "新区", "片区", "经济区", "管理区", "金融城", "产业基地", "示范基地",
+    "生产基地", "加工基地", "物流基地", "制造基地", "园区", "新城", "自贸试验区", "自由贸易试验区",
+)
+# Suffixes a name without a place in front may carry (`海森特产业园`, `那阳工业集中区`).
+_UNANCHORED_OK = frozenset({"工业园区", "产业园区", "科技园区", "物流园区", "加工园区", "工业园", "产业园",
+                            "科技园", "软件园", "物流园", "加工园", "工业区", "集中区", "工业集中区",
+                            "开发区", "经济开发区", "管理区", "产业集聚区", "产业新城", "新区"})
+_SUFFIX_RE = re.compile("|".join(sorted(map(re.escape, SUFFIXES), key=len, reverse=True)))
+# Suffixes that name a region rather than a park when all that precedes them is a region.
+_REGION_LIKE = frozenset({"经济区", "新区", "园区", "试验区", "开发区", "合作区", "集聚区", "自贸试验区",
+                          "自由贸易试验区", "新城", "基地"})
+# Words a stem may be made of without being a name: modifiers and industry words.
+GENERIC_WORDS = (
+    "国家级", "自治区级", "省级", "市级", "县级", "国家", "自治区", "重点", "特色", "专业", "现代",
+    "综合", "主要", "大型", "新型", "一批", "各类", "各", "该", "本", "其他", "相关", "配套", "示范",
+    "试点", "承接", "产业转移", "产城互动", "产城融合", "循环经济", "生态", "绿色", "智慧", "数字化",
+    "百亿元", "千亿元", "百亿", "千亿", "五百亿", "超百亿", "超千亿", "城市", "临港", "沿海", "沿边",
+    "边境", "跨境", "高新技术", "高新", "经济技术", "经济", "工业", "产业", "科技", "创新", "创业",
+    "物流", "加工", "制造", "装备", "电子", "信息", "电子信息", "石化", "化工", "冶金", "有色金属",
+    "食品", "医药", "生物", "新材料", "新能源", "汽车", "机械", "轻工", "纺织", "服装", "建材",
+    "能源", "林浆纸", "造纸", "钢铁", "铝", "糖", "港口", "保税", "出口", "外贸", "电商", "电子商务",
+    "商贸", "服务", "金融", "文化", "旅游", "农业", "农产品", "海洋", "两国双园", "国际", "合作",
+    "开放", "开发", "园中园", "分园", "自贸", "自由贸易", "都市", "高水平", "全国", "县区", "现有",
+    "境外", "外包", "零碳", "沿江", "腹地", "全产业链", "产业链", "集聚", "型", "新", "老", "大", "小", "中", "高", "个", "家", "和", "与", "及",
+    "、", "的", "等", "两大", "三大", "四大", "五大", "多个",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _generic_re() -> re.Pattern[str]:
+    words = set(GENERIC_WORDS) | set(industry_words())
+    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+
+_DIGITS = re.compile(r"[0-9一二三四五六七八九十两百千万亿]+")
+_TRAIL_BRACKET = re.compile(r"[(（]([^()（）\n]{2,14})[)）]")
+_TARGET = re.compile(
+    r"(20\d{2})年[^。;；\n]{0,24}?(产值|贸易额|营业收入|营收|总收入|进出口额|交易额)"
+    r"[^。;；\n\d]{0,12}?(超过|突破|达到|达|以上|不低于)?\s*(\d+(?:\.\d+)?)\s*(万亿|亿)元(以上)?")
+_ABBREV = (("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("经济技术开发区", "经开区"),
+           ("综合保税区", "综保区"))
+# Suffix families: spellings of one park within one document (`工业园区` = `工业园` = `工业区`).
+_FAMILY = ((re.compile(r"(工业园区|工业园|工业区)$"), "工业园"), (re.compile(r"(产业园区|产业园)$"), "产业园"),
+           (re.compile(r"(经济技术开发区|经济开发区)$"), "经济开发区"),
+           (re.compile(r"(高新技术产业开发区|高新技术开发区|高新技术产业园区)$"), "高新区"))
+_PLAN_END = {"十一五": 2010, "十二五": 2015, "十三五": 2020, "十四五": 2025, "十五五": 2030}
+
+
+@dataclass(frozen=True)
+class ParkMention:
+    start: int
+    end: int
+    name: str
+    anchored: bool
+    parts: tuple[str, ...] = ()
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class _ParkValues:
+    area_km2: float | None = None
+    target_year: int | None = None
+    target_value: float | None = None
+    comparator: str | None = None
+    metric: str | None = None
+    table_span: tuple[int, int] | None = None
+
+
+@dataclass
+class _Acc:
+    """Mutable accumulator of one park within one document (internal)."""
+
+    name: str
+    start: int
+    end: int
+    anchored: bool
+    aliases: set[str] = field(default_factory=set)
+    values: _ParkValues = field(default_factory=_ParkValues)
+    city: str | None = None
+
+
+def _is_generic(stem: str) -> bool:
+    rest = _generic_re().sub("", _DIGITS.sub("", stem))
+    rest = re.sub(r"[()（）—\-·]", "", rest)
+    return len(rest) < 2
+
+
+def find_park_mentions(text: str, *, gaz: Gazetteer, start: int = 0, end: int | None = None
+                       ) -> list[ParkMention]:
+    """Every park name in ``text[start:end]``, left to right, nested names joined."""
+    end = len(text) if end is None else end
+    out: list[ParkMention] = []
+    for m in _SUFFIX_RE.finditer(text, start, end):
+        s_start, s_end = m.start(), m.end()
+        # a longer suffix continuing right after (产业园|区) is matched by finditer already
+        w = left_window(text, s_start, max_len=22)
+        w = max(w, start)
+        n_start, anchored = name_start(text, window_start=w, stem_end=s_start, gaz=gaz)
+        if out and out[-1].end == n_start and out[-1].end > w:
+            prev = out[-1]
+            # `防城区工业园区茅岭工业园`: a park named inside another one
+            n_end = _with_bracket(text, s_end)
+            inner = display_name(text[n_start:n_end])
+            stem = text[n_start:s_start]
+            if not _is_generic(stem) or prev.anchored:
+                whole = display_name(text[prev.start:n_end])
+                out[-1] = ParkMention(prev.start, n_end, whole, True, (prev.name, inner), m.group())
+            continue
+        stem = text[n_start:s_start]
+        if not stem or re.search(r"\d{4}年", stem) or _unbalanced(stem):
+            continue
+        if not anchored:
+            tail = proper_tail(stem) if m.group() in _UNANCHORED_OK else None
+            if tail is None or _is_generic(tail) or len(tail) > 8:
+                continue
+            n_start = s_start - len(tail)
+            stem = tail
+        elif _is_generic(stem) and not _stem_is_place(stem, gaz):
+            continue
+        if m.group() in _REGION_LIKE and _stem_is_place(stem, gaz) and not re.match(r"中国[(（]", stem):
+            continue
+        n_end = _with_bracket(text, s_end)
+        name = display_name(text[n_start:n_end])
+        if len(name) < 4:
+            continue
+        out.append(ParkMention(n_start, n_end, name, anchored, (), m.group()))
+    return out
+
+
+def _unbalanced(s: str) -> bool:
+    depth = 0
+    for ch in s:
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            depth -= 1
+            if depth < 0:
+                return True
+    return depth != 0
+
+
+def _stem_is_place(stem: str, gaz: Gazetteer) -> bool:
+    s = re.sub(r"[()（）]", "", stem)
+    s = re.sub(r"^(中国|广西)", "", s) or s
+    hit = gaz.match_place(s, 0)
+    return bool(hit and hit[0] == len(s)) or s in ("北部湾", "中国", "广西")
+
+
+def _looks_verbal(stem: str) -> bool:
+    return bool(re.search(r"(加快|推进|推动|建设|打造|发展|实现|形成|完善|提高|提升|加强)", stem))
+
+
+def _with_bracket(text: str, end: int) -> int:
+    """Extend a name over a short bracket right after it: `玉柴产业新城（玉柴工业园）`."""
+    m = _TRAIL_BRACKET.match(text, end)
+    if m and (_SUFFIX_RE.search(m.group(1)) or re.fullmatch(r"[\u4e00-\u9fff及、]{2,10}", m.group(1))):
+        inner = m.group(1)
+        if not re.search(r"\d|年|以下|以上|含|简称|即|等", inner):
+            return m.end()
+    return end
+
+
+def _merge_key(name: str) -> str:
+    s = re.sub(r"[（(][^）)]*[）)]$", "", name) or name
+    s = s.replace("（", "").replace("）", "").replace("(", "").replace(")", "")
+    s = re.sub(r"^(中国|广西)(?=.{4,})", "", s)
+    s = re.sub(r"^([\u4e00-\u9fff]{2,3})[市县](?=.{3,})", r"\1", s)
+    s = s.replace("国家", "")
+    for pat, rep in _FAMILY:
+        s = pat.sub(rep, s)
+    return s
+
+
+def _aliases(name: str) -> set[str]:
+    out: set[str] = set()
+    m = re.fullmatch(r"(.+?)[（(]([^()（）]+)[)）]", name)
+    if m:
+        out.update({m.group(1), m.group(2)})
+    for long, short in _ABBREV:
+        if name.endswith(long):
+            out.add(name[: -len(long)] + short)
+    if name.startswith("广西") and len(name) > 6:
+        out.add(name[2:])
+    return {a for a in out if a != name and len(a) >= 3}
+
+
+def _plan_year(caption: str) -> int | None:
+    m = re.search(r"(20\d{2})年", caption)
+    if m:
+        return int(m.group(1))
+    for k, y in _PLAN_END.items():
+        if k in caption:
+            return y
+    return None
+
+
+def _lines(text: str) -> list[tuple[int, int, str]]:
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        s = line.strip()
+        if s:
+            lead = len(line) - len(line.lstrip())
+            out.append((pos + lead, pos + lead + len(s), s))
+        pos += len(line) + 1
+    return out
+
+
+_NUM_CELL = re.compile(r"(\d+(?:\.\d+)?)")
+
+
+def table_values(doc: Document, *, gaz: Gazetteer) -> dict[str, tuple[_ParkValues, int, int]]:
+    """Area and target of parks listed in tables flattened one cell per line.
+
+    A row is a park-name cell followed by a number (area, when the header has 面积) and, a few
+    cells later, another number (the target, when the header has 产值/贸易额/亿元).
+    """
+    lines = _lines(doc.text)
+    out: dict[str, tuple[_ParkValues, int, int]] = {}
+    header_at = -1
+    caption = ""
+    has_area = has_target = False
+    for i, (ls, le, s) in enumerate(lines):
+        if re.match(r"^(专栏|表|附表)\s*\d", s):
+            caption, header_at, has_area, has_target = s, i, False, False
+            continue
+        if header_at >= 0 and i - header_at < 16:
+            if "面积" in s:
+                has_area = True
+            if re.search(r"产值|贸易额|亿元|发展目标", s):
+                has_target = True
+        if not (has_area or has_target) or len(s) > 30:
+            continue
+        ms = find_park_mentions(doc.text, gaz=gaz, start=ls, end=le)
+        if not ms or ms[0].start != ls or ms[-1].end < le - 1:
+            continue
+        nums: list[tuple[float, int, int, str]] = []
+        for ns, ne, t in lines[i + 1:i + 9]:
+            if find_park_mentions(doc.text, gaz=gaz, start=ns, end=ne) and not _NUM_CELL.fullmatch(t):
+                break
+            if re.fullmatch(r"[(（]?\d+(?:\.\d+)?[)）]?", t):
+                nums.append((float(t.strip("()（）")), ns, ne, t))
+            elif re.fullmatch(r"[(（][^()（）]{1,8}[)）]", t):
+                nums.append((-1.0, ns, ne, t))  # a note cell such as （贸易额）
+        vals = [n for n in nums if n[0] >= 0]
+        area = target = None
+        if has_area and has_target and len(vals) >= 2:
+            area, target = vals[0][0], vals[1][0]
+        elif has_area and vals:
+            area = vals[0][0]
+        elif has_target and vals:
+            target = vals[0][0]
+        if area is None and target is None:
+            continue
+        metric = "贸易额" if any("贸易" in n[3] for n in nums) else None
+        last = max((n[2] for n in nums), default=le)
+        name = ms[0].name if len(ms) == 1 else display_name(doc.text[ls:le])
+        out[name] = (_ParkValues(area_km2=area, target_year=_plan_year(caption) if target else None,
+                                 target_value=target, comparator=">=" if target else None,
+                                 metric=metric, table_span=(ls, last)), ls, last)
+    return out
+
+
+def _prose_target(text: str, start: int, end: int) -> _ParkValues | None:
+    m = _TARGET.search(text, start, end)
+    if not m:
+        return None
+    value = float(m.group(4)) * (10000 if m.group(5) == "万亿" else 1)
+    comp = ">=" if (m.group(3) in ("超过", "突破", "以上", "不低于") or m.group(6)) else "="
+    metric = "贸易额" if "贸易" in m.group(2) else None
+    return _ParkValues(target_year=int(m.group(1)), target_value=value, comparator=comp, metric=metric)
+
+
+def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fact]:
+    """Park facts of ``doc``: one per park, short forms as aliases, values where stated."""
+    text = doc.text
+    accs: dict[str, _Acc] = {}
+    alias_index: dict[str, str] = {}
+
+    def acc_for(name: str, start: int, end: int, anchored: bool) -> _Acc:
+        key = _merge_key(name)
+        keys = {key} | {_merge_key(a) for a in _aliases(name)}
+        hit = next((alias_index[k] for k in keys if k in alias_index), None)
+        if hit is None:
+            acc = _Acc(name=name, start=start, end=end, anchored=anchored)
+            accs[name] = acc
+            hit = name
+        acc = accs[hit]
+        if name != acc.name:
+            if len(name) > len(acc.name) and not name.startswith(acc.name + "（"):
+                acc.aliases.add(acc.name)
+                accs[name] = acc
+                del accs[acc.name]
+                for k, v in list(alias_index.items()):
+                    if v == acc.name:
+                        alias_index[k] = name
+                acc.name = name
+                hit = name
+            else:
+                acc.aliases.add(name)
+        acc.aliases.update(_aliases(name))
+        for k in keys | {_merge_key(a) for a in acc.aliases}:
+            alias_index[k] = hit
+        return acc
+
+    mentions = find_park_mentions(text, gaz=gaz)
+    for i, pm in enumerate(mentions):
+        acc = acc_for(pm.name, pm.start, pm.end, pm.anchored)
+        acc.aliases.update(p for p in pm.parts if p != acc.name)
+        # the target stated in the park's own paragraph, before the next park is named
+        para_end = text.find("\n", pm.end)
+        para_end = len(text) if para_end < 0 else para_end
+        nxt = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+        line_start = text.rfind("\n", 0, pm.start) + 1
+        heads_paragraph = re.fullmatch(r"[\s\d.、()（）一二三四五六七八九十]*", text[line_start:pm.start]) is not None
+        if heads_paragraph and acc.values.target_value is None:
+            tv = _prose_target(text, pm.end, para_end)
+            if tv:
+                acc.values = replace(acc.values, target_year=tv.target_year,
+                                     target_value=tv.target_value, comparator=tv.comparator,
+                                     metric=tv.metric)
+        elif acc.values.target_value is None and nxt > para_end:
+            pass  # a passing mention: its paragraph's figures belong to something else
+        if acc.city is None:
+            acc.city = park_city(pm.name, pm.start, gaz=gaz, ctx=ctx)
+
+    for name, (vals, ls, le) in table_values(doc, gaz=gaz).items():
+        acc = acc_for(name, ls, le, True)
+        v = acc.values
+        acc.values = replace(
+            v,
+            area_km2=vals.area_km2 if vals.area_km2 is not None else v.area_km2,
+            target_year=v.target_year or vals.target_year,
+            target_value=v.target_value if v.target_value is not None else vals.target_value,
+            comparator=v.comparator or vals.comparator,
+            metric=v.metric or vals.metric,
+            table_span=vals.table_span)
+        if acc.city is None:
+            acc.city = (park_city(name, ls, gaz=gaz, ctx=None) or _table_city(text, ls, gaz)
+                        or ctx.near(ls))
+
+    facts: list[Fact] = []
+    seen: set[int] = set()
+    for acc in accs.values():
+        if id(acc) in seen:
+            continue
+        seen.add(id(acc))
+        v = acc.values
+        values: dict[str, object] = {"city": acc.city}
+        if v.area_km2 is not None:
+            values["area_km2"] = v.area_km2
+        if v.target_value is not None:
+            values.update(target_year=v.target_year, target_value=v.target_value,
+                          comparator=v.comparator)
+            if v.metric:
+                values["target_metric"] = v.metric
+        aliases = tuple(sorted(a for a in acc.aliases if a != acc.name))
+        facts.append(Fact(type="park", name=acc.name, evidence=evidence(doc, acc.start, acc.end),
+                          values=values, aliases=aliases))
+    return facts
+
+
+def park_city(name: str, pos: int, *, gaz: Gazetteer, ctx: CityContext | None) -> str | None:
+    """The city of a named thing: the last place in its name that has one (`南宁空港扶绥经济区`
+    is in 崇左); none when the name is anchored at a province or country only; else context."""
+    places = gaz.find_places(name)
+    cities = [p.city for _, _, p in places if p.city]
+    if cities:
+        return cities[-1]
+    if places or name.startswith("中国"):
+        return None
+    return ctx.near(pos) if ctx else None
+
+
+def _table_city(text: str, pos: int, gaz: Gazetteer) -> str | None:
+    """The city cell of a flattened table row: the last line before ``pos`` that is a region."""
+    back = text[max(0, pos - 600):pos].split("\n")
+    for line in reversed(back):
+        s = line.strip().rstrip("市")
+        if not s:
+            continue
+        p = gaz.place(s)
+        if p and p.city:
+            return p.city
+    return None

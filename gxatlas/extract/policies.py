@@ -1,0 +1,251 @@
+"""Policies: document numbers (`桂政发〔2019〕53号`), titles in 《》 and titled plans in prose.
+
+A policy is keyed by its document number where one is given, by its title otherwise. Titles
+come from book-title marks (newspapers and books excluded), from plan-like phrases in prose
+(`…三年行动实施方案`), and from policy tables flattened one cell per line, row- or
+column-wise (a column of numbers, a column of titles, a column of dates of the same length).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gxatlas.extract.facts import Fact
+from gxatlas.extract.mentions import display_name, evidence, pos_cut
+from gxatlas.ingest.document import Document
+
+DOC_NUMBER = re.compile(
+    r"([\u4e00-\u9fff]{1,8}?)\s*[〔\[【(（]\s*((?:19|20)\d{2})\s*[〕\]】)）]\s*(?:第\s*)?(\d{1,4})\s*号"
+    r"|([一二三四五六七八九十]{1,4}届[\u4e00-\u9fff]{0,6}?第\s*\d{1,4}\s*号)")
+_TITLE = re.compile(r"《([^《》\n]{2,80})》")
+# 《…》 that are not policies: newspapers, journals, books, songs, films, websites
+_NOT_POLICY = re.compile(r"(日报|晚报|时报|早报|周报|商报|报|杂志|期刊|学报|年鉴|网|书|记|传|集|歌|曲|剧|片|志)$")
+_POLICY_END = r"(实施方案|行动方案|工作方案|总体方案|行动计划|合作计划|发展规划|规划纲要|专项规划|若干措施|政策措施|若干意见|实施意见|指导意见|管理办法|实施细则|暂行办法|条例|政府工作报告)"
+_PROSE_TITLE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9“”\"()（）—\-]{4,40}?" + _POLICY_END + r")")
+_PROSE_BREAK = re.compile(r"实施|出台|印发|制定|发布|落实|执行|贯彻|推出|编制|依据|根据|按照|和|及|与|的|是|为|了|在")
+_DATE = re.compile(r"^((?:19|20)\d{2})[-./年](\d{1,2})[-./月](\d{1,2})日?$")
+_ISSUER = re.compile(r"(国务院|国家发展改革委|国家发改委|自治区人民政府|自治区人大常委会|商务部|财政部|工业和信息化部|[\u4e00-\u9fff]{2,8}(?:人民政府|委员会|办公厅))"
+                     r"(?:印发|发布|出台|制定|批复|颁布)")
+
+
+@dataclass(frozen=True)
+class _Policy:
+    start: int
+    end: int
+    title: str | None
+    doc_number: str | None
+    date: str | None = None
+    alignment: str = "exact"
+
+
+# First characters of issuer abbreviations: provinces, the state, ministries, cities.
+_ABBR_HEAD = set("桂国粤滇黔湘琼川渝苏浙闽赣鲁豫鄂冀晋辽吉黑皖陕甘青宁新藏蒙京津沪中财商工发人署办教科农水交"
+                 "南柳钦北防玉崇贵梧百贺河来")
+_ABBR_TAIL = re.compile(r"[发函规电字令文通告办复批号]$")
+
+
+def _clean_number(s: str) -> str:
+    s = re.sub(r"\s+", "", s)
+    m = re.match(r"([\u4e00-\u9fff]+)(?=[〔\[【(（])", s)
+    if m and "届" not in s:
+        prefix = m.group(1)
+        cut = next((i for i in range(len(prefix)) if prefix[i] in _ABBR_HEAD
+                    and _ABBR_TAIL.search(prefix) and len(prefix) - i <= 6), max(0, len(prefix) - 4))
+        s = s[cut:]
+    return s.replace("[", "〔").replace("]", "〕").replace("【", "〔").replace("】", "〕") \
+        .replace("(", "〔").replace(")", "〕").replace("（", "〔").replace("）", "〕")
+
+
+def _date(s: str) -> str | None:
+    m = _DATE.match(s.strip())
+    if not m:
+        return None
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def _lines(text: str) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        s = line.strip()
+        if s:
+            lead = len(line) - len(line.lstrip())
+            out.append((pos + lead, pos + lead + len(s), s))
+        pos += len(line) + 1
+    return out
+
+
+def _is_number_cell(s: str) -> bool:
+    m = DOC_NUMBER.fullmatch(s)
+    return bool(m)
+
+
+def _title_ok(t: str) -> bool:
+    t = t.strip()
+    return 2 <= len(t) <= 80 and not _NOT_POLICY.search(t) and not re.fullmatch(r"[\d\s.]+", t)
+
+
+def _table_policies(text: str) -> list[_Policy]:
+    """Policies of tables flattened one cell per line, column- or row-wise."""
+    lines = _lines(text)
+    out: list[_Policy] = []
+    i = 0
+    while i < len(lines):
+        if not _is_number_cell(lines[i][2]):
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and _is_number_cell(lines[j][2]):
+            j += 1
+        run = lines[i:j]
+        if len(run) >= 3:
+            out += _column_table(lines, i, j)
+        else:
+            for k in range(i, j):
+                out.append(_row_cell(lines, k))
+        i = j
+    return out
+
+
+def _column_table(lines: list[tuple[int, int, str]], i: int, j: int) -> list[_Policy]:
+    n = j - i
+    numbers = lines[i:j]
+    titles: list[tuple[int, int, str]] = []
+    k = j
+    while k < len(lines) and k <= j + 2 and not titles:
+        cand = lines[k + 1:k + 1 + n] if len(lines[k][2]) <= 8 else lines[k:k + n]
+        if len(cand) == n and all(_title_ok(c[2]) and not _is_number_cell(c[2]) and not _date(c[2])
+                                  for c in cand):
+            titles = cand
+        k += 1
+    dates: list[str | None] = [None] * n
+    lo = max(0, i - 3 * n - 6)
+    for a in range(lo, i):
+        block = lines[a:a + n]
+        if len(block) == n and all(_date(c[2]) for c in block):
+            dates = [_date(c[2]) for c in block]
+            break
+    if all(d is None for d in dates):
+        for a in range(j, min(len(lines), j + 3 * n + 6)):
+            block = lines[a:a + n]
+            if len(block) == n and all(_date(c[2]) for c in block):
+                dates = [_date(c[2]) for c in block]
+                break
+    out = []
+    for idx, (s, e, cell) in enumerate(numbers):
+        title = titles[idx][2] if titles else None
+        start, end = (min(s, titles[idx][0]), max(e, titles[idx][1])) if titles else (s, e)
+        out.append(_Policy(start=s if not titles else titles[idx][0],
+                           end=e if not titles else titles[idx][1],
+                           title=title, doc_number=_clean_number(cell), date=dates[idx],
+                           alignment="fuzzy" if titles else "exact"))
+        del start, end
+    return out
+
+
+def _row_cell(lines: list[tuple[int, int, str]], k: int) -> _Policy:
+    s, e, cell = lines[k]
+    title = None
+    date = None
+    for d in (1, -1):
+        if 0 <= k + d < len(lines):
+            c = lines[k + d][2]
+            if title is None and re.search(_POLICY_END + "|《", c) and _title_ok(c):
+                title = c.strip("《》")
+            if date is None:
+                date = _date(c)
+    return _Policy(start=s, end=e, title=title, doc_number=_clean_number(cell), date=date)
+
+
+_MARKED = re.compile(r"三年|五年|行动|十[一二三四五六]五|20\d\d|规划纲要|条例|政府工作报告|关于")
+
+
+def _prose_title_ok(title: str) -> bool:
+    """A plan named in prose without 《》 must look like one: long enough, not starting with a
+    verb or a pronoun, and carrying a period, a programme word or a place."""
+    if len(title) < 6 or (re.match(_POLICY_END, title) and title != "政府工作报告"):
+        return False
+    words = pos_cut(title)
+    if words and (words[0][1].startswith(("v", "r", "d", "a", "c", "p", "u", "m", "q"))
+                  and words[0][1] != "vn"):
+        return False
+    return bool(_MARKED.search(title))
+
+
+def find_policies(text: str) -> list[_Policy]:
+    """Policy mentions in ``text``: titles, numbers in prose and in tables."""
+    out: list[_Policy] = []
+    taken: list[tuple[int, int]] = []
+    for p in _table_policies(text):
+        out.append(p)
+        taken.append((p.start, p.end))
+    for m in _TITLE.finditer(text):
+        title = m.group(1)
+        if not _title_ok(title):
+            continue
+        num = None
+        end = m.end()
+        after = re.match(r"\s*[(（]\s*(" + DOC_NUMBER.pattern + r")\s*[)）]", text[m.end():m.end() + 40])
+        if after:
+            num = _clean_number(after.group(1))
+            end = m.end() + after.end()
+        out.append(_Policy(start=m.start(), end=end, title=title, doc_number=num))
+        taken.append((m.start(), end))
+    for m in _PROSE_TITLE.finditer(text):
+        if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
+            continue
+        raw = m.group(1)
+        tail = re.search(_POLICY_END + "$", raw)
+        cut = 0
+        for b in _PROSE_BREAK.finditer(raw, 0, len(raw) - len(tail.group()) if tail else len(raw)):
+            cut = b.end()
+        title = raw[cut:]
+        if not _prose_title_ok(title):
+            continue
+        s = m.start() + cut
+        out.append(_Policy(start=s, end=m.end(), title=title, doc_number=None))
+        taken.append((s, m.end()))
+    for m in DOC_NUMBER.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        out.append(_Policy(start=m.start(), end=m.end(), title=None, doc_number=_clean_number(m.group())))
+    return out
+
+
+def extract_policies(doc: Document) -> list[Fact]:
+    """Policy facts of ``doc``, one per document number or (without a number) per title."""
+    by_key: dict[str, _Policy] = {}
+    order: list[str] = []
+    for p in find_policies(doc.text):
+        title = display_name(p.title).strip("“”") if p.title else None
+        key = p.doc_number or title or ""
+        if not key:
+            continue
+        old = by_key.get(key)
+        if old is None:
+            by_key[key] = _Policy(p.start, p.end, title, p.doc_number, p.date, p.alignment)
+            order.append(key)
+        elif (old.title is None and title) or (old.date is None and p.date):
+            by_key[key] = _Policy(old.start, old.end, old.title or title, old.doc_number,
+                                  old.date or p.date, old.alignment)
+    facts: list[Fact] = []
+    for key in order:
+        p = by_key[key]
+        issuer = _issuer_near(doc.text, p.start)
+        values: dict[str, object] = {"doc_number": p.doc_number, "title": p.title, "date": p.date}
+        if issuer:
+            values["issuer"] = issuer
+        reason = "assembled from a table flattened one cell per line" if p.alignment == "fuzzy" else None
+        facts.append(Fact(type="policy", name=p.title or p.doc_number or key,
+                          evidence=evidence(doc, p.start, p.end, alignment=p.alignment, reason=reason),
+                          values=values))
+    return facts
+
+
+def _issuer_near(text: str, start: int) -> str | None:
+    m = _ISSUER.search(text, max(0, start - 30), start + 1)
+    return m.group(1) if m else None

@@ -1,0 +1,368 @@
+"""Text normalization with an offset map back to the original.
+
+``normalize(original)`` runs, in order, each step as its own function over a
+:class:`Normalized` (text + offsets into the original):
+
+1. :func:`nfkc` — Unicode NFKC, per character cluster so offsets stay mappable;
+2. :func:`simplify` — traditional to simplified Chinese (OpenCC t2s), 1:1 per line
+   when the lengths agree, per character otherwise;
+3. :func:`fix_spaces` — spaces that PDF export put between Chinese characters (and between
+   Chinese and digits or punctuation) removed, spaces inside Latin words and between numbers
+   kept, line ends stripped;
+4. :func:`join_wrapped_lines` — lines broken mid-sentence by a fixed-width layout joined
+   (never across headings, list items or short table cells);
+5. :func:`collapse_blank_lines` — runs of blank lines collapsed to one.
+
+Every step keeps the invariant ``len(offsets) == len(text) + 1`` with the last entry
+``len(original)``; ``offsets[i]`` is the index in the original of the character that
+produced ``text[i]``, and offsets never decrease.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from gxatlas.names import to_simplified
+
+__all__ = [
+    "Normalized",
+    "normalize",
+    "identity",
+    "nfkc",
+    "simplify",
+    "fix_spaces",
+    "join_wrapped_lines",
+    "collapse_blank_lines",
+    "is_cjk",
+]
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalized text and, per character, the index in the original that produced it."""
+
+    text: str
+    offsets: tuple[int, ...]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original that the half-open span ``[start, end)`` came from."""
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span {start}-{end} outside text of length {len(self.text)}")
+        if start == end:
+            return self.offsets[start], self.offsets[start]
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def identity(original: str) -> Normalized:
+    """The unnormalized text with the identity offset map."""
+    return Normalized(text=original, offsets=tuple(range(len(original) + 1)))
+
+
+def _edit(n: Normalized, edits: Iterable[tuple[int, int, str]]) -> Normalized:
+    """Apply sorted, non-overlapping replacements ``(start, end, new)`` to ``n``.
+
+    The characters of ``new`` are attributed to the first replaced character (or, for an
+    insertion, to the character that follows), so offsets stay monotone.
+    """
+    parts: list[str] = []
+    offs: list[int] = []
+    pos = 0
+    text, old = n.text, n.offsets
+    changed = False
+    for start, end, new in edits:
+        if start < pos:
+            continue  # overlapping edit: the earlier one wins
+        changed = True
+        parts.append(text[pos:start])
+        offs.extend(old[pos:start])
+        parts.append(new)
+        offs.extend([old[start]] * len(new))
+        pos = end
+    if not changed:
+        return n
+    parts.append(text[pos:])
+    offs.extend(old[pos:])  # includes the final sentinel
+    return Normalized(text="".join(parts), offsets=tuple(offs))
+
+
+# --- 1. NFKC -----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=65536)
+def _nfkc(segment: str) -> str:
+    return unicodedata.normalize("NFKC", segment)
+
+
+def nfkc(n: Normalized) -> Normalized:
+    """Unicode NFKC per character cluster (a base and its combining marks).
+
+    A character that expands (``㎡`` → ``m2``) maps every output character to itself; a
+    cluster that contracts maps to its first character.
+    """
+    text = n.text
+    if unicodedata.is_normalized("NFKC", text):
+        return n
+    edits: list[tuple[int, int, str]] = []
+    i, size = 0, len(text)
+    combining = unicodedata.combining
+    while i < size:
+        j = i + 1
+        while j < size and combining(text[j]):
+            j += 1
+        seg = text[i:j]
+        out = _nfkc(seg)
+        if out != seg:
+            edits.append((i, j, out))
+        i = j
+    return _edit(n, edits)
+
+
+# --- 2. traditional -> simplified --------------------------------------------------------
+
+
+def simplify(n: Normalized) -> Normalized:
+    """Traditional to simplified Chinese (OpenCC t2s), keeping the offset map.
+
+    Each line is converted whole (OpenCC uses phrases); when the converted line has the same
+    length it is taken character for character, otherwise each character is converted alone.
+    """
+    text = n.text
+    converted = to_simplified(text)
+    if converted == text:
+        return n
+    edits: list[tuple[int, int, str]] = []
+    if len(converted) == len(text) and converted.count("\n") == text.count("\n"):
+        lines_old = text.split("\n")
+        lines_new = converted.split("\n")
+        if all(len(a) == len(b) for a, b in zip(lines_old, lines_new)):
+            return Normalized(text=converted, offsets=n.offsets)
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        new = to_simplified(line)
+        if new != line:
+            if len(new) == len(line):
+                edits.extend((pos + k, pos + k + 1, b) for k, (a, b) in enumerate(zip(line, new)) if a != b)
+            else:
+                for k, ch in enumerate(line):
+                    out = _t2s_char(ch)
+                    if out != ch:
+                        edits.append((pos + k, pos + k + 1, out))
+        pos += len(line)
+    return _edit(n, edits)
+
+
+@functools.lru_cache(maxsize=65536)
+def _t2s_char(ch: str) -> str:
+    return to_simplified(ch)
+
+
+# --- 3. spaces ---------------------------------------------------------------------------
+
+
+def is_cjk(ch: str) -> bool:
+    """A CJK ideograph (including extension A and compatibility ideographs)."""
+    o = ord(ch)
+    return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF
+            or 0x20000 <= o <= 0x3134F or o == 0x3007)
+
+
+def _is_cjk_punct(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3000 <= o <= 0x303F or 0x2010 <= o <= 0x206F or 0xFF00 <= o <= 0xFFEF or 0x25A0 <= o <= 0x25FF
+
+
+_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def _kind(ch: str) -> str:
+    """c: Chinese (ideograph or CJK punctuation), d: digit, p: ASCII punctuation, l: other."""
+    if is_cjk(ch) or _is_cjk_punct(ch):
+        return "c"
+    if ch.isdigit():
+        return "d"
+    if ch in _ASCII_PUNCT:
+        return "p"
+    return "l"
+
+
+_HSPACE = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
+
+
+def _drop_space(left: str, right: str) -> bool:
+    a, b = _kind(left), _kind(right)
+    if "l" in (a, b):
+        return False  # Latin words keep their spaces: `PS 板`, `Intel Core`
+    return "c" in (a, b) or (a == "p" and b == "p")
+
+
+def fix_spaces(n: Normalized) -> Normalized:
+    """Remove spaces PDF export put inside Chinese text; keep them in Latin text and numbers.
+
+    ``北 部湾`` → ``北部湾``, ``2020 年`` → ``2020年``, ``1000 万吨`` → ``1000万吨``; ``PS 板`` and
+    ``Intel Core`` keep their space, ``2017-06-14 14:40`` too. Spaces at line ends go.
+    """
+    text = n.text
+    edits: list[tuple[int, int, str]] = []
+    for m in _HSPACE.finditer(text):
+        s, e = m.span()
+        left = text[s - 1] if s > 0 else "\n"
+        right = text[e] if e < len(text) else "\n"
+        if left == "\n" or right == "\n" or left == "\r" or right == "\r":
+            edits.append((s, e, ""))
+        elif _drop_space(left, right):
+            edits.append((s, e, ""))
+        elif e - s > 1 or m.group() != " ":
+            edits.append((s, e, " "))
+    out = _edit(n, edits)
+    if "\r" in out.text:
+        out = _edit(out, _cr_edits(out.text))
+    return out
+
+
+def _cr_edits(text: str) -> list[tuple[int, int, str]]:
+    """``\\r\\n`` and lone ``\\r`` to ``\\n`` (the ``\\n`` keeps its own offset)."""
+    edits: list[tuple[int, int, str]] = []
+    for m in re.finditer(r"\r\n?", text):
+        if m.group() == "\r\n":
+            edits.append((m.start(), m.start() + 1, ""))
+        else:
+            edits.append((m.start(), m.end(), "\n"))
+    return edits
+
+
+# --- 4. lines broken by a fixed-width layout ---------------------------------------------
+
+_SENTENCE_END = frozenset("。！？!?；;：:…")
+_CLOSERS = frozenset("”’」』)）】》〉\"'")
+# headings, list items and captions that start a line of their own
+_NEW_BLOCK = re.compile(
+    r"(?:第[一二三四五六七八九十百零〇\d]+[章节条部篇]"
+    r"|[(（][一二三四五六七八九十\d]+[)）]"
+    r"|[一二三四五六七八九十]+[、.．]"
+    r"|\d+(?:\.\d+)*[、.．)）](?!\d)"
+    r"|[①-⑳⑴-⒇]"
+    r"|[●■◆▪•·※★☆○◇□▲►\-—]{1,2}(?!—)"
+    r"|(?:表|图|专栏|附图|附表|附件)\s*\d+(?![\d所中和的、,及与为可显列至-])"
+    r"|注[:：]|(?:资料|数据)?来源[:：])"
+)
+
+
+_PROSE_PUNCT = re.compile("[,、。;:，；：“”!?！？]")
+_CAPTION = re.compile(r"(?:表|图|专栏|附图|附表|附件)\s*\d+")
+
+
+def _local_widths(lengths: Sequence[int], prose: Sequence[bool], *, radius: int = 4,
+                  tolerance: int = 2) -> list[int | None]:
+    """Per non-blank line, the width at which its neighbourhood wraps, or None.
+
+    ``prose[i]`` says whether line i has inner punctuation (a comma, 、, 。 ...): table cells of
+    similar length (document numbers, titles) do not, and are never taken for wrapped prose.
+
+    A neighbourhood (the line and ``radius`` non-blank lines each side) wraps at a fixed
+    width when at least three of its lines of 12 or more characters lie within
+    ``tolerance`` of the longest such length below the neighbourhood's outliers. Prose with
+    one line per paragraph, short table cells and headings have no such width.
+    """
+    out: list[int | None] = []
+    size = len(lengths)
+    for i in range(size):
+        lo, hi = max(0, i - radius), i + radius + 1
+        window = [k for k in lengths[lo:hi] if k >= 12]
+        if len(window) < 3 or 2 * sum(prose[lo:hi]) < len(window):
+            out.append(None)
+            continue
+        counts: Counter[int] = Counter(window)
+        best, best_count = 0, 0
+        for k in counts:
+            c = sum(counts[k + d] for d in range(-tolerance, tolerance + 1))
+            if c > best_count or (c == best_count and k > best):
+                best, best_count = k, c
+        if best_count < 3 or best > 160:
+            out.append(None)
+        else:
+            out.append(max(k for k in window if abs(k - best) <= tolerance))
+    return out
+
+
+def _joinable(line: str, nxt: str, width: int) -> bool:
+    if len(line) < width - 3 or not nxt:
+        return False
+    last = line[-1]
+    if last in _SENTENCE_END or _CAPTION.match(line):
+        return False
+    if not (_PROSE_PUNCT.search(line) or _PROSE_PUNCT.search(nxt)):
+        return False  # two lines without punctuation: table cells or titles, not prose
+    if last in _CLOSERS and len(line) >= 2 and line[-2] in _SENTENCE_END:
+        return False
+    return not _NEW_BLOCK.match(nxt)
+
+
+def join_wrapped_lines(n: Normalized) -> Normalized:
+    """Join lines that a fixed-width layout broke mid-sentence.
+
+    A line is joined to the next non-blank line (at most one blank line between) when its
+    neighbourhood wraps at a fixed width, the line reaches that width, it does not end a
+    sentence, and the next line does not start a heading, list item or caption. Between two
+    Latin letters the break becomes a space.
+    """
+    text = n.text
+    if "\n" not in text:
+        return n
+    lines = text.split("\n")
+    starts: list[int] = []
+    pos = 0
+    for ln in lines:
+        starts.append(pos)
+        pos += len(ln) + 1
+    filled = [i for i, ln in enumerate(lines) if ln.strip()]
+    widths = _local_widths([len(lines[i]) for i in filled],
+                           [bool(_PROSE_PUNCT.search(lines[i])) for i in filled])
+    edits: list[tuple[int, int, str]] = []
+    for k in range(len(filled) - 1):
+        i, j = filled[k], filled[k + 1]
+        width = widths[k]
+        if width is None or j - i > 2:
+            continue
+        line, nxt = lines[i], lines[j]
+        if _joinable(line, nxt, width):
+            sep = " " if _kind(line[-1]) == "l" and _kind(nxt[0]) == "l" else ""
+            edits.append((starts[i] + len(line), starts[j], sep))
+    return _edit(n, edits)
+
+
+# --- 5. blank lines ----------------------------------------------------------------------
+
+_BLANK_RUN = re.compile(r"\n(?:[ \t]*\n){2,}")
+
+
+def collapse_blank_lines(n: Normalized) -> Normalized:
+    """Runs of blank lines become one blank line; leading and trailing blank lines go."""
+    text = n.text
+    edits = [(m.start(), m.end(), "\n\n") for m in _BLANK_RUN.finditer(text)]
+    out = _edit(n, edits)
+    lead = len(out.text) - len(out.text.lstrip("\n"))
+    trail = len(out.text) - len(out.text.rstrip("\n"))
+    tail: list[tuple[int, int, str]] = []
+    if lead:
+        tail.append((0, lead, ""))
+    if trail and trail < len(out.text):
+        tail.append((len(out.text) - trail, len(out.text), ""))
+    return _edit(out, tail)
+
+
+# --- the pipeline ------------------------------------------------------------------------
+
+STEPS = (nfkc, simplify, fix_spaces, join_wrapped_lines, collapse_blank_lines)
+
+
+def normalize(original: str) -> Normalized:
+    """Normalize ``original`` (all steps in order), keeping the map back to it."""
+    n = identity(original)
+    for step in STEPS:
+        n = step(n)
+    return n

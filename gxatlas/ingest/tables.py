@@ -1,0 +1,341 @@
+"""Rebuild tables that PDF export flattened to one cell per line.
+
+A table region starts at a caption line (`表1 …`, `专栏3 …`, `附表2 …`) and runs over the short
+lines that follow, up to a line of prose, a source note or a heading. The cells are then put
+back into rows by the first strategy that fits:
+
+1. column by column (`时间`, its values, `发文号`, its values, …): every column starts with a
+   short header cell and all columns have the same number of values;
+2. row by row with a sequence-number column (`序号` 1, 2, 3 …): each number starts a row, and a
+   cell left over at the end of a row is the group label (`结构性指标`) of the rows after it;
+3. row by row around a key column: a row starts at a text cell (not a list) that is followed
+   by a number (a park and its area); short cells just before it are group labels.
+
+Each cell keeps its span in the normalized text, so a fact read from a row can cite the row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+__all__ = ["Cell", "Row", "Table", "find_tables", "is_numeric_cell", "cells_of"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: its text and its span ``[start, end)`` in the normalized text."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Row:
+    """The cells of one row, in column order, and the group label that applies to it."""
+
+    cells: tuple[Cell, ...]
+    group: Cell | None = None
+
+    @property
+    def start(self) -> int:
+        return min(c.start for c in self.cells)
+
+    @property
+    def end(self) -> int:
+        return max(c.end for c in self.cells)
+
+    @property
+    def texts(self) -> list[str]:
+        return [c.text for c in self.cells]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A rebuilt table: caption, header cells and rows (``orientation`` says how it was flat)."""
+
+    caption: Cell | None
+    header: tuple[Cell, ...]
+    rows: tuple[Row, ...]
+    orientation: str  # "rows" or "columns"
+    start: int
+    end: int
+
+    @property
+    def title(self) -> str:
+        return self.caption.text if self.caption else ""
+
+
+_CAPTION = re.compile(r"^(?:续?表|专栏|附表)\s*(\d+(?:[-.]\d+)?)\s*(.*)$")
+_END = re.compile(r"^(?:资料来源|数据来源|来源|注[:：]|说明[:：]|第[一二三四五六七八九十百]+[章节]"
+                  r"|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
+_NUMERIC = re.compile(r"^[<>≥≤约近]?\s*-?\d+(?:,\d{3})*(?:\.\d+)?\s*(?:%|‰)?(?:以上|以下|左右)?$"
+                      r"|^[—–\-－/]+$"
+                      r"|^\d+(?:\.\d+)?(?:\s*[:∶]\s*\d+(?:\.\d+)?){1,3}$")
+_SEQ = re.compile(r"^\d{1,3}$")
+_MAX_CELL = 80
+
+
+def is_numeric_cell(text: str) -> bool:
+    """A cell holding a number, a percentage, a ratio or a dash (no value)."""
+    return bool(_NUMERIC.match(text.strip()))
+
+
+def _lines(text: str, start: int, stop: int) -> list[Cell]:
+    out = []
+    pos = start
+    for line in text[start:stop].split("\n"):
+        s = pos + len(line) - len(line.lstrip())
+        e = pos + len(line.rstrip())
+        if e > s:
+            out.append(Cell(text=text[s:e], start=s, end=e))
+        pos += len(line) + 1
+    return out
+
+
+def cells_of(text: str, caption: Cell) -> list[Cell]:
+    """The cell lines after ``caption``, up to prose, a source note, a heading or a caption."""
+    out: list[Cell] = []
+    for cell in _lines(text, caption.end, len(text)):
+        t = cell.text
+        if _CAPTION.match(t) or _END.match(t):
+            break
+        if len(t) > _MAX_CELL or (len(t) > 40 and "。" in t[:-1]):
+            break
+        if t.endswith("。") and len(t) > 30:
+            break
+        out.append(cell)
+    return out
+
+
+def _header_like(text: str) -> bool:
+    return 0 < len(text) <= 8 and not any(ch.isdigit() for ch in text)
+
+
+def _kind(text: str) -> str:
+    if is_numeric_cell(text):
+        return "n"
+    if re.match(r"^\d{4}-\d{1,2}(?:-\d{1,2})?$", text):
+        return "d"
+    if re.search(r"\d+号$", text):
+        return "no"
+    return "t"
+
+
+def _columnwise(cells: Sequence[Cell]) -> tuple[tuple[Cell, ...], list[Row]] | None:
+    n = len(cells)
+    for size in range(3, n // 2 + 1):  # size = 1 header + values
+        ncols, rem = divmod(n, size)
+        if rem and rem > size // 2:
+            ncols += 1  # the last column lost a cell or two
+        elif rem:
+            continue
+        if ncols < 2:
+            continue
+        heads = [cells[k * size] for k in range(ncols)]
+        if not all(_header_like(h.text) for h in heads):
+            continue
+        columns = [cells[k * size + 1:(k + 1) * size] for k in range(ncols)]
+        if not all(len({_kind(c.text) for c in col}) == 1 for col in columns):
+            continue
+        if len({_kind(col[0].text) for col in columns}) < 2 and all(_kind(c[0].text) == "t" for c in columns):
+            # text-only columns: accept only when the header cells are clearly shorter
+            if max(len(h.text) for h in heads) * 2 > min(len(c.text) for col in columns for c in col):
+                continue
+        rows = [Row(cells=tuple(col[i] for col in columns if i < len(col))) for i in range(size - 1)]
+        return tuple(heads), rows
+    return None
+
+
+def _seq_starts(cells: Sequence[Cell]) -> list[int]:
+    """Indices of cells 1, 2, 3 … in order (a 序号 column), or [] if there is none.
+
+    A sequence number is followed by a text cell (the row's name); when a value equal to the
+    next number comes first, the candidate preceded by a text cell (the end of the previous
+    row) wins.
+    """
+    kinds = [_kind(c.text) for c in cells]
+
+    def ok(j: int) -> bool:
+        return j + 1 < len(cells) and kinds[j + 1] == "t"
+
+    best: list[int] = []
+    for i, c in enumerate(cells):
+        if c.text != "1" or not ok(i):
+            continue
+        found = [i]
+        want = 2
+        while True:
+            cands = [j for j in range(found[-1] + 2, min(len(cells), found[-1] + 21))
+                     if cells[j].text == str(want) and ok(j)]
+            if not cands:
+                break
+            pick = next((j for j in cands if kinds[j - 1] == "t"), cands[0])
+            found.append(pick)
+            want += 1
+        if len(found) > len(best):
+            best = found
+    return best if len(best) >= 3 else []
+
+
+def _strip_repeats(cells: list[Cell], head: Sequence[str]) -> list[Cell]:
+    """Remove copies of the header repeated after a page break (3 or more header cells)."""
+    if len(head) < 3:
+        return cells
+    out: list[Cell] = []
+    i = 0
+    while i < len(cells):
+        k = 0
+        while k < len(head) and i + k < len(cells) and cells[i + k].text == head[k]:
+            k += 1
+        if k >= 3:
+            i += k
+            continue
+        out.append(cells[i])
+        i += 1
+    return out
+
+
+def _unit_like(text: str) -> bool:
+    return is_numeric_cell(text) or len(text) <= 3 or bool(re.fullmatch(r"[(（].*[)）]", text))
+
+
+def _merge_wrapped(row: list[Cell], width: int) -> list[Cell]:
+    """Merge a text cell wrapped over two lines (two adjacent text cells before the last)."""
+    while len(row) > width:
+        for k in range(len(row) - 2):
+            a, b = row[k], row[k + 1]
+            if not _unit_like(a.text) and not _unit_like(b.text) and k + 1 < len(row) - 1:
+                row[k:k + 2] = [Cell(text=a.text + b.text, start=a.start, end=b.end)]
+                break
+        else:
+            break
+    return row
+
+
+def _by_sequence(cells: Sequence[Cell], starts: list[int]) -> tuple[tuple[Cell, ...], list[Row]]:
+    gaps = Counter(b - a for a, b in zip(starts, starts[1:]))
+    width = gaps.most_common(1)[0][0]
+    header = list(cells[:starts[0]])
+    rest = _strip_repeats(list(cells[starts[0]:]), [h.text for h in header])
+    starts = _seq_starts(rest) or [0]
+    group: Cell | None = None
+    if len(header) > width and not is_numeric_cell(header[-1].text):
+        group = header.pop()
+    rows: list[Row] = []
+    bounds = starts + [min(len(rest), starts[-1] + width + 1)]
+    for a, b in zip(bounds, bounds[1:]):
+        row = _merge_wrapped(list(rest[a:b]), width)
+        nxt: Cell | None = None
+        if len(row) > width and not is_numeric_cell(row[-1].text):
+            nxt = row.pop()
+        rows.append(Row(cells=tuple(row), group=group))
+        if nxt is not None:
+            group = nxt
+    return tuple(header), rows
+
+
+def _default_label(table_cells: Sequence[Cell]) -> Callable[[str], bool]:
+    counts = Counter(c.text for c in table_cells)
+
+    def is_label(text: str) -> bool:
+        return len(text) <= 4 and not any(ch.isdigit() for ch in text) and counts[text] <= 2
+
+    return is_label
+
+
+def _by_key(cells: Sequence[Cell], is_label: Callable[[str], bool] | None
+            ) -> tuple[tuple[Cell, ...], list[Row]] | None:
+    kinds = [_kind(c.text) for c in cells]
+    keys = [i for i in range(len(cells) - 1)
+            if kinds[i] == "t" and kinds[i + 1] == "n"
+            and not re.search("[、,，;；]", cells[i].text) and not _header_like_only(cells[i].text)]
+    if len(keys) < 2:
+        return None
+    label = is_label or _default_label(cells)
+    first = keys[0]
+    header_end = first - 1 if first > 0 and label(cells[first - 1].text) else first
+    header_end = max(header_end, 0)
+    header = tuple(cells[:header_end])
+    rest = _strip_repeats(list(cells[header_end:]), [h.text for h in header])
+    return _by_key_rows(header, rest, label)
+
+
+def _by_key_rows(header: tuple[Cell, ...], cells: Sequence[Cell], label: Callable[[str], bool]
+                 ) -> tuple[tuple[Cell, ...], list[Row]] | None:
+    kinds = [_kind(c.text) for c in cells]
+    keys = [i for i in range(len(cells) - 1)
+            if kinds[i] == "t" and kinds[i + 1] == "n"
+            and not re.search("[、,，;；]", cells[i].text) and not _header_like_only(cells[i].text)]
+    if len(keys) < 2:
+        return None
+    # a row normally holds the same count of numbers; a key that leaves two short rows is a
+    # value (a one-item list of industries), not a new row
+    def numbers(a: int, b: int) -> int:
+        return sum(1 for k in kinds[a:b] if k == "n")
+
+    spans = list(zip(keys, keys[1:] + [len(cells)]))
+    mode = Counter(numbers(a, b) for a, b in spans).most_common(1)[0][0]
+    merged: list[int] = [keys[0]]
+    for k in range(1, len(keys)):
+        a = merged[-1]
+        b = keys[k]
+        c = keys[k + 1] if k + 1 < len(keys) else len(cells)
+        if numbers(a, b) < mode and numbers(a, c) <= mode:
+            continue
+        merged.append(b)
+    keys = merged
+    rows: list[Row] = []
+    first = keys[0]
+    group: Cell | None = cells[first - 1] if first > 0 and label(cells[first - 1].text) else None
+    for k, i in enumerate(keys):
+        stop = keys[k + 1] if k + 1 < len(keys) else len(cells)
+        body = list(cells[i:stop])
+        nxt: Cell | None = None
+        if k + 1 < len(keys) and len(body) > 2 and label(body[-1].text):
+            nxt = body.pop()
+        rows.append(Row(cells=tuple(body), group=group))
+        if nxt is not None:
+            group = nxt
+    return header, rows
+
+
+def _header_like_only(text: str) -> bool:
+    return bool(re.fullmatch(r"[(（].*[)）]", text))
+
+
+def find_tables(text: str, *, is_label: Callable[[str], bool] | None = None) -> list[Table]:
+    """The flattened tables of ``text`` rebuilt into rows (see the module docstring).
+
+    ``is_label`` tells a group-label cell (a city heading a block of rows) from a value; by
+    default a short cell without digits that occurs at most twice is a label.
+    """
+    tables: list[Table] = []
+    for cap in _lines(text, 0, len(text)):
+        if not _CAPTION.match(cap.text) or len(cap.text) > _MAX_CELL:
+            continue
+        cells = cells_of(text, cap)
+        if len(cells) < 4:
+            continue
+        built: tuple[tuple[Cell, ...], list[Row]] | None = None
+        orientation = "rows"
+        starts = _seq_starts(cells)
+        if starts:
+            built = _by_sequence(cells, starts)
+        if built is None:
+            built = _columnwise(cells)
+            orientation = "columns" if built else "rows"
+        if built is None:
+            built = _by_key(cells, is_label)
+        if built is None:
+            continue
+        header, rows = built
+        rows = [r for r in rows if r.cells]
+        if not rows:
+            continue
+        tables.append(Table(caption=cap, header=header, rows=tuple(rows), orientation=orientation,
+                            start=cap.start, end=cells[-1].end))
+    return tables

@@ -1,0 +1,35 @@
+"""Recording where each statement comes from (Evidence rows), without duplicates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gxatlas.kb.models import Document, Evidence
+
+
+def document_id(session: Session, key: str) -> int | None:
+    return session.scalars(select(Document.id).where(Document.key == key)).first()
+
+
+def cite(session: Session, *, entity_type: str, entity_id: int, field: str, value: Any,
+         origin: str, document_id: int | None, locator: str | None = None,
+         start: int | None = None, end: int | None = None, **span: Any) -> bool:
+    """Add one Evidence row unless the same statement from the same place is there already.
+    Returns True when a row was added."""
+    same = select(Evidence.id).where(
+        Evidence.entity_type == entity_type, Evidence.entity_id == entity_id,
+        Evidence.field == field, Evidence.origin == origin)
+    same = same.where(Evidence.document_id == document_id if document_id is not None
+                      else Evidence.document_id.is_(None))
+    same = same.where(Evidence.locator == locator if locator is not None
+                      else Evidence.locator.is_(None))
+    same = same.where(Evidence.start == start if start is not None else Evidence.start.is_(None))
+    if session.scalars(same).first() is not None:
+        return False
+    session.add(Evidence(entity_type=entity_type, entity_id=entity_id, field=field, value=value,
+                         origin=origin, document_id=document_id, locator=locator, start=start,
+                         end=end, **span))
+    return True

@@ -1,0 +1,175 @@
+"""Full-text search across entities, Chinese first.
+
+Each entity has one ``SearchEntry``: its title and descriptive text as written, and the same
+text segmented by jieba into space-separated words (``tokens``). SQLite searches ``tokens``
+with FTS5 (bm25 ranking); PostgreSQL with ``to_tsvector('simple', tokens)`` and ``ts_rank``.
+Queries are normalized like documents (NFKC, traditional -> simplified, stray spaces removed)
+and segmented the same way, so `柳 州` and `廣西` find what `柳州` and `广西` find.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from gxatlas.kb.models import (ENTITY_MODELS, Alias, Document, Enterprise, Indicator, Industry,
+                               Park, Policy, Project, Region, SearchEntry)
+from gxatlas.names import canonical_name
+from gxatlas.segment import cut
+
+TYPE_LABELS = {"region": "地区", "park": "园区", "enterprise": "企业", "project": "项目",
+               "policy": "政策", "indicator": "指标", "industry": "产业", "document": "文档"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    entity_type: str
+    entity_id: int
+    title: str
+    snippet: str
+    score: float
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS.get(self.entity_type, self.entity_type)
+
+
+def _region_name(session: Session, rid: int | None) -> str:
+    if rid is None:
+        return ""
+    r = session.get(Region, rid)
+    return r.name if r else ""
+
+
+def describe(session: Session, entity_type: str, ent: object) -> tuple[str, str]:
+    """(title, body) of an entity for the index."""
+    aliases = " ".join(session.scalars(select(Alias.alias).where(
+        Alias.entity_type == entity_type, Alias.entity_id == ent.id)))  # type: ignore[attr-defined]
+    if isinstance(ent, Region):
+        return ent.name, f"{ent.name} {ent.short_name} {aliases}"
+    if isinstance(ent, Park):
+        return ent.name, " ".join(x for x in (ent.name, aliases, _region_name(session, ent.region_id),
+                                              ent.kind or "", ent.level or "", ent.klass or "") if x)
+    if isinstance(ent, Enterprise):
+        return ent.name, " ".join(x for x in (ent.name, ent.full_name or "", aliases,
+                                              _region_name(session, ent.region_id),
+                                              " ".join(ent.tags or []), (ent.scope or "")[:500]) if x)
+    if isinstance(ent, Project):
+        return ent.name, " ".join(x for x in (ent.name, aliases, _region_name(session, ent.region_id),
+                                              ent.status or "", ent.capacity or "") if x)
+    if isinstance(ent, Policy):
+        title = ent.title or ent.doc_number or ent.key
+        return title, " ".join(x for x in (ent.title or "", ent.doc_number or "", ent.issuer or "")
+                               if x)
+    if isinstance(ent, Indicator):
+        return ent.name, " ".join(x for x in (ent.name, aliases, _region_name(session, ent.scope_id),
+                                              ent.category or "", ent.unit or "") if x)
+    if isinstance(ent, Industry):
+        return ent.name, f"{ent.name} {aliases}"
+    if isinstance(ent, Document):
+        return ent.title or ent.key, " ".join(x for x in (ent.title, ent.issuer or "",
+                                                          (ent.text or "")[:2000]) if x)
+    raise TypeError(f"not an indexed entity: {ent!r}")
+
+
+def index_entity(session: Session, entity_type: str, entity_id: int) -> None:
+    """Create or refresh the search entry of one entity."""
+    ent = session.get(ENTITY_MODELS[entity_type], entity_id)
+    old = session.scalars(select(SearchEntry).where(SearchEntry.entity_type == entity_type,
+                                                    SearchEntry.entity_id == entity_id)).first()
+    if ent is None:
+        if old is not None:
+            session.delete(old)
+        return
+    title, body = describe(session, entity_type, ent)
+    tokens = " ".join(cut(canonical_name(body)))
+    if old is None:
+        session.add(SearchEntry(entity_type=entity_type, entity_id=entity_id, title=title,
+                                body=body, tokens=tokens))
+    elif (old.title, old.body, old.tokens) != (title, body, tokens):
+        old.title, old.body, old.tokens = title, body, tokens
+
+
+def rebuild_index(session: Session) -> int:
+    """Re-index every entity; returns the number of entries."""
+    session.execute(delete(SearchEntry))
+    n = 0
+    for etype, model in ENTITY_MODELS.items():
+        for eid in session.scalars(select(model.id)):
+            index_entity(session, etype, eid)
+            n += 1
+    session.flush()
+    return n
+
+
+def query_tokens(query: str) -> list[str]:
+    """The words a query is searched by (normalized and segmented like the index)."""
+    q = canonical_name(query)
+    return list(dict.fromkeys(w for w in cut(q) if w.strip() and not _is_punct(w)))
+
+
+def _is_punct(w: str) -> bool:
+    return all(not ch.isalnum() for ch in w)
+
+
+def search(session: Session, query: str, *, types: tuple[str, ...] = (), limit: int = 20,
+           offset: int = 0) -> list[Hit]:
+    """Entities matching ``query``, best first. All words must match; if none does, any word."""
+    words = query_tokens(query)
+    if not words:
+        return []
+    hits = _fts(session, words, "AND", types, limit, offset)
+    if not hits and len(words) > 1:
+        hits = _fts(session, words, "OR", types, limit, offset)
+    if not hits:
+        hits = _like(session, canonical_name(query), types, limit, offset)
+    return hits
+
+
+def _fts(session: Session, words: list[str], op: str, types: tuple[str, ...], limit: int,
+         offset: int) -> list[Hit]:
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        match = f" {op} ".join('"' + w.replace('"', '""') + '"' for w in words)
+        sql = ("SELECT e.entity_type, e.entity_id, e.title, e.body, bm25(search_fts) AS score "
+               "FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid "
+               "WHERE search_fts MATCH :match ORDER BY score, length(e.title) LIMIT :lim OFFSET :off")
+        params = {"match": match, "lim": limit * 5 + offset, "off": 0}
+        rows = session.execute(text(sql), params).all()
+        scored = [(r[0], r[1], r[2], r[3], -float(r[4])) for r in rows]
+    else:
+        joiner = " & " if op == "AND" else " | "
+        sql = ("SELECT entity_type, entity_id, title, body, "
+               "ts_rank(to_tsvector('simple', tokens), to_tsquery('simple', :q)) AS score "
+               "FROM search_entries WHERE to_tsvector('simple', tokens) @@ to_tsquery('simple', :q) "
+               "ORDER BY score DESC, length(title) LIMIT :lim")
+        q = joiner.join("'" + w.replace("'", "''").replace("\\", "") + "'" for w in words)
+        rows = session.execute(text(sql), {"q": q, "lim": limit * 5 + offset}).all()
+        scored = [(r[0], r[1], r[2], r[3], float(r[4])) for r in rows]
+    if types:
+        scored = [s for s in scored if s[0] in types]
+    # exact title matches first, then the engine's score
+    joined = "".join(words)
+    scored.sort(key=lambda s: (s[2] != joined, joined not in s[2], -s[4], len(s[2])))
+    return [Hit(t, i, title, _snippet(body, words), score)
+            for t, i, title, body, score in scored[offset:offset + limit]]
+
+
+def _like(session: Session, q: str, types: tuple[str, ...], limit: int,
+          offset: int) -> list[Hit]:
+    stmt = select(SearchEntry).where(or_(SearchEntry.title.contains(q, autoescape=True),
+                                         SearchEntry.body.contains(q, autoescape=True)))
+    if types:
+        stmt = stmt.where(SearchEntry.entity_type.in_(types))
+    stmt = stmt.order_by(func.length(SearchEntry.title)).limit(limit).offset(offset)
+    return [Hit(e.entity_type, e.entity_id, e.title, _snippet(e.body, [q]), 0.0)
+            for e in session.scalars(stmt)]
+
+
+def _snippet(body: str, words: list[str], width: int = 60) -> str:
+    pos = min((body.find(w) for w in words if w in body), default=0)
+    start = max(0, pos - width // 3)
+    s = body[start:start + width]
+    return ("…" if start else "") + s + ("…" if start + width < len(body) else "")

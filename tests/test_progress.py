@@ -1,0 +1,174 @@
+"""Open SDG's progress measure on worked examples, and the Chinese-plan extensions.
+
+Every expected number is computed by hand in the comment next to it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gxatlas.analysis.progress import (NO_TARGET_THRESHOLDS, TARGET_THRESHOLDS, Target,
+                                       classify_cagr, classify_ratio, measure_progress)
+
+
+@pytest.mark.parametrize("latest,status", [
+    (110, "substantial_progress"),  # 1.10^(1/5) - 1 = 1.92% > 1%
+    (103, "moderate_progress"),     # 1.03^(1/5) - 1 = 0.593%: 0.5% < x <= 1%
+    (101, "negligible_progress"),   # 1.01^(1/5) - 1 = 0.199%: 0 <= x <= 0.5%
+    (95, "deterioration"),          # 0.95^(1/5) - 1 = -1.02% < 0
+])
+def test_methodology_1_without_target(latest: float, status: str) -> None:
+    r = measure_progress(indicator="x", series=[(2015, 100), (2017, 100.5), (2020, latest)])
+    assert r.status == status
+    assert r.method == "open_sdg_cagr" and r.thresholds == NO_TARGET_THRESHOLDS
+    assert (r.base_year, r.base_value, r.latest_year, r.latest_value) == (2015, 100, 2020, latest)
+    assert r.observed_cagr == pytest.approx((latest / 100) ** 0.2 - 1)
+    assert r.ratio is None and r.required_cagr is None and "方法一" in r.rule
+
+
+def test_methodology_1_lower_is_better() -> None:
+    # 100 -> 95: CAGR -1.02%, sign flipped for a lower-is-better indicator: +1.02% > 1%
+    r = measure_progress(indicator="能耗", series=[(2015, 100), (2020, 95)], direction="negative")
+    assert r.status == "substantial_progress"
+    assert r.observed_cagr == pytest.approx(-0.01021, abs=1e-5)
+
+
+def test_thresholds_boundaries() -> None:
+    # Open SDG's inequalities: > x substantial, (y, x] moderate, [z, y] negligible
+    assert classify_cagr(0.01) == "moderate_progress"
+    assert classify_cagr(0.005) == "negligible_progress"
+    assert classify_cagr(0.0) == "negligible_progress"
+    # with target: >= x substantial, [y, x) moderate, [z, y) negligible, < z deterioration
+    assert classify_ratio(0.95) == "substantial_progress"
+    assert classify_ratio(0.5) == "moderate_progress"
+    assert classify_ratio(0.0) == "negligible_progress"
+    assert classify_ratio(-0.01) == "deterioration"
+
+
+def test_methodology_2_with_target() -> None:
+    # base 2015 = 100, latest 2018 = 115, target 150 in 2020
+    # cagr_o = 1.15^(1/3) - 1 = e^(0.139762/3) - 1 = 4.769%
+    # cagr_r = 1.5^(1/5) - 1 = e^(0.405465/5) - 1 = 8.447%
+    # ratio = 0.5646: moderate (0.5 <= ratio < 0.95)
+    r = measure_progress(indicator="产值", series=[(2015, 100), (2016, 104), (2018, 115)],
+                         target=Target(kind="level", value=150, year=2020))
+    assert r.status == "moderate_progress" and r.method == "open_sdg_ratio"
+    assert r.observed_cagr == pytest.approx(0.04769, abs=1e-5)
+    assert r.required_cagr == pytest.approx(0.08447, abs=1e-5)
+    assert r.ratio == pytest.approx(0.5646, abs=1e-4)
+    assert r.thresholds == TARGET_THRESHOLDS and r.target_level == 150
+    # still required from 115 (2018) to 150 (2020): (150/115)^(1/2) - 1 = 14.21%
+    assert r.still_required_cagr == pytest.approx(0.1421, abs=1e-4)
+    assert {p.method for p in r.projections} == {"cagr", "linear"}
+    # CAGR projection: 115 * 1.04769^2 = 126.2
+    cagr_p = next(p for p in r.projections if p.method == "cagr")
+    assert cagr_p.value == pytest.approx(126.23, abs=0.01) and cagr_p.year == 2020
+
+
+def test_methodology_2_substantial_and_achieved() -> None:
+    # 1.28^(1/3) - 1 = 8.577%; / 8.447% = 1.015 >= 0.95
+    r = measure_progress(indicator="产值", series=[(2015, 100), (2018, 128)],
+                         target=Target(kind="level", value=150, year=2020))
+    assert r.status == "substantial_progress" and r.ratio == pytest.approx(1.015, abs=1e-3)
+    done = measure_progress(indicator="产值", series=[(2015, 100), (2019, 152)],
+                            target=Target(kind="level", value=150, year=2020))
+    assert done.status == "target_achieved" and done.still_required_cagr is None
+
+
+def test_change_target_lower_is_better_binding() -> None:
+    # 下降18% from 1.0 (2015): target level 0.82 by 2020; 2018 value 0.90
+    # cagr_o = 0.9^(1/3) - 1 = -3.451%; cagr_r = 0.82^(1/5) - 1 = -3.891%; ratio 0.8869
+    r = measure_progress(indicator="单位工业增加值能耗", series=[(2015, 1.0), (2018, 0.90)],
+                         target=Target(kind="change", value=-0.18, year=2020),
+                         direction="negative", attribute="约束性")
+    assert r.target_level == pytest.approx(0.82)
+    assert r.observed_cagr == pytest.approx(-0.03451, abs=1e-5)
+    assert r.required_cagr == pytest.approx(-0.03891, abs=1e-5)
+    assert r.ratio == pytest.approx(0.8869, abs=1e-4)
+    assert r.status == "moderate_progress" and r.severity == "error"
+    # the same indicator as 预期性 is only a note, not an error
+    soft = measure_progress(indicator="单位工业增加值能耗", series=[(2015, 1.0), (2018, 0.90)],
+                            target=Target(kind="change", value=-0.18, year=2020),
+                            direction="negative", attribute="预期性")
+    assert soft.severity is None
+    # 0.81 <= 0.82: achieved
+    ok = measure_progress(indicator="能耗", series=[(2015, 1.0), (2019, 0.81)],
+                          target=Target(kind="change", value=-0.18, year=2020),
+                          direction="negative", attribute="约束性")
+    assert ok.status == "target_achieved" and ok.severity is None
+
+
+def test_change_target_uses_stated_baseline() -> None:
+    # the plan states 2015 = 1.0; actuals only from 2016
+    r = measure_progress(indicator="能耗", series=[(2016, 0.97), (2018, 0.90)],
+                         target=Target(kind="change", value=-0.18, year=2020),
+                         direction="negative", base_year=2015, base_value=1.0)
+    assert r.base_year == 2015 and r.base_value == 1.0 and r.status == "moderate_progress"
+
+
+def test_annual_growth_target() -> None:
+    # 年均增长10%: 100 (2015) -> 130 (2018): 1.3^(1/3) - 1 = 9.139%; ratio 0.914: moderate
+    r = measure_progress(indicator="工业增加值", series=[(2015, 100), (2018, 130)],
+                         target=Target(kind="annual_growth", value=0.10, year=2020))
+    assert r.method == "annual_growth" and r.status == "moderate_progress"
+    assert r.observed_cagr == pytest.approx(0.09139, abs=1e-5)
+    assert r.ratio == pytest.approx(0.9139, abs=1e-4)
+    assert r.required_cagr == 0.10
+    # the level the target implies: 100 * 1.1^5 = 161.051
+    assert r.target_level == pytest.approx(161.051)
+    # period over with 1.7^(1/5) - 1 = 11.2% >= 10%: achieved
+    end = measure_progress(indicator="工业增加值", series=[(2015, 100), (2020, 170)],
+                           target=Target(kind="annual_growth", value=0.10, year=2020))
+    assert end.status == "target_achieved"
+
+
+def test_points_target() -> None:
+    # share 40% (2015), +5 个百分点 by 2020 -> 45%; 42% in 2018:
+    # observed 2/3 = 0.667 points a year; required 5/5 = 1; ratio 0.667: moderate
+    r = measure_progress(indicator="战略性新兴产业占比", series=[(2015, 40), (2018, 42)],
+                         target=Target(kind="points", value=5, year=2020))
+    assert r.method == "points_linear" and r.target_level == 45
+    assert r.observed_pace == pytest.approx(2 / 3) and r.required_pace == pytest.approx(1)
+    assert r.ratio == pytest.approx(0.6667, abs=1e-4) and r.status == "moderate_progress"
+
+
+def test_cumulative_target() -> None:
+    # 五年累计 500 over 2016-2020; 90 + 95 + 100 = 285 in 3 years: mean 95 vs needed 100 -> 0.95
+    r = measure_progress(indicator="累计投资", series=[(2016, 90), (2017, 95), (2018, 100)],
+                         target=Target(kind="cumulative", value=500, year=2020, start_year=2016))
+    assert r.method == "cumulative" and r.status == "substantial_progress"
+    assert r.ratio == pytest.approx(0.95)
+    gap = measure_progress(indicator="累计投资", series=[(2016, 90), (2018, 100)],
+                           target=Target(kind="cumulative", value=500, year=2020, start_year=2016))
+    assert gap.status == "no_measure" and "2017" in gap.reason
+
+
+@pytest.mark.parametrize("series,why", [
+    ([(2015, 0), (2018, 5)], "为0"),
+    ([(2015, -3), (2018, 5)], "为负"),
+    ([(2015, 3), (2018, -5)], "符号"),
+    ([(2018, 5)], "一个年份"),
+    ([], "没有数据"),
+])
+def test_no_measure_reasons(series, why: str) -> None:
+    r = measure_progress(indicator="x", series=series,
+                         target=Target(kind="level", value=10, year=2020))
+    assert r.status == "no_measure" and why in r.reason and r.status_zh == "无法测算"
+
+
+def test_base_year_moves_to_first_year_with_data() -> None:
+    # Open SDG: base year 2015 missing -> the first later year (2016) is the base
+    r = measure_progress(indicator="x", series=[(2016, 100), (2020, 110)], base_year=2015)
+    assert r.base_year == 2016
+    none = measure_progress(indicator="x", series=[(2012, 100), (2014, 110)], base_year=2015)
+    assert none.status == "no_measure" and "之后没有数据" in none.reason
+
+
+def test_to_dict_has_every_component() -> None:
+    r = measure_progress(indicator="产值", series=[(2015, 100), (2018, 115)],
+                         target=Target(kind="level", value=150, year=2020))
+    d = r.to_dict()
+    for key in ("method", "base_year", "base_value", "latest_year", "latest_value", "target",
+                "observed_cagr", "required_cagr", "ratio", "thresholds", "status", "rule"):
+        assert key in d
+    assert d["status_zh"] == "中等进展" and d["thresholds"]["x"] == 0.95
