@@ -31,18 +31,19 @@ def to_simplified(text: str) -> str:
 
 
 def canonical_name(name: str) -> str:
-    """The display form of a name: NFKC, simplified, no spaces, em dash `—` between places."""
+    """The display form of a name: NFKC, simplified, no spaces, em dash `—` between places,
+    full-width brackets."""
     s = unicodedata.normalize("NFKC", name or "")
     s = to_simplified(s)
     s = _SPACE.sub("", s)
     s = _YI_DASH.sub("—", s)
     s = _DASHES.sub("—", s)
+    s = s.replace("(", "（").replace(")", "）")  # Chinese names take full-width brackets
     return s.strip()
 
 
 def name_key(name: str) -> str:
     """The comparison key of a name: canonical form without quotes, brackets unified, `—` kept."""
     s = canonical_name(name).translate(_QUOTES)
-    s = s.replace("(", "（").replace(")", "）").replace("〔", "[").replace("〕", "]")
-    s = s.replace("[", "〔").replace("]", "〕")
+    s = s.replace("〔", "[").replace("〕", "]").replace("[", "〔").replace("]", "〕")
     return s

@@ -7,11 +7,16 @@ project, a policy, indicators with actuals and one document with located facts, 
 
 from __future__ import annotations
 
+import functools
+import shutil
+import tempfile
 from pathlib import Path
 
 from gxatlas.api.auth import add_user
 from gxatlas.kb.load import load_all
-from gxatlas.kb.models import Document, Indicator, Observation, Park, ParkTarget, Project, Region
+from sqlalchemy import select
+
+from gxatlas.kb.models import Document, Indicator, Observation, Park, ParkTarget, Policy, Region
 from gxatlas.kb.provenance import cite
 from gxatlas.kb.resolve import find, get_or_create
 from gxatlas.kb.store import KB, open_kb
@@ -84,27 +89,41 @@ def _add_others(session, doc: Document) -> None:
     start = DOC_TEXT.find("上汽通用五菱")
     cite(session, entity_type="enterprise", entity_id=ent.id, field="name", value=ent.name,
          origin="extracted", document_id=doc.id, start=start, end=start + 6, alignment="exact")
-    session.add(Project(name="鹏辉智慧储能及动力电池制造基地项目",
-                        key=name_key("鹏辉智慧储能及动力电池制造基地项目"),
-                        region_id=_region_id(session, "桂林"), investment=50.0, status="开工"))
-    pol, _ = get_or_create_policy(session)
+    get_or_create(session, "project", "鹏辉智慧储能及动力电池制造基地项目",
+                  region_id=_region_id(session, "桂林"), investment=50.0, status="开工")
+    pol = _policy(session)
     cite(session, entity_type="policy", entity_id=pol.id, field="doc_number",
-         value="桂政发[2019]53号", origin="atlas", document_id=doc.id, locator="附件")
+         value=pol.key, origin="atlas", document_id=doc.id, locator="附件")
 
 
-def get_or_create_policy(session):
-    from gxatlas.kb.models import Policy
+def _policy(session) -> Policy:
+    key = "桂政发[2099]1号"
+    pol = session.scalars(select(Policy).where(Policy.key == key)).first()
+    if pol is None:
+        pol = Policy(key=key, doc_number=key, title="关于推动工业高质量发展的意见 (测试)",
+                     issuer="广西壮族自治区人民政府", date="2099-10-01")
+        session.add(pol)
+        session.flush()
+    return pol
 
-    pol = Policy(key="桂政发[2019]53号", doc_number="桂政发[2019]53号",
-                 title="关于推动工业高质量发展的意见 (测试)", issuer="广西壮族自治区人民政府",
-                 date="2019-10-01")
-    session.add(pol)
-    session.flush()
-    return pol, True
+
+@functools.cache
+def _template() -> tuple[Path, tuple[tuple[str, str], ...]]:
+    """Build the sample KB once per test process (loading the atlas takes seconds)."""
+    path = Path(tempfile.mkdtemp(prefix="gxatlas-sample-")) / "kb.sqlite"
+    kb, tokens = _build(path)
+    kb.dispose()
+    return path, tuple(tokens.items())
 
 
 def build_sample_kb(path: Path) -> tuple[KB, dict[str, str]]:
-    """Create the sample KB at ``path``; returns it and tokens by role (read/write/admin)."""
+    """A fresh copy of the sample KB at ``path``, with tokens by role (read/write/admin)."""
+    template, tokens = _template()
+    shutil.copyfile(template, path)
+    return open_kb(f"sqlite:///{path}"), dict(tokens)
+
+
+def _build(path: Path) -> tuple[KB, dict[str, str]]:
     kb = open_kb(f"sqlite:///{path}", create=True)
     tokens: dict[str, str] = {}
     with kb.session() as session:
@@ -122,7 +141,5 @@ def build_sample_kb(path: Path) -> tuple[KB, dict[str, str]]:
 
 
 def park_ids(kb: KB) -> dict[str, int]:
-    from sqlalchemy import select
-
     with kb.session() as session:
         return {p.name: p.id for p in session.scalars(select(Park))}

@@ -167,3 +167,28 @@ def test_bad_tables_raise_one_line_errors(frame, problem):
     with pytest.raises(InputError, match=problem) as err:
         measures(frame, source="t.csv")
     assert "\n" not in str(err.value) and str(err.value).startswith("t.csv")
+
+
+def random_world(n_regions: int, n_industries: int, *, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    cap, cx = rng.random(n_regions), rng.random(n_industries)
+    values = rng.lognormal(0, 0.5, (n_regions, n_industries)) / (1 + np.exp(-8 * (cap[:, None] - cx[None, :])))
+    values[rng.random(values.shape) < 0.6] = 0
+    return long(values.tolist(), regions=[f"r{i:03d}" for i in range(n_regions)],
+                industries=[f"p{j:03d}" for j in range(n_industries)])
+
+
+@pytest.mark.parametrize("shape", [(60, 40), (40, 60)])
+def test_solvers_and_storage_agree(monkeypatch, shape):
+    """ARPACK (large) and dense eigh (small), sparse and dense presence give the same numbers."""
+    import gxatlas.analysis.complexity as cx
+
+    frame = random_world(*shape, seed=7)
+    dense = measures(frame)
+    monkeypatch.setattr(cx, "_DENSE_EIGEN_LIMIT", 10)
+    monkeypatch.setattr(cx, "_SPARSE_BELOW", 1.01)
+    other = measures(frame)
+    for name, cols in (("regions", ["eci", "coi"]), ("industries", ["pci"]), ("pairs", ["density", "cog"])):
+        for col in cols:
+            np.testing.assert_allclose(getattr(other, name)[col].to_numpy(float),
+                                       getattr(dense, name)[col].to_numpy(float), atol=1e-9, err_msg=col)

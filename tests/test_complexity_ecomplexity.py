@@ -44,7 +44,7 @@ def capability_world(n_regions: int, n_industries: int, *, seed: int, zeros: flo
     complexity = rng.random(n_industries)
     size = rng.lognormal(0, 1, n_regions)[:, None] * rng.lognormal(0, 1, n_industries)[None, :]
     values = size * rng.lognormal(0, 0.5, (n_regions, n_industries)) \
-        * np.exp(4 * (capability[:, None] - complexity[None, :]))
+        / (1 + np.exp(-8 * (capability[:, None] - complexity[None, :])))
     if zeros:
         values[rng.random(values.shape) < zeros] = 0.0
     if empty_region:

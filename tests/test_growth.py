@@ -28,7 +28,8 @@ def test_growth_rate_reasons() -> None:
 
 def test_required_and_targets() -> None:
     # from 110 in 2018 to 150 in 2020: (150/110)^(1/2) - 1 = 1.16775 - 1
-    assert growth.required_cagr(current=110, target=150, years=2) == pytest.approx(0.16775, abs=1e-5)
+    assert growth.required_cagr(current=110, target=150, years=2) == pytest.approx(0.16775,
+                                                                                abs=1e-5)
     assert growth.target_from_change(base=1.0, change=-0.18) == pytest.approx(0.82)
     assert growth.target_from_points(base=40, points=5) == 45
     # 100 growing 10% a year for 3 years: 133.1

@@ -124,3 +124,22 @@ def test_html_with_no_text(tmp_path: Path) -> None:
     path = tmp_path / "empty.html"
     path.write_bytes(b"<html><head><title></title></head><body><div></div></body></html>")
     assert "no text" in _error(path)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_file_larger_than_stat_says_is_read_whole(tmp_path: Path) -> None:
+    link = tmp_path / "status.txt"
+    link.symlink_to("/proc/self/status")  # a regular file whose stat size is 0
+    assert link.stat().st_size == 0
+    assert "Name:" in read(link).original
+    with pytest.raises(InputError, match="file too large"):
+        read(link, max_bytes=20)
+
+
+def test_zip_bomb_docx_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gxatlas.ingest import formats
+
+    monkeypatch.setattr(formats, "MAX_UNZIPPED", 1000)
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(fx.docx())
+    assert "expand to" in _error(path)

@@ -115,6 +115,29 @@ def test_join_keeps_table_cells_and_paragraph_lines() -> None:
     assert join_wrapped_lines(identity(prose)).text == prose
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("指标\t2020年\t2025年", "指标\t2020年\t2025年"),
+        ("工业总产值 \t 亿元\t\t 1200 ", "工业总产值\t亿元\t\t1200"),  # an empty cell stays
+        ("\t2020年\t2025年", "\t2020年\t2025年"),  # an empty first cell of a row
+        ("\t缩进的一段正文", "缩进的一段正文"),  # indentation, not a cell
+        ("行尾的制表符\t\n下一行", "行尾的制表符\n下一行"),
+    ],
+)
+def test_fix_spaces_keeps_tab_cell_separators(raw: str, expected: str) -> None:
+    n = fix_spaces(identity(raw))
+    assert n.text == expected
+    _check(n, raw)
+
+
+def test_normalize_keeps_table_rows_apart() -> None:
+    row = "规模以上工业增加值年均增长率\t%\t8.5\t7.5\t预期性"
+    raw = "\n".join([row] * 6) + "\n"
+    n = normalize(raw)
+    assert n.text == raw.rstrip("\n")
+
+
 def test_collapse_blank_lines() -> None:
     raw = "\n\n甲\n\n\n\n乙\n\n\n"
     n = collapse_blank_lines(identity(raw))

@@ -172,3 +172,23 @@ def test_to_dict_has_every_component() -> None:
                 "observed_cagr", "required_cagr", "ratio", "thresholds", "status", "rule"):
         assert key in d
     assert d["status_zh"] == "中等进展" and d["thresholds"]["x"] == 0.95
+
+
+def test_plan_target_reads_chinese_indicators() -> None:
+    from gxatlas.analysis.progress import plan_target
+
+    g = plan_target(name="工业增加值年均增速", unit="%", target_year=2020, target_value=10)
+    assert g.target.kind == "annual_growth" and g.target.value == 0.10
+    assert g.series_name == "工业增加值" and g.direction == "positive"
+    c = plan_target(name="工业单位增加值能耗较2015年下降", unit="%", target_year=2020,
+                    target_value=18)
+    assert c.target.kind == "change" and c.target.value == -0.18 and c.direction == "negative"
+    assert c.series_name == "工业单位增加值能耗"
+    p = plan_target(name="服务业增加值占比", unit="个百分点", target_year=2025, target_value=3)
+    assert p.target.kind == "points"
+    k = plan_target(name="五年累计完成工业投资", unit="亿元", target_year=2025, target_value=5000,
+                    baseline_year=2020)
+    assert k.target.kind == "cumulative" and k.target.start_year == 2021
+    lv = plan_target(name="单位工业增加值用水量", unit="立方米", target_year=2025, target_value=30)
+    assert lv.target.kind == "level" and lv.direction == "negative"
+    assert plan_target(name="x", unit="%", target_year=None, target_value=1) is None

@@ -18,8 +18,8 @@ its `ecomplexity` package, so the numbers agree with it to 1e-6 where it is righ
   correlate positively with diversity; ``eci = (ECI_raw − mean) / std`` and
   ``pci = (q − mean(ECI_raw)) / std(ECI_raw)`` (population std), so that a region's ECI is the
   mean PCI of the industries it is present in. We solve the symmetric form
-  ``D^{-1/2} … D^{-1/2}`` with ``eigh`` on the smaller side (ARPACK past 4,000), which is exact
-  and much cheaper than a general eigen-solver.
+  ``D^{-1/2} … D^{-1/2}`` with ``eigh`` on the smaller side (ARPACK on the deflated operator past
+  200), which is exact and much cheaper than a general eigen-solver.
 - proximity ``φ[p,p'] = Σ_c M[c,p] M[c,p'] / max(k_p, k_p')`` (the smaller of the two
   conditional probabilities; ``φ[p,p] = 1``).
 - density ``d[c,p] = Σ_p' M[c,p'] φ[p,p'] / Σ_p' φ[p,p']`` (with ``knn=k``: only the k industries
@@ -55,8 +55,10 @@ import scipy.sparse.linalg
 from gxatlas.errors import InputError
 
 Presence = Literal["rca", "rpop", "both"]
+Presence01 = np.ndarray | sp.csr_matrix  # 0/1 presence, dense or sparse
 
-_DENSE_EIGEN_LIMIT = 4000
+_DENSE_EIGEN_LIMIT = 200  # above: ARPACK
+_SPARSE_BELOW = 0.05  # presence stored sparse when fewer pairs than this share are present
 _DEFAULT_SOURCE = "<表格>"
 
 
@@ -101,6 +103,15 @@ class _Matrix:
     notes: tuple[str, ...]
 
 
+def _factorize_sorted(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes and sorted uniques (hash first, then sort only the uniques: fast on long tables)."""
+    codes, uniques = pd.factorize(values)
+    order = np.argsort(np.asarray(uniques, dtype=object), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[codes], pd.Index(np.asarray(uniques, dtype=object)[order])
+
+
 def _to_matrix(table: pd.DataFrame, *, year: object | None, source: str) -> _Matrix:
     missing = [c for c in ("region", "industry", "value") if c not in table.columns]
     if missing:
@@ -121,6 +132,8 @@ def _to_matrix(table: pd.DataFrame, *, year: object | None, source: str) -> _Mat
             if not (frame["year"] == year).any():
                 raise InputError(source, f"表中没有 {year} 年的数据")
         frame = frame[frame["year"] == chosen]
+        if isinstance(chosen, np.generic):
+            chosen = chosen.item()
     elif year is not None:
         raise InputError(source, f"表中没有 year 列，无法选择 {year} 年")
 
@@ -136,13 +149,13 @@ def _to_matrix(table: pd.DataFrame, *, year: object | None, source: str) -> _Mat
                                  f"（{frame['region'].iloc[at]}，{frame['industry'].iloc[at]}）")
     regions_s = frame["region"].astype(str)
     industries_s = frame["industry"].astype(str)
-    dup = pd.DataFrame({"r": regions_s, "i": industries_s}).duplicated()
-    if dup.any():
-        at = int(np.flatnonzero(dup.to_numpy())[0])
+    r_codes, r_names = _factorize_sorted(regions_s)
+    i_codes, i_names = _factorize_sorted(industries_s)
+    keys = r_codes.astype(np.int64) * len(i_names) + i_codes
+    if np.bincount(keys, minlength=len(r_names) * len(i_names)).max() > 1:
+        at = int(np.flatnonzero(pd.Series(keys).duplicated().to_numpy())[0])
         raise InputError(source, f"第 {at + 1} 条数据重复：{regions_s.iloc[at]}，{industries_s.iloc[at]}")
 
-    r_codes, r_names = pd.factorize(regions_s, sort=True)
-    i_codes, i_names = pd.factorize(industries_s, sort=True)
     x = np.zeros((len(r_names), len(i_names)))
     x[r_codes, i_codes] = values.to_numpy(dtype=float)
 
@@ -182,8 +195,12 @@ def _rpop_matrix(values: np.ndarray, population: np.ndarray) -> np.ndarray:
 
 def proximity_matrix(presence: sp.csr_matrix | np.ndarray) -> np.ndarray:
     """φ[p,p'] = co-occurrence / max(k_p, k_p'); industries present nowhere get 0."""
-    m = sp.csr_matrix(presence, dtype=np.float64)
-    co = (m.T @ m).toarray()
+    if sp.issparse(presence):
+        m = sp.csr_matrix(presence, dtype=np.float64)
+        co = (m.T @ m).toarray()
+    else:
+        m = np.asarray(presence, dtype=np.float64)
+        co = m.T @ m
     ubiquity = np.asarray(m.sum(axis=0)).ravel()
     denom = np.maximum(ubiquity[:, None], ubiquity[None, :])
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -191,7 +208,7 @@ def proximity_matrix(presence: sp.csr_matrix | np.ndarray) -> np.ndarray:
     return phi
 
 
-def _density(m: sp.csr_matrix, phi: np.ndarray, *, knn: int | None) -> np.ndarray:
+def _density(m: Presence01, phi: np.ndarray, *, knn: int | None) -> np.ndarray:
     if knn is None:
         weights = phi
     else:
@@ -211,10 +228,11 @@ def _density(m: sp.csr_matrix, phi: np.ndarray, *, knn: int | None) -> np.ndarra
     return np.nan_to_num(dens, nan=0.0)
 
 
-def _largest_component(m: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+def _largest_component(m: Presence01) -> tuple[np.ndarray, np.ndarray]:
     """Boolean masks of the regions and industries in the largest connected bipartite part."""
-    c, p = m.shape
-    graph = sp.bmat([[None, m], [m.T, None]], format="csr")
+    c = m.shape[0]
+    ms = sp.csr_matrix(m)
+    graph = sp.bmat([[None, ms], [ms.T, None]], format="csr")
     _, labels = scipy.sparse.csgraph.connected_components(graph, directed=False)
     region_labels = labels[:c]
     counts = np.bincount(region_labels, minlength=labels.max() + 1)
@@ -222,24 +240,52 @@ def _largest_component(m: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     return region_labels == best, labels[c:] == best
 
 
-def _second_eigenvector(m: sp.csr_matrix, kc: np.ndarray, kp: np.ndarray) -> tuple[np.ndarray, bool]:
-    """PCI direction q (eigenvector of D_p⁻¹MᵀD_c⁻¹M, 2nd eigenvalue) and whether it is unique."""
-    a = sp.diags(1 / np.sqrt(kc)) @ m @ sp.diags(1 / np.sqrt(kp))
-    a = sp.csr_matrix(a)
-    regions_side = m.shape[0] <= m.shape[1]
-    gram = (a @ a.T) if regions_side else (a.T @ a)
+def _arpack_second(gram: np.ndarray | sp.spmatrix, *, top: np.ndarray
+                   ) -> tuple[np.ndarray, bool] | None:
+    """Leading eigenvector of ``gram`` with its known top eigenvector deflated (ARPACK);
+    None when it does not converge."""
     n = gram.shape[0]
-    if n <= _DENSE_EIGEN_LIMIT:
-        dense = gram.toarray()
-        lo = max(0, n - 3)
-        vals, vecs = scipy.linalg.eigh(dense, subset_by_index=[lo, n - 1])
+    top = top / np.linalg.norm(top)
+
+    def matvec(x: np.ndarray) -> np.ndarray:
+        y = np.ravel(gram @ np.ravel(x))
+        return y - top * (top @ y)
+
+    op = scipy.sparse.linalg.LinearOperator((n, n), matvec=matvec, dtype=np.float64)
+    v0 = np.random.default_rng(0).random(n)
+    try:
+        vals, vecs = scipy.sparse.linalg.eigsh(op, k=2, which="LA", tol=0,
+                                               v0=v0 - top * (top @ v0))
+    except scipy.sparse.linalg.ArpackNoConvergence:
+        return None
+    order = np.argsort(vals)[::-1]
+    return vecs[:, order[0]], bool(abs(vals[order[0]] - vals[order[1]]) > 1e-10)
+
+
+def _second_eigenvector(m: Presence01, kc: np.ndarray, kp: np.ndarray) -> tuple[np.ndarray, bool]:
+    """PCI direction q (eigenvector of D_p⁻¹MᵀD_c⁻¹M, 2nd eigenvalue) and whether it is unique.
+
+    With A = D_c^{-1/2} M D_p^{-1/2}, AAᵀ and AᵀA are symmetric with top eigenvalue 1 and the
+    known eigenvector √k; we work on the smaller side. Small problems: dense ``eigh``; larger:
+    ARPACK (Lanczos) on the Gram matrix with the top eigenvector deflated (dense ``eigh`` again
+    if ARPACK does not converge).
+    """
+    if sp.issparse(m):
+        a = sp.csr_matrix(sp.diags(1 / np.sqrt(kc)) @ m @ sp.diags(1 / np.sqrt(kp)))
     else:
-        v0 = np.sqrt(kc if regions_side else kp)
-        vals, vecs = scipy.sparse.linalg.eigsh(gram, k=3, which="LA", v0=v0, tol=0)
-        order = np.argsort(vals)
-        vals, vecs = vals[order], vecs[:, order]
-    u = vecs[:, -2]
-    unique = len(vals) < 3 or abs(vals[-2] - vals[-3]) > 1e-10
+        a = m / np.sqrt(kc)[:, None] / np.sqrt(kp)[None, :]
+    regions_side = m.shape[0] <= m.shape[1]
+    side = a if regions_side else a.T
+    gram = side @ side.T
+    n = gram.shape[0]
+    found = None
+    if n > _DENSE_EIGEN_LIMIT:
+        found = _arpack_second(gram, top=np.sqrt(kc if regions_side else kp))
+    if found is None:
+        dense = gram.toarray() if sp.issparse(gram) else np.asarray(gram)
+        vals, vecs = scipy.linalg.eigh(dense, subset_by_index=[max(0, n - 3), n - 1])
+        found = vecs[:, -2], bool(n < 3 or abs(vals[-2] - vals[-3]) > 1e-10)
+    u, unique = found
     if regions_side:
         v_c = u / np.sqrt(kc)
         q = np.asarray(m.T @ v_c).ravel() / kp
@@ -303,7 +349,9 @@ def measures(
     rca = rca_matrix(x)
     present = _presence(x, rca, presence=presence, rca_threshold=rca_threshold,
                         rpop_threshold=rpop_threshold, population=pop_vec)
-    m = sp.csr_matrix(present, dtype=np.float64)
+    share = present.mean()
+    m: Presence01 = (sp.csr_matrix(present, dtype=np.float64) if share < _SPARSE_BELOW
+                     else present.astype(np.float64))
     diversity = np.asarray(m.sum(axis=1)).ravel()
     ubiquity = np.asarray(m.sum(axis=0)).ravel()
 
@@ -346,7 +394,7 @@ def measures(
     row_phi = phi.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         weights = np.where(row_phi[:, None] > 0, phi * (q / row_phi)[:, None], 0.0)
-    cog = absent * (absent @ weights) / std
+    cog = absent * (absent @ weights) / std + 0.0  # + 0.0: no negative zeros
     cog[~keep_r] = np.nan
 
     n_r, n_p = len(mat.regions), len(mat.industries)

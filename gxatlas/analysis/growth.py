@@ -54,7 +54,8 @@ def ratio_from_cagr(*, rate: float, years: float) -> float:
     return (1.0 + rate) ** years
 
 
-def cagr_interval(*, ratio_low: float, ratio_high: float, years: float) -> tuple[float, float] | None:
+def cagr_interval(*, ratio_low: float, ratio_high: float,
+                  years: float) -> tuple[float, float] | None:
     """CAGRs consistent with a ratio known only to within [ratio_low, ratio_high] (rounding)."""
     lo = cagr(start=1.0, end=ratio_low, years=years)
     hi = cagr(start=1.0, end=ratio_high, years=years)

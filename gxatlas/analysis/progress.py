@@ -33,6 +33,7 @@ plans (each extension names its rule in ``ProgressResult.rule``):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -381,3 +382,65 @@ def _cumulative(*, series, target: Target, common) -> ProgressResult:
     return ProgressResult(method="cumulative", status=status, ratio=ratio,
                           rule=f"{rule}；本例累计 {done:g}，年均 {obs_pace:g}/{req_pace:g}={ratio:.2f}",
                           severity=_severity(status, attribute), **comps, **common)
+
+
+# --- reading a plan indicator as a target ---------------------------------------------------
+
+_GROWTH_NAME = re.compile(r"(?:的)?(?:年均增速|年均增长率?|年平均增长率?|年均增幅|年均递增)$")
+_CHANGE_NAME = re.compile(r"(?:较|比)(?:((?:19|20)\d\d)年|基期)?(下降|降低|减少|提高|增长|增加)")
+_CUMULATIVE_NAME = re.compile(r"累计")
+_LOWER_IS_BETTER = re.compile(r"能耗|排放|用水量|耗水|污染|PM2\.?5|事故|失业")
+
+
+@dataclass(frozen=True)
+class PlanTarget:
+    """How a plan indicator is measured: its target, direction and the series it reads."""
+
+    target: Target
+    direction: str
+    series_name: str  # the indicator whose actual values are compared (the level for 年均增长)
+    base_year: int | None
+    base_value: float | None
+
+
+def plan_target(*, name: str, unit: str | None, target_year: int | None,
+                target_value: float | None, baseline_year: int | None = None,
+                baseline_value: float | None = None, lower_is_better: bool | None = None,
+                comparator: str | None = None) -> PlanTarget | None:
+    """Read a plan indicator (as extraction and the KB hold it) as a measurable target.
+
+    ``年均增速/年均增长`` names are annual-growth targets on the level indicator they qualify;
+    ``较2015年下降`` names are changes from the baseline (lower is better); ``累计`` names are
+    cumulative over the years after the baseline; a unit of ``个百分点`` is a change in points;
+    anything else is a level. ``None`` when there is no numeric target.
+    """
+    if target_year is None or target_value is None:
+        return None
+    u = (unit or "").strip()
+    lower = bool(lower_is_better) if lower_is_better is not None else bool(
+        _LOWER_IS_BETTER.search(name)) or comparator == "<="
+    direction = "negative" if lower else "positive"
+    common = dict(base_year=baseline_year, base_value=baseline_value)
+    if _GROWTH_NAME.search(name) and u in ("%", "％"):
+        level = _GROWTH_NAME.sub("", name)
+        return PlanTarget(Target(kind="annual_growth", year=target_year,
+                                 value=target_value / 100.0), direction, level, **common)
+    change = _CHANGE_NAME.search(name)
+    if change and u in ("%", "％"):
+        down = change.group(2) in ("下降", "降低", "减少")
+        base_name = name[:change.start()]
+        value = -target_value / 100.0 if down else target_value / 100.0
+        year = int(change.group(1)) if change.group(1) else baseline_year
+        return PlanTarget(Target(kind="change", year=target_year, value=value),
+                          "negative" if down else direction, base_name, base_year=year,
+                          base_value=None)
+    if u == "个百分点":
+        return PlanTarget(Target(kind="points", year=target_year, value=target_value),
+                          direction, name, **common)
+    if _CUMULATIVE_NAME.search(name):
+        start = (baseline_year + 1) if baseline_year else target_year - 4
+        return PlanTarget(Target(kind="cumulative", year=target_year, value=target_value,
+                                 start_year=start), direction, name, base_year=None,
+                          base_value=None)
+    return PlanTarget(Target(kind="level", year=target_year, value=target_value,
+                             comparator=comparator or ">="), direction, name, **common)

@@ -7,6 +7,7 @@ page load is bundled, so no request leaves the host.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from gxatlas.api import capabilities, queries
 from gxatlas.api.auth import User, authenticate
+from gxatlas.api.cache import CacheMiddleware, ResponseCache
 from gxatlas.api.uploads import (DOCUMENT_TYPES, MAX_UPLOAD_BYTES, TABLE_TYPES, Upload,
                                  UploadRejected, check_upload, create_job, job_dict,
                                  run_job, store_actuals, store_document, store_registry)
@@ -29,6 +31,7 @@ from gxatlas.errors import GxatlasError
 from gxatlas.kb.models import Job
 from gxatlas.kb.store import KB, open_kb
 
+DEFAULT_CACHE_SECONDS = 10.0
 STATIC_DIR = Path(str(resources.files("gxatlas.web").joinpath("static")))
 Limit = Annotated[int, Query(ge=1, le=queries.MAX_LIMIT, description="每页条数 (≤200)")]
 Offset = Annotated[int, Query(ge=0, description="起始位置")]
@@ -172,7 +175,10 @@ def _analysis_router() -> APIRouter:
                  home: Annotated[str, Query(description="本地城市")] = "南宁",
                  limit: Limit = 20) -> dict[str, Any]:
         _scope(session, home)
-        return _analysis("partners", session, home=home, limit=limit)
+        result = _analysis("partners", session, home=home, limit=limit)
+        if result.get("available"):
+            queries.locate_partners(session, result["result"].get("partners", []))
+        return result
 
     return router
 
@@ -205,7 +211,7 @@ def _write_router() -> APIRouter:
         upload = await _receive(request, file, DOCUMENT_TYPES)
         kb = _kb(request)
         job_id = create_job(kb, kind="document", filename=upload.filename)
-        background.add_task(_run_file_job, kb, job_id, upload, store_document)
+        background.add_task(_run_file_job, request, job_id, upload, store_document)
         return _accepted(request, job_id)
 
     @router.post("/observations", status_code=202, summary="上传实际值 (CSV/XLSX)")
@@ -215,7 +221,7 @@ def _write_router() -> APIRouter:
         upload = await _receive(request, file, TABLE_TYPES)
         kb = _kb(request)
         job_id = create_job(kb, kind="actuals", filename=upload.filename)
-        background.add_task(_run_file_job, kb, job_id, upload, store_actuals)
+        background.add_task(_run_file_job, request, job_id, upload, store_actuals)
         return _accepted(request, job_id)
 
     @router.post("/enterprises", status_code=202, summary="上传企业名录 (CSV/XLSX)")
@@ -225,7 +231,7 @@ def _write_router() -> APIRouter:
         upload = await _receive(request, file, TABLE_TYPES)
         kb = _kb(request)
         job_id = create_job(kb, kind="registry", filename=upload.filename)
-        background.add_task(run_job, kb, job_id, lambda s: store_registry(s, upload))
+        background.add_task(_run_job, request, job_id, lambda s: store_registry(s, upload))
         return _accepted(request, job_id)
 
     @router.get("/jobs/{job_id}", summary="后台任务状态")
@@ -238,13 +244,22 @@ def _write_router() -> APIRouter:
     return router
 
 
-def _run_file_job(kb: KB, job_id: int, upload: Upload,
+def _run_job(request: Request, job_id: int,
+             work: Callable[[Session], dict[str, Any]]) -> None:
+    """Run a job, then drop cached read answers (the KB may have changed)."""
+    try:
+        run_job(_kb(request), job_id, work)
+    finally:
+        request.app.state.cache.clear()
+
+
+def _run_file_job(request: Request, job_id: int, upload: Upload,
                   work: Callable[[Session, Upload, Path], dict[str, Any]]) -> None:
     """Run ``work`` on the upload saved under its own name in a private temporary folder."""
     with tempfile.TemporaryDirectory(prefix="gxatlas-upload-") as tmp:
         path = Path(tmp) / upload.filename
         path.write_bytes(upload.data)
-        run_job(kb, job_id, lambda s: work(s, upload, path))
+        _run_job(request, job_id, lambda s: work(s, upload, path))
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -277,13 +292,21 @@ def _errors(app: FastAPI) -> None:
 
 
 def create_app(db_url: str | None = None, *, kb: KB | None = None,
-               max_upload_bytes: int = MAX_UPLOAD_BYTES) -> FastAPI:
-    """The app over the KB at ``db_url`` (or an open ``kb``); the KB must be initialised."""
+               max_upload_bytes: int = MAX_UPLOAD_BYTES,
+               cache_seconds: float | None = None) -> FastAPI:
+    """The app over the KB at ``db_url`` (or an open ``kb``); the KB must be initialised.
+
+    Read answers are cached for ``cache_seconds`` (default: ``GXATLAS_API_CACHE_SECONDS``,
+    else 10; 0 disables; see `gxatlas.api.cache`)."""
+    if cache_seconds is None:
+        cache_seconds = float(os.environ.get("GXATLAS_API_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
     app = FastAPI(title="gxatlas 广西产业图谱 API", version="0.1.0",
                   description="广西产业规划知识库：实体、出处、监测、审查、产业链与合作伙伴。",
                   docs_url=None, redoc_url=None)
     app.state.kb = kb if kb is not None else open_kb(db_url)
     app.state.max_upload_bytes = max_upload_bytes
+    app.state.cache = ResponseCache(ttl=cache_seconds)
+    app.add_middleware(CacheMiddleware, cache=app.state.cache)
     app.include_router(_read_router())
     app.include_router(_analysis_router())
     app.include_router(_write_router())

@@ -8,12 +8,13 @@ filters take a name, short name, alias or code and include the region's descenda
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import ColumnElement, Select, func, inspect, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from gxatlas.kb import query as kb_query
 from gxatlas.kb import search as kb_search
@@ -68,11 +69,16 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _column_keys(model: type[Base]) -> tuple[str, ...]:
+    return tuple(attr.key for attr in inspect(model).column_attrs)
+
+
 def row_dict(obj: Base, *, skip: Iterable[str] = ()) -> dict[str, Any]:
     """The mapped columns of ``obj`` as a dict (attribute names, JSON-able values)."""
     skipped = set(skip)
-    return {attr.key: _jsonable(getattr(obj, attr.key))
-            for attr in inspect(type(obj)).column_attrs if attr.key not in skipped}
+    return {key: _jsonable(getattr(obj, key))
+            for key in _column_keys(type(obj)) if key not in skipped}
 
 
 def label_of(kind: Kind, obj: Base) -> str:
@@ -104,12 +110,37 @@ def find_region(session: Session, text: str) -> Region:
     return region
 
 
-def region_ids(session: Session, region: Region) -> set[int]:
-    """``region`` and all its descendants."""
+@functools.lru_cache(maxsize=8)
+def _region_children(_stamp: tuple[Any, ...], pairs: tuple[tuple[int, int | None], ...]
+                     ) -> dict[int, tuple[int, ...]]:
     children: dict[int, list[int]] = {}
-    for rid, parent in session.execute(select(Region.id, Region.parent_id)):
+    for rid, parent in pairs:
         if parent is not None:
             children.setdefault(parent, []).append(rid)
+    return {k: tuple(v) for k, v in children.items()}
+
+
+_TREE_CACHE: dict[tuple[str, tuple[Any, ...]], dict[int, tuple[int, ...]]] = {}
+
+
+def _region_tree(session: Session) -> dict[int, tuple[int, ...]]:
+    """Children of every region, cached while the regions table is unchanged."""
+    stamp = tuple(session.execute(select(func.count(Region.id), func.max(Region.id),
+                                         func.sum(func.coalesce(Region.parent_id, 0)))).one())
+    key = (str(session.get_bind().url), stamp)
+    tree = _TREE_CACHE.get(key)
+    if tree is None:
+        pairs = tuple((rid, parent) for rid, parent in session.execute(
+            select(Region.id, Region.parent_id)))
+        tree = _region_children(stamp, pairs)
+        _TREE_CACHE.clear()
+        _TREE_CACHE[key] = tree
+    return tree
+
+
+def region_ids(session: Session, region: Region) -> set[int]:
+    """``region`` and all its descendants."""
+    children = _region_tree(session)
     out, todo = set(), [region.id]
     while todo:
         rid = todo.pop()
@@ -157,8 +188,11 @@ def list_entities(session: Session, kind: Kind, *, region: set[int] | None = Non
         stmt = stmt.where(_region_filter(kind, region))
     if q:
         stmt = stmt.where(_text_filter(kind, canonical_name(q)))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(kind.model.id).limit(limit).offset(offset))
+    rows = list(session.scalars(stmt.order_by(kind.model.id).limit(limit).offset(offset)))
+    if offset == 0 and len(rows) < limit:
+        total = len(rows)
+    else:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     items = [summary(kind, obj) for obj in rows]
     _add_region_names(session, items)
     return {"total": total, "limit": limit, "offset": offset, "items": items}
@@ -290,7 +324,7 @@ def _spread(lon: float, lat: float, index: int) -> tuple[float, float]:
 
 def map_parks(session: Session, *, region: set[int] | None = None) -> dict[str, Any]:
     """Parks placed at their county (else city) with planned output, and the cities' counts."""
-    stmt = select(Park).order_by(Park.id)
+    stmt = select(Park).options(selectinload(Park.targets)).order_by(Park.id)
     if region is not None:
         stmt = stmt.where(_region_filter(KIND_BY_TYPE["park"], region))
     parks = list(session.scalars(stmt))
@@ -322,6 +356,16 @@ def _place(places: dict[int, Region], park: Park) -> Region | None:
         if place is not None and place.longitude is not None and place.latitude is not None:
             return place
     return None
+
+
+def locate_partners(session: Session, partners: list[dict[str, Any]]) -> None:
+    """Add ``longitude``/``latitude`` to partner rows from their region (for the map)."""
+    for partner in partners:
+        try:
+            region = find_region(session, str(partner.get("region", "")))
+        except NotFound:
+            continue
+        partner["longitude"], partner["latitude"] = region.longitude, region.latitude
 
 
 # --- indicators with actuals --------------------------------------------------------------

@@ -254,28 +254,16 @@ def store_registry(session: Session, upload: Upload) -> dict[str, Any]:
 # --- documents ----------------------------------------------------------------------------
 
 def store_document(session: Session, upload: Upload, path: Path) -> dict[str, Any]:
-    """Read, extract and store a document with its facts (via the KB's ingest function)."""
+    """Read, extract and store a document with its facts, as `gxatlas ingest` does."""
+    from gxatlas.extract import extract
     from gxatlas.ingest import read
+    from gxatlas.kb.documents import store_document as kb_store_document
+    from gxatlas.kb.names import known_names
 
-    ingest = _kb_ingest()
     doc = read(path)
-    result = ingest(session, doc)
-    return {"document": upload.filename, **_as_dict(result)}
-
-
-def _kb_ingest() -> Callable[[Session, Any], Any]:
-    import importlib
-
-    for module, attr in (("gxatlas.kb.ingest", "ingest_document"),
-                         ("gxatlas.kb.facts", "store_document"),
-                         ("gxatlas.kb.load", "load_document")):
-        try:
-            fn = getattr(importlib.import_module(module), attr, None)
-        except ImportError:
-            continue
-        if callable(fn):
-            return fn
-    raise GxatlasError("文档入库功能尚未提供 (gxatlas.kb 无 ingest_document)")
+    facts = extract(doc, gazetteer=known_names(session))
+    result = kb_store_document(session, doc, facts)
+    return {"upload": upload.filename, **_as_dict(result)}
 
 
 def _as_dict(result: Any) -> dict[str, Any]:

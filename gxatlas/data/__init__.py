@@ -195,7 +195,7 @@ class Atlas:
 
 # --- YAML with line numbers ------------------------------------------------------------------
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     pass
 
 

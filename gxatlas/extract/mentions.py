@@ -33,7 +33,7 @@ BREAK_WORDS = (
     "依靠", "带动", "引进", "吸引", "对接", "融入", "共建", "新建", "续建", "扩建",
     "开工", "投产", "竣工", "启动", "完成", "实现", "进一步", "全面", "深入", "加速", "助力", "聚焦",
     "建立", "具有", "制定", "开展", "统筹", "明确", "事关", "反映", "解决", "推行", "符合", "宣传",
-    "推介", "助推", "束缚", "凸显", "争创", "申建", "获评", "荣获", "授予", "命名为", "列入", "纳入",
+    "推介", "助推", "束缚", "凸显", "下属", "旗下", "服务好", "区内", "经济区内", "所属", "入股", "子公司", "争创", "申建", "获评", "荣获", "授予", "命名为", "列入", "纳入",
     "瞄准", "面向", "通过", "按照", "根据", "依据", "目前", "同时", "已经", "正在", "获批", "批复",
     "批准", "成立", "入选", "认定", "获得", "谋划", "促进", "探索", "研究", "推广", "做好", "抓好",
     "还", "并", "和", "与", "及", "或", "的", "以", "在", "将", "把", "对", "由", "为", "等", "是",
@@ -50,12 +50,6 @@ _WEAK_RE = re.compile("|".join(sorted(map(re.escape, set(WEAK_BREAK_WORDS)), key
 PUNCT_STOP = re.compile(r"[\s，。、；：:;,.!?！？“”\"'《》「」『』【】\[\]〔〕]")
 _PARTNER = frozenset("马新泰越印老柬缅菲文德法英日韩欧俄非")
 _CN_ANCHOR = re.compile(r"中国|中[马新泰越印老柬缅菲文德法英日韩欧俄非][（(—\-一]|粤港澳|粤桂|桂台|北部湾|西江|珠江")
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
 
 
 def evidence(doc: Document, start: int, end: int, *, alignment: str = "exact",
@@ -238,3 +232,23 @@ def industry_words() -> tuple[str, ...]:
         return ()
     words = {w for r in inds.records for w in (r.name, *r.synonyms) if len(w) >= 2}
     return tuple(sorted(words, key=len, reverse=True))
+
+
+def strip_leading_function_words(text: str, start: int, end: int) -> int:
+    """Start of a name in ``text[start:end]``: after the last break word, then past any
+    leading verb, adverb, preposition or pronoun (jieba part of speech)."""
+    pos = _last_break(_BREAK_RE, text, start, end)
+    for w, flag in pos_cut(text[pos:end]):
+        if is_function_word(w, flag):
+            pos += len(w)
+        else:
+            break
+    return pos
+
+
+def is_function_word(word: str, flag: str) -> bool:
+    """A verb, adverb, preposition, pronoun... that cannot start a name. `中` tagged as a
+    locative is kept: it opens many organisation names (`中冶`, `中船`, `中石油`)."""
+    if flag == "f" and word == "中":
+        return False
+    return flag in _CUT_FLAGS or (flag.startswith("v") and flag != "vn")

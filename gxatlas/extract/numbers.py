@@ -1,6 +1,6 @@
 """Numbers as Chinese planning documents write them.
 
-Arabic and Chinese numerals (cn2an, on isolated number spans only), 万/亿 scales, fractions
+Arabic and Chinese numerals (:func:`cn_number`, on isolated number spans only), 万/亿 scales, fractions
 (`六分之一`), percentages, ranges (`1—2家`), ratios (`15:43:42`), periods (`2022年1-6月`),
 plan periods (`“十三五”期末`) and the comparator implied by the wording around a number
 (`超过`, `以上`, `不低于` → `>=`; `降至`, `控制在…以内`, `以下`, `近` → `<=`; `约` → `=`), and
@@ -47,17 +47,62 @@ _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CN = f"[{_CN_DIGITS}]+(?:点[{_CN_DIGITS}]+)?"
 
 
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+             "八": 8, "九": 9}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_LARGE = {"万": 10_000, "亿": 100_000_000}
+
+
+def _cn_integer(s: str) -> int | None:
+    """A Chinese integer numeral (`一千二百`, `十三`, `三万五千`, `二〇二〇`), or None."""
+    if not s:
+        return None
+    if len(s) > 1 and all(ch in _CN_DIGIT for ch in s):
+        return int("".join(str(_CN_DIGIT[ch]) for ch in s))  # digit by digit: 二〇二〇
+    total = section = 0
+    digit: int | None = None
+    last_small = 10_000
+    largest = 0
+    for ch in s:
+        if ch in _CN_DIGIT:
+            if digit is not None and _CN_DIGIT[ch] != 0:
+                return None  # two digits in a row (`三四`)
+            digit = _CN_DIGIT[ch] or None
+            if _CN_DIGIT[ch] == 0:
+                last_small = 10_000  # 一千零五: after a zero any smaller unit may follow
+        elif ch in _CN_SMALL:
+            unit = _CN_SMALL[ch]
+            if unit >= last_small or (digit is None and (unit != 10 or section)):
+                return None  # `百十`, `十十`: only a leading 十 stands without a digit
+            section += (1 if digit is None else digit) * unit
+            digit, last_small = None, unit
+        elif ch in _CN_LARGE:
+            unit = _CN_LARGE[ch]
+            if unit == largest or (section == 0 and digit is None and not (total and unit > largest)):
+                return None
+            if unit > largest:  # `一万亿`: a larger unit scales everything before it
+                total, largest = (total + section + (digit or 0)) * unit, unit
+            else:
+                total += (section + (digit or 0)) * unit
+            section, digit, last_small = 0, None, 10_000
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
 @functools.lru_cache(maxsize=4096)
 def cn_number(s: str) -> float | None:
-    """A Chinese numeral (`一千二百`, `十三`, `三点五`) as a number, or None."""
-    if not s or any(ch not in _CN_DIGITS + "点" for ch in s):
+    """A Chinese numeral (`一千二百`, `十三`, `三点五`, `二〇二〇`) as a number, or None."""
+    if not s or s.count("点") > 1:
         return None
-    try:
-        import cn2an
-
-        v = cn2an.cn2an(s.replace("〇", "零").replace("两", "二"), "smart")
-    except (ValueError, KeyError, IndexError, TypeError):
+    whole, _, frac = s.partition("点")
+    v = _cn_integer(whole)
+    if v is None:
         return None
+    if "点" in s:
+        if not frac or any(ch not in _CN_DIGIT for ch in frac):
+            return None
+        return float(f"{v}." + "".join(str(_CN_DIGIT[ch]) for ch in frac))
     return float(v)
 
 
@@ -66,13 +111,13 @@ def parse_number(s: str) -> float | None:
     s = s.strip().replace(",", "").replace("，", "")
     if not s:
         return None
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)([十百千万亿]*)", s)
+    m = _SCALED.fullmatch(s)
     if m:
         v = float(m.group(1))
         for ch in m.group(2):
             v *= {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}[ch]
         return v
-    frac = re.fullmatch(r"(.+)分之(.+)", s)
+    frac = _FRACTION_WORDS.fullmatch(s)
     if frac:
         den, num = parse_number(frac.group(1)), parse_number(frac.group(2))
         if den and num is not None:
@@ -112,6 +157,7 @@ class Period:
     month_from: int | None = None
     month_to: int | None = None
     target: bool = False  # `到2020年`, `2025年前`: a target date
+    reference: bool = False  # `比2010年`, `较2015年`, `是2010年的`: a year compared with
 
     def label(self) -> str:
         if self.month_from and self.month_to and self.month_to != self.month_from:
@@ -131,8 +177,21 @@ _NUM = re.compile(
 _UNIT_RE = re.compile("|".join(re.escape(u) for u in ("%", "‰", "个百分点") + UNITS + ("大",)))
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*(?:[-—~至到]\s*(\d{1,2}))?\s*月)?")
 _TARGET_BEFORE_YEAR = re.compile(r"(?:到|至|截至|截止|力争|预计|计划|争取|目标)\s*$")
-_TARGET_AFTER_YEAR = re.compile(r"^(?:前|末|底|期末|年底前)")
+_TARGET_AFTER_YEAR = re.compile(r"^(?:前|末|底|期末|年底前|[,，]?(?:力争|争取|预计|计划|要|将))")
 _PLAN = re.compile(r"[“\"]?([一二三四五六七八九十]{2,3})五[”\"]?(?:时期|期间)?(末|期末|初|以来|期间|时期)?")
+
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)([十百千万亿]*)")
+_FRACTION_WORDS = re.compile(r"(.+)分之(.+)")
+_DOWN = re.compile(r"(?:下降|降低|减少|缩减|回落)了?$")
+_UP = re.compile(r"(?:增长|增加|提高|提升|上升|增速为?|增幅为?)了?$")
+_DATE_OR_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}日|(?<![\d:.])\d{1,2}:\d{2}(?![:\d.])")
+_COLON = re.compile(r"\s*[:∶︰]\s*")
+_REFERENCE_BEFORE = re.compile(r"(?:表|图|专栏|附件|附表|第|号|No\.?)\s*$")
+_BARE_SCALE = re.compile(r"(?<![\d十百千万亿两三四五六七八九一])(万|千|百)(家|个|项|户|人)(?=以上|多|余)")
+_AS_OF = re.compile(r"(?:截至|截止|截止到|截至到|增加到|提高到|上升到|增长到|下降到|降低到|减少到|扩大到)\s*$")
+_REFERENCE_YEAR = re.compile(r"(?:比|较|同比|相比|与|是|为)$")
+# a cheap test that a text may hold a quantity at all (most sentences hold none)
+_MAY_HOLD_NUMBER = re.compile(r"[\d两三四五六七八九十]|[万千百][家个项户人]")
 
 _GE_BEFORE = ("超过", "超", "突破", "逾", "不低于", "不少于", "至少", "高于", "多于", "大于")
 _GE_AFTER = ("以上", "多", "余", "左右以上")
@@ -143,9 +202,9 @@ _LE_AFTER = ("以内", "以下")
 def comparator_of(before: str, after: str) -> str | None:
     """The comparator the words just before and after a number give it, if any."""
     b, a = before[-6:], after[:4]
-    if any(a.startswith(w) for w in _GE_AFTER) or any(b.endswith(w) for w in _GE_BEFORE):
+    if a.startswith(_GE_AFTER) or b.endswith(_GE_BEFORE):
         return ">="
-    if any(a.startswith(w) for w in _LE_AFTER) or any(b.endswith(w) for w in _LE_BEFORE):
+    if a.startswith(_LE_AFTER) or b.endswith(_LE_BEFORE):
         return "<="
     if b.endswith(("约", "大约", "约为", "约占")):
         return "="
@@ -154,9 +213,9 @@ def comparator_of(before: str, after: str) -> str | None:
 
 def _change_of(before: str) -> str | None:
     b = before[-4:]
-    if re.search(r"(?:下降|降低|减少|缩减|回落)了?$", b):
+    if _DOWN.search(b):
         return "down"
-    if re.search(r"(?:增长|增加|提高|提升|上升|增速为?|增幅为?)了?$", b):
+    if _UP.search(b):
         return "up"
     return None
 
@@ -166,6 +225,8 @@ def find_quantities(text: str) -> list[Quantity]:
 
     Years (`2020年`) and months/days of dates are not quantities; see :func:`find_periods`.
     """
+    if not _MAY_HOLD_NUMBER.search(text):
+        return []
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
 
@@ -174,12 +235,12 @@ def find_quantities(text: str) -> list[Quantity]:
 
     for m in _YEAR.finditer(text):
         taken.append(m.span())
-    for m in re.finditer(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}日|(?<![\d:.])\d{1,2}:\d{2}(?![:\d.])", text):
+    for m in _DATE_OR_TIME.finditer(text):
         taken.append(m.span())
     for m in _RATIO.finditer(text):
         if not free(*m.span()):
             continue
-        val = re.sub(r"\s*[:∶︰]\s*", ":", m.group())
+        val = _COLON.sub(":", m.group())
         parts = [float(p) for p in val.split(":")]
         if len(parts) == 2 and all(p < 25 for p in parts) and text[m.end():m.end() + 1] != "%":
             continue  # a clock time such as 14:40, not a ratio
@@ -203,6 +264,8 @@ def find_quantities(text: str) -> list[Quantity]:
         num = m.group("num")
         if num[0].isdigit() and s > 0 and (text[s - 1].isdigit() or text[s - 1] == "."):
             continue
+        if _REFERENCE_BEFORE.search(text, max(0, s - 3), s):
+            continue  # `表1所示`, `第3条`: references, not quantities
         um = _UNIT_RE.match(text, e)
         unit = um.group() if um else None
         if num[0] not in "0123456789" and (unit is None or unit not in _CN_MEASURES):
@@ -237,7 +300,7 @@ def find_quantities(text: str) -> list[Quantity]:
                             text=text[s:end]))
         taken.append((s, end))
     # `万家以上`: a scale with no digits before a counted unit
-    for m in re.finditer(r"(?<![\d十百千万亿两三四五六七八九一])(万|千|百)(家|个|项|户|人)(?=以上|多|余)", text):
+    for m in _BARE_SCALE.finditer(text):
         if free(*m.span()):
             v = {"万": 10_000, "千": 1000, "百": 100}[m.group(1)]
             out.append(Quantity(value=v, unit=m.group(2), start=m.start(), end=m.end(),
@@ -256,11 +319,22 @@ def find_years(text: str) -> list[Period]:
         if mf is not None and not 1 <= mf <= 12 or mt is not None and not 1 <= mt <= 12:
             mf = mt = None
         before = text[max(0, m.start() - 4):m.start()]
-        after = text[m.end():m.end() + 3]
-        target = bool(_TARGET_BEFORE_YEAR.search(before)) or (
+        after = text[m.end():m.end() + 4]
+        before = text[max(0, m.start() - 6):m.start()]
+        as_of = bool(_AS_OF.search(before))
+        target = not as_of and bool(_TARGET_BEFORE_YEAR.search(before)) or (
             bool(_TARGET_AFTER_YEAR.match(after)) and not before.endswith(("截至", "截止")))
+        reference = bool(_REFERENCE_YEAR.search(before)) or after.startswith("的")
         out.append(Period(year=year, start=m.start(), end=m.end(), month_from=mf, month_to=mt,
-                          target=target))
+                          target=target, reference=reference))
+    for first, last, s, e in plan_period_years(text):
+        tail = text[s:e]
+        if not tail.endswith("末"):
+            continue
+        before = text[max(0, s - 4):s]
+        out.append(Period(year=last, start=s, end=e,
+                          target=bool(_TARGET_BEFORE_YEAR.search(before))))
+    out.sort(key=lambda p: p.start)
     return out
 
 

@@ -40,6 +40,17 @@ _UNANCHORED_OK = frozenset({"工业园区", "产业园区", "科技园区", "物
                             "科技园", "软件园", "物流园", "加工园", "工业区", "集中区", "工业集中区",
                             "开发区", "经济开发区", "管理区", "产业集聚区", "产业新城", "新区"})
 _SUFFIX_RE = re.compile("|".join(sorted(map(re.escape, SUFFIXES), key=len, reverse=True)))
+# Suffixes of a part of a zone (`…自贸试验区南宁片区`): the part is a park of its own.
+_PART_SUFFIXES = frozenset({"片区"})
+# A county's industrial cluster names its sub-zones with it (`X县工业集中区Y工业区` is one
+# park); inside a development zone or new area a named park is a park of its own.
+_JOINED_OUTER = frozenset({"工业园区", "工业集中区", "集中区"})
+# Country abbreviations of two-country parks (`中马` = `中国—马来西亚`).
+_COUNTRY_ABBREV = {"马": "马来西亚", "新": "新加坡", "泰": "泰国", "越": "越南", "印": "印度尼西亚",
+                   "老": "老挝", "柬": "柬埔寨", "缅": "缅甸", "菲": "菲律宾", "文": "文莱", "印尼": "印度尼西亚"}
+_AREA = re.compile(r"(?:规划面积|总面积|实施范围|面积|范围)(?:约|为|达)?\s*(\d+(?:\.\d+)?)\s*(平方公里|平方千米|km2)")
+# Suffixes a park name may end in, for the core of a name (`玉林龙潭产业园` -> `龙潭`).
+_CORE_SUFFIX = re.compile("(" + "|".join(sorted(map(re.escape, SUFFIXES), key=len, reverse=True)) + ")$")
 # Suffixes that name a region rather than a park when all that precedes them is a region.
 _REGION_LIKE = frozenset({"经济区", "新区", "园区", "试验区", "开发区", "合作区", "集聚区", "自贸试验区",
                           "自由贸易试验区", "新城", "基地"})
@@ -73,9 +84,9 @@ _TARGET = re.compile(
 _ABBREV = (("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("经济技术开发区", "经开区"),
            ("综合保税区", "综保区"))
 # Suffix families: spellings of one park within one document (`工业园区` = `工业园` = `工业区`).
-_FAMILY = ((re.compile(r"(工业园区|工业园|工业区)$"), "工业园"), (re.compile(r"(产业园区|产业园)$"), "产业园"),
-           (re.compile(r"(经济技术开发区|经济开发区)$"), "经济开发区"),
-           (re.compile(r"(高新技术产业开发区|高新技术开发区|高新技术产业园区)$"), "高新区"))
+_FAMILY = ((re.compile(r"(高新技术产业开发区|高新技术开发区|高新技术产业园区)$"), "高新区"),
+           (re.compile(r"(工业园区|工业园|工业区)$"), "工业园"), (re.compile(r"(产业园区|产业园)$"), "产业园"),
+           (re.compile(r"(经济技术开发区|经济开发区)$"), "经济开发区"))
 _PLAN_END = {"十一五": 2010, "十二五": 2015, "十三五": 2020, "十四五": 2025, "十五五": 2030}
 
 
@@ -112,7 +123,12 @@ class _Acc:
     city: str | None = None
 
 
-def _is_generic(stem: str) -> bool:
+def ends_with_park_suffix(name: str) -> bool:
+    """Whether ``name`` ends like a park (`…产业园`, `…示范基地`, `…开发区`)."""
+    return name.endswith(SUFFIXES)
+
+
+def is_generic(stem: str) -> bool:
     rest = _generic_re().sub("", _DIGITS.sub("", stem))
     rest = re.sub(r"[()（）—\-·]", "", rest)
     return len(rest) < 2
@@ -129,13 +145,21 @@ def find_park_mentions(text: str, *, gaz: Gazetteer, start: int = 0, end: int | 
         w = left_window(text, s_start, max_len=22)
         w = max(w, start)
         n_start, anchored = name_start(text, window_start=w, stem_end=s_start, gaz=gaz)
+        if out and out[-1].start == n_start and n_start < out[-1].end <= s_start:
+            n_start = out[-1].end  # anchored at the same place: the inner name follows the outer
         if out and out[-1].end == n_start and out[-1].end > w:
             prev = out[-1]
             # `防城区工业园区茅岭工业园`: a park named inside another one
             n_end = _with_bracket(text, s_end)
             inner = display_name(text[n_start:n_end])
             stem = text[n_start:s_start]
-            if not _is_generic(stem) or prev.anchored:
+            part = m.group() in _PART_SUFFIXES
+            if (part or (prev.suffix not in _JOINED_OUTER and not is_generic(stem))) and len(inner) >= 4:
+                # `…自由贸易试验区南宁片区`: a part of the zone, named by its own short name;
+                # the zone stays a park of its own
+                whole = display_name(text[prev.start:n_end])
+                out.append(ParkMention(n_start, n_end, inner, True, (whole,), m.group()))
+            elif not is_generic(stem) or prev.anchored:
                 whole = display_name(text[prev.start:n_end])
                 out[-1] = ParkMention(prev.start, n_end, whole, True, (prev.name, inner), m.group())
             continue
@@ -144,11 +168,11 @@ def find_park_mentions(text: str, *, gaz: Gazetteer, start: int = 0, end: int | 
             continue
         if not anchored:
             tail = proper_tail(stem) if m.group() in _UNANCHORED_OK else None
-            if tail is None or _is_generic(tail) or len(tail) > 8:
+            if tail is None or is_generic(tail) or len(tail) > 8:
                 continue
             n_start = s_start - len(tail)
             stem = tail
-        elif _is_generic(stem) and not _stem_is_place(stem, gaz):
+        elif is_generic(stem) and not _stem_is_place(stem, gaz):
             continue
         if m.group() in _REGION_LIKE and _stem_is_place(stem, gaz) and not re.match(r"中国[(（]", stem):
             continue
@@ -188,7 +212,7 @@ def _with_bracket(text: str, end: int) -> int:
     m = _TRAIL_BRACKET.match(text, end)
     if m and (_SUFFIX_RE.search(m.group(1)) or re.fullmatch(r"[\u4e00-\u9fff及、]{2,10}", m.group(1))):
         inner = m.group(1)
-        if not re.search(r"\d|年|以下|以上|含|简称|即|等", inner):
+        if not re.search(r"\d|年|以下|以上|含|简称|即|等|^[一二三四五六七八九十、]+期$", inner):
             return m.end()
     return end
 
@@ -202,6 +226,78 @@ def _merge_key(name: str) -> str:
     for pat, rep in _FAMILY:
         s = pat.sub(rep, s)
     return s
+
+
+_WIDE_FAMILY = {"工业园区": "园", "工业园": "园", "工业区": "园", "产业园区": "园", "产业园": "园"}
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """What tells one park from another within a document: the places in its name (cities
+    and counties, in any order), the rest of the name and the kind of suffix."""
+
+    places: frozenset[str]
+    core: str  # the name without places, suffix, brackets, dashes or `中国`
+    family: str
+
+    @property
+    def bare(self) -> str:
+        """``core`` without the modifiers and industry words at its ends (`富士康电子` ->
+        `富士康`)."""
+        words = _generic_re()
+        s = _DIGITS.sub("", self.core)
+        while True:
+            m = words.match(s)
+            if m and m.end() > 0:
+                s = s[m.end():]
+                continue
+            tail = next((w.group() for w in words.finditer(s) if w.end() == len(s) and w.start() > 0), None)
+            if tail:
+                s = s[: -len(tail)]
+                continue
+            return s
+
+
+def _identity(name: str, gaz: Gazetteer) -> _Identity:
+    m = _CORE_SUFFIX.search(name)
+    suffix = m.group() if m else ""
+    body = name[: len(name) - len(suffix)]
+    places: set[str] = set()
+    rest = []
+    i = 0
+    while i < len(body):
+        hit = gaz.match_place(body, i)
+        if hit and hit[1].level not in ("country", "province"):
+            places.add(hit[1].short_name)
+            i = hit[0]
+            if i < len(body) and body[i] in "市县区" and not _CORE_SUFFIX.search(body[:i + 1]):
+                i += 1
+            continue
+        rest.append(body[i])
+        i += 1
+    core = re.sub(r"[()（）—\-·\s]", "", "".join(rest))
+    core = re.sub(r"^(中国|广西)", "", core)
+    core = re.sub(r"^中([马新泰越老柬缅菲文]|印尼)", lambda c: _COUNTRY_ABBREV[c.group(1)], core)
+    core = re.sub(r"^中国?", "", core)
+    family = _WIDE_FAMILY.get(suffix, _merge_key("X" + suffix)[1:] if suffix else "")
+    return _Identity(frozenset(places), core, family)
+
+
+def _identity_keys(name: str, gaz: Gazetteer) -> set[str]:
+    """Keys under which two spellings of a park meet: same places, same rest of the name
+    (`中马（钦州）产业园` = `钦州中马产业园` = `中国—马来西亚钦州产业园区`), or the same
+    proper part once modifiers are set aside (`南宁富士康电子产业园` = `南宁富士康千亿产业园`)."""
+    ident = _identity(name, gaz)
+    if not ident.places and len(ident.core) < 2:
+        return set()
+    places = ",".join(sorted(ident.places))
+    keys = {f"#{places}|{ident.core}|{ident.family}"}
+    bracket = re.search(r"[(（]([^()（）]*)[)）]", name)
+    if bracket and not gaz.place(bracket.group(1)):
+        keys |= _identity_keys(name[:bracket.start()] + name[bracket.end():], gaz)
+    if ident.places and len(ident.bare) >= 2:
+        keys.add(f"#{places}|~{ident.bare}|{ident.family}")
+    return keys
 
 
 def _aliases(name: str) -> set[str]:
@@ -294,6 +390,14 @@ def table_values(doc: Document, *, gaz: Gazetteer) -> dict[str, tuple[_ParkValue
     return out
 
 
+def _prose_area(text: str, start: int, end: int) -> float | None:
+    """`…试验区,涵盖三个片区,实施范围119.99平方公里`: the area stated in the sentence that
+    names the park, before any other park is named."""
+    stop = re.search(r"[。；;]", text[start:end])
+    m = _AREA.search(text, start, start + stop.start() if stop else end)
+    return float(m.group(1)) if m else None
+
+
 def _prose_target(text: str, start: int, end: int) -> _ParkValues | None:
     m = _TARGET.search(text, start, end)
     if not m:
@@ -312,7 +416,7 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
 
     def acc_for(name: str, start: int, end: int, anchored: bool) -> _Acc:
         key = _merge_key(name)
-        keys = {key} | {_merge_key(a) for a in _aliases(name)}
+        keys = {key} | {_merge_key(a) for a in _aliases(name)} | _identity_keys(name, gaz)
         hit = next((alias_index[k] for k in keys if k in alias_index), None)
         if hit is None:
             acc = _Acc(name=name, start=start, end=end, anchored=anchored)
@@ -336,14 +440,44 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
             alias_index[k] = hit
         return acc
 
+    def absorb(acc: _Acc, other: _Acc) -> None:
+        """Merge ``other`` (a spelling of the same park) into ``acc``."""
+        acc.aliases |= other.aliases | {other.name}
+        acc.city = acc.city or other.city
+        v, o = acc.values, other.values
+        acc.values = replace(
+            v, area_km2=v.area_km2 if v.area_km2 is not None else o.area_km2,
+            target_year=v.target_year or o.target_year,
+            target_value=v.target_value if v.target_value is not None else o.target_value,
+            comparator=v.comparator or o.comparator, metric=v.metric or o.metric)
+        accs.pop(other.name, None)
+        for k, n in list(alias_index.items()):
+            if n == other.name:
+                alias_index[k] = acc.name
+
+    def add_parts(acc: _Acc, parts: tuple[str, ...]) -> None:
+        for p in parts:
+            if p == acc.name:
+                continue
+            acc.aliases.add(p)
+            for k in {_merge_key(p)} | _identity_keys(p, gaz):
+                other = accs.get(alias_index.get(k, acc.name))
+                if other is not None and other is not acc:
+                    absorb(acc, other)
+                alias_index[k] = acc.name
+
     mentions = find_park_mentions(text, gaz=gaz)
     for i, pm in enumerate(mentions):
         acc = acc_for(pm.name, pm.start, pm.end, pm.anchored)
-        acc.aliases.update(p for p in pm.parts if p != acc.name)
+        add_parts(acc, pm.parts)
+        if acc.values.area_km2 is None:
+            nxt = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+            area = _prose_area(text, pm.end, min(nxt, pm.end + 80))
+            if area is not None:
+                acc.values = replace(acc.values, area_km2=area)
         # the target stated in the park's own paragraph, before the next park is named
         para_end = text.find("\n", pm.end)
         para_end = len(text) if para_end < 0 else para_end
-        nxt = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
         line_start = text.rfind("\n", 0, pm.start) + 1
         heads_paragraph = re.fullmatch(r"[\s\d.、()（）一二三四五六七八九十]*", text[line_start:pm.start]) is not None
         if heads_paragraph and acc.values.target_value is None:
@@ -352,8 +486,6 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
                 acc.values = replace(acc.values, target_year=tv.target_year,
                                      target_value=tv.target_value, comparator=tv.comparator,
                                      metric=tv.metric)
-        elif acc.values.target_value is None and nxt > para_end:
-            pass  # a passing mention: its paragraph's figures belong to something else
         if acc.city is None:
             acc.city = park_city(pm.name, pm.start, gaz=gaz, ctx=ctx)
 
@@ -371,6 +503,10 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
         if acc.city is None:
             acc.city = (park_city(name, ls, gaz=gaz, ctx=None) or _table_city(text, ls, gaz)
                         or ctx.near(ls))
+
+    for part, whole in _partial_names(list({id(a): a for a in accs.values()}.values()), gaz):
+        if part.name in accs and whole.name in accs:
+            absorb(whole, part)
 
     facts: list[Fact] = []
     seen: set[int] = set()
@@ -393,14 +529,34 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
     return facts
 
 
-def park_city(name: str, pos: int, *, gaz: Gazetteer, ctx: CityContext | None) -> str | None:
+def _partial_names(accs: list[_Acc], gaz: Gazetteer) -> list[tuple[_Acc, _Acc]]:
+    """Pairs (short spelling, full name) of one park: the short one names fewer places and
+    the same rest (`铁山港（临海）工业区` in `北海市铁山港（临海）工业区`), or no place and the
+    start of the rest (`大西南产业园区` of `防城港大西南临港产业园`); only when one full name fits."""
+    idents = [(a, _identity(a.name, gaz)) for a in accs]
+    pairs = []
+    for a, ia in idents:
+        core = re.sub(r"产业$", "", ia.core)
+        if len(core) < 2:
+            continue
+        wider = [(b, ib) for b, ib in idents if b is not a and ia.places < ib.places]
+        same = [b for b, ib in wider if re.sub(r"产业$", "", ib.core) == core]
+        longer = [b for b, ib in wider if not ia.places and ib.core.startswith(core)]
+        fits = same or longer
+        if len(fits) == 1:
+            pairs.append((a, fits[0]))
+    return pairs
+
+
+def park_city(name: str, pos: int, *, gaz: Gazetteer, ctx: CityContext | None,
+              province_means_unknown: bool = False) -> str | None:
     """The city of a named thing: the last place in its name that has one (`南宁空港扶绥经济区`
     is in 崇左); none when the name is anchored at a province or country only; else context."""
     places = gaz.find_places(name)
     cities = [p.city for _, _, p in places if p.city]
     if cities:
         return cities[-1]
-    if places or name.startswith("中国"):
+    if (places or name.startswith("中国")) and not province_means_unknown:
         return None
     return ctx.near(pos) if ctx else None
 

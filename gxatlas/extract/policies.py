@@ -50,6 +50,9 @@ def _clean_number(s: str) -> str:
     m = re.match(r"([\u4e00-\u9fff]+)(?=[〔\[【(（])", s)
     if m and "届" not in s:
         prefix = m.group(1)
+        lead = re.match(r".*(?:印发|转发|根据|按照|依据|执行|落实|贯彻|参照|见|和|及|与|、)", prefix)
+        if lead and lead.end() < len(prefix):
+            s, prefix = s[lead.end():], prefix[lead.end():]
         cut = next((i for i in range(len(prefix)) if prefix[i] in _ABBR_HEAD
                     and _ABBR_TAIL.search(prefix) and len(prefix) - i <= 6), max(0, len(prefix) - 4))
         s = s[cut:]
@@ -80,8 +83,7 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
 
 
 def _is_number_cell(s: str) -> bool:
-    m = DOC_NUMBER.fullmatch(s)
-    return bool(m)
+    return DOC_NUMBER.fullmatch(s) is not None
 
 
 def _title_ok(t: str) -> bool:
@@ -137,13 +139,10 @@ def _column_table(lines: list[tuple[int, int, str]], i: int, j: int) -> list[_Po
                 break
     out = []
     for idx, (s, e, cell) in enumerate(numbers):
-        title = titles[idx][2] if titles else None
-        start, end = (min(s, titles[idx][0]), max(e, titles[idx][1])) if titles else (s, e)
-        out.append(_Policy(start=s if not titles else titles[idx][0],
-                           end=e if not titles else titles[idx][1],
-                           title=title, doc_number=_clean_number(cell), date=dates[idx],
-                           alignment="fuzzy" if titles else "exact"))
-        del start, end
+        # the evidence is the title cell; number and date sit in other columns (fuzzy)
+        start, end, title = titles[idx] if titles else (s, e, None)
+        out.append(_Policy(start=start, end=end, title=title, doc_number=_clean_number(cell),
+                           date=dates[idx], alignment="fuzzy" if titles else "exact"))
     return out
 
 

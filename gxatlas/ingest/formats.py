@@ -37,6 +37,8 @@ __all__ = [
 # with letter spacing come out as `北 部 湾` with the default of 3; real spaces are glyphs and
 # are kept whatever the tolerance.
 PDF_X_TOLERANCE = 10
+# An Office package whose parts expand to more than this is refused (a "ZIP bomb").
+MAX_UNZIPPED = 1 << 30
 _CID = re.compile(r"\(cid:\d+\)")
 _CELL_SPACE = re.compile(r"\s+")
 
@@ -131,7 +133,8 @@ def read_pdf(data: bytes, *, source: str) -> Extracted:
 def _pdf_title(metadata: dict[str, Any]) -> str | None:
     title = metadata.get("Title")
     if isinstance(title, bytes):
-        title = title.decode("utf-16") if title.startswith((b"\xfe\xff", b"\xff\xfe")) else None
+        utf16 = title.startswith((b"\xfe\xff", b"\xff\xfe"))
+        title = title.decode("utf-16", errors="replace") if utf16 else None
     if isinstance(title, str):
         title = _CELL_SPACE.sub(" ", title).strip()
         return title or None
@@ -154,12 +157,23 @@ def zip_kind(data: bytes) -> str | None:
     return None
 
 
+def _check_package(data: bytes, *, ext: str, source: str) -> None:
+    """Raise unless ``data`` is a ZIP archive whose members expand to at most MAX_UNZIPPED."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unzipped = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise InputError(source, f"不是有效的 {ext} 文件 (not a valid {ext}: not a ZIP archive)") from None
+    if unzipped > MAX_UNZIPPED:
+        raise InputError(source, f"不是有效的 {ext} 文件 (not a valid {ext}: its parts expand to "
+                                 f"{unzipped / 2**30:.1f} GB, over the {MAX_UNZIPPED / 2**30:.0f} GB limit)")
+
+
 def read_docx(data: bytes, *, source: str) -> Extracted:
     """Paragraphs and tables of a .docx body, in body order (tables as TAB-separated rows)."""
     import docx
 
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise InputError(source, "不是有效的 .docx 文件 (not a valid .docx: not a ZIP archive)")
+    _check_package(data, ext=".docx", source=source)
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = list(_docx_blocks(document.iter_inner_content()))
@@ -199,8 +213,7 @@ def read_xlsx(data: bytes, *, source: str) -> Extracted:
     """
     import openpyxl
 
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise InputError(source, "不是有效的 .xlsx 文件 (not a valid .xlsx: not a ZIP archive)")
+    _check_package(data, ext=".xlsx", source=source)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -220,7 +233,7 @@ def read_xlsx(data: bytes, *, source: str) -> Extracted:
 
 def read_csv(text: str, *, source: str) -> Extracted:
     """A CSV text (dialect sniffed: comma, TAB, semicolon...) as TAB-separated rows."""
-    sample = text[:16384]
+    sample = text[:8192]  # csv.Sniffer is quadratic on some inputs: keep the sample small
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
     except csv.Error:

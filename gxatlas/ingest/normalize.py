@@ -8,9 +8,10 @@
    when the lengths agree, per character otherwise;
 3. :func:`fix_spaces` — spaces that PDF export put between Chinese characters (and between
    Chinese and digits or punctuation) removed, spaces inside Latin words and between numbers
-   kept, line ends stripped;
+   kept, line ends stripped; TABs between cells of a table row (one row a line, as the docx,
+   html, xlsx and csv readers write tables) kept as cell separators;
 4. :func:`join_wrapped_lines` — lines broken mid-sentence by a fixed-width layout joined
-   (never across headings, list items or short table cells);
+   (never across headings, list items, short table cells or TAB-separated rows);
 5. :func:`collapse_blank_lines` — runs of blank lines collapsed to one.
 
 Every step keeps the invariant ``len(offsets) == len(text) + 1`` with the last entry
@@ -108,18 +109,28 @@ def nfkc(n: Normalized) -> Normalized:
     if unicodedata.is_normalized("NFKC", text):
         return n
     edits: list[tuple[int, int, str]] = []
-    i, size = 0, len(text)
     combining = unicodedata.combining
-    while i < size:
-        j = i + 1
+    size = len(text)
+    pos = 0
+    # ASCII and CJK ideographs are NFKC-stable: only the other characters are looked at
+    for m in _MAYBE_CHANGED.finditer(text):
+        i = j = m.start()
+        if i < pos:
+            continue  # already inside the previous cluster
+        if combining(text[i]) and i - 1 >= pos:
+            i -= 1  # a combining mark belongs with the base before it
+        j += 1
         while j < size and combining(text[j]):
             j += 1
         seg = text[i:j]
         out = _nfkc(seg)
         if out != seg:
             edits.append((i, j, out))
-        i = j
+        pos = j
     return _edit(n, edits)
+
+
+_MAYBE_CHANGED = re.compile("[^\x00-\x7f\u4e00-\u9fff]")
 
 
 # --- 2. traditional -> simplified --------------------------------------------------------
@@ -204,7 +215,9 @@ def fix_spaces(n: Normalized) -> Normalized:
     """Remove spaces PDF export put inside Chinese text; keep them in Latin text and numbers.
 
     ``北 部湾`` → ``北部湾``, ``2020 年`` → ``2020年``, ``1000 万吨`` → ``1000万吨``; ``PS 板`` and
-    ``Intel Core`` keep their space, ``2017-06-14 14:40`` too. Spaces at line ends go.
+    ``Intel Core`` keep their space, ``2017-06-14 14:40`` too. Spaces at line ends go. A TAB
+    inside a line separates table cells and stays (`指标\t2020年` keeps it; spaces around it go);
+    leading TABs stay only on a line with a TAB further on (empty first cells).
     """
     text = n.text
     edits: list[tuple[int, int, str]] = []
@@ -212,7 +225,12 @@ def fix_spaces(n: Normalized) -> Normalized:
         s, e = m.span()
         left = text[s - 1] if s > 0 else "\n"
         right = text[e] if e < len(text) else "\n"
-        if left == "\n" or right == "\n" or left == "\r" or right == "\r":
+        tabs = m.group().count("\t")
+        if tabs and right not in "\r\n" and (left not in "\r\n" or _row_follows(text, e)):
+            new = "\t" * tabs  # cell separators of a table row (docx, html, xlsx, csv)
+            if new != m.group():
+                edits.append((s, e, new))
+        elif left == "\n" or right == "\n" or left == "\r" or right == "\r":
             edits.append((s, e, ""))
         elif _drop_space(left, right):
             edits.append((s, e, ""))
@@ -222,6 +240,12 @@ def fix_spaces(n: Normalized) -> Normalized:
     if "\r" in out.text:
         out = _edit(out, _cr_edits(out.text))
     return out
+
+
+def _row_follows(text: str, pos: int) -> bool:
+    """Whether the line from ``pos`` holds another TAB (leading TABs are then empty cells)."""
+    end = text.find("\n", pos)
+    return "\t" in text[pos:end if end >= 0 else len(text)]
 
 
 def _cr_edits(text: str) -> list[tuple[int, int, str]]:
@@ -290,8 +314,8 @@ def _local_widths(lengths: Sequence[int], prose: Sequence[bool], *, radius: int 
 
 
 def _joinable(line: str, nxt: str, width: int) -> bool:
-    if len(line) < width - 3 or not nxt:
-        return False
+    if len(line) < width - 3 or not nxt or "\t" in line or "\t" in nxt:
+        return False  # TAB-separated lines are table rows
     last = line[-1]
     if last in _SENTENCE_END or _CAPTION.match(line):
         return False
@@ -320,7 +344,8 @@ def join_wrapped_lines(n: Normalized) -> Normalized:
         starts.append(pos)
         pos += len(ln) + 1
     filled = [i for i, ln in enumerate(lines) if ln.strip()]
-    widths = _local_widths([len(lines[i]) for i in filled],
+    # headings and list items do not show the wrap width: they end where their text ends
+    widths = _local_widths([0 if _NEW_BLOCK.match(lines[i]) else len(lines[i]) for i in filled],
                            [bool(_PROSE_PUNCT.search(lines[i])) for i in filled])
     edits: list[tuple[int, int, str]] = []
     for k in range(len(filled) - 1):

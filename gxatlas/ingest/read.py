@@ -50,7 +50,8 @@ _VARIANT_SAMPLE = 200_000  # characters looked at to tell traditional from simpl
 _TRADITIONAL_SHARE = 0.05  # share of Chinese characters that t2s changes, in a traditional text
 _TITLE_MAX = 80
 _TITLE_LINES = 30  # a title is looked for in the first lines only
-_HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HTML_CHARSET = re.compile(
+    rb"""(?:<meta[^>]+charset|<\?xml[^>]+encoding)\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _LOOKS_HTML = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body)", re.I)
 _JUNK_TITLE = re.compile(r"^(microsoft\s+(word|excel)\s*-|untitled|无标题|新建)|\.(docx?|wps|pdf|xlsx?)$", re.I)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -172,7 +173,14 @@ def _read_bytes(file: Path, *, source: str, max_bytes: int) -> bytes:
             raise InputError(source, f"文件过大 (file too large: {_size(info.st_size)}, "
                                      f"the limit is {_size(max_bytes)})")
         with file.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
+            # read(n) allocates n bytes up front: ask for the stated size, then go on in
+            # chunks for files larger than stat says (growing files, /proc)
+            data = fh.read(min(info.st_size, max_bytes) + 1)
+            while len(data) <= max_bytes:
+                more = fh.read(min(1 << 20, max_bytes + 1 - len(data)))
+                if not more:
+                    break
+                data += more
     except FileNotFoundError:
         raise InputError(source, "文件不存在 (no such file)") from None
     except PermissionError:

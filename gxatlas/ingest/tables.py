@@ -11,6 +11,10 @@ back into rows by the first strategy that fits:
 3. row by row around a key column: a row starts at a text cell (not a list) that is followed
    by a number (a park and its area); short cells just before it are group labels.
 
+Tables that the docx, html, xlsx and csv readers write one row a line with TAB-separated cells
+need no rebuilding (:func:`tab_tables`): the first row is the header, the caption is the short
+title line above, when there is one.
+
 Each cell keeps its span in the normalized text, so a fact read from a row can cite the row.
 """
 
@@ -21,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-__all__ = ["Cell", "Row", "Table", "find_tables", "is_numeric_cell", "cells_of"]
+__all__ = ["Cell", "Row", "Table", "find_tables", "tab_tables", "is_numeric_cell", "cells_of"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class Table:
     caption: Cell | None
     header: tuple[Cell, ...]
     rows: tuple[Row, ...]
-    orientation: str  # "rows" or "columns"
+    orientation: str  # "rows" or "columns" (flattened one cell a line), "tabs" (TAB-separated)
     start: int
     end: int
 
@@ -242,7 +246,8 @@ def _default_label(table_cells: Sequence[Cell]) -> Callable[[str], bool]:
     counts = Counter(c.text for c in table_cells)
 
     def is_label(text: str) -> bool:
-        return len(text) <= 4 and not any(ch.isdigit() for ch in text) and counts[text] <= 2
+        return (len(text) <= 4 and not any(ch.isdigit() for ch in text) and counts[text] <= 2
+                and not re.search(r"[级性类型]$|园区|[()（）]", text))
 
     return is_label
 
@@ -307,15 +312,112 @@ def _header_like_only(text: str) -> bool:
     return bool(re.fullmatch(r"[(（].*[)）]", text))
 
 
+# --- TAB-separated rows (docx, html, xlsx and csv readers) -----------------------------
+
+_TITLE_PUNCT = re.compile(r"[。;；!?！？]|[,，].*[,，]")
+
+
+def _split_row(line: Cell) -> tuple[Cell, ...]:
+    """The cells of a TAB-separated line (an empty cell is an empty span where it stands)."""
+    out: list[Cell] = []
+    pos = line.start
+    for part in line.text.split("\t"):
+        lead = len(part) - len(part.lstrip())
+        body = part.strip()
+        out.append(Cell(text=body, start=pos + lead, end=pos + lead + len(body)))
+        pos += len(part) + 1
+    return tuple(out)
+
+
+def _raw_lines(text: str) -> list[Cell]:
+    """Every line of ``text`` (blank ones too) with its span."""
+    out: list[Cell] = []
+    pos = 0
+    for line in text.split("\n"):
+        out.append(Cell(text=line, start=pos, end=pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _group_row(cells: Sequence[Cell]) -> Cell | None:
+    """A row that only labels the rows below it (one text, maybe repeated over merged cells)."""
+    filled = [c for c in cells if c.text]
+    if filled and len({c.text for c in filled}) == 1 and (len(filled) < len(cells) or len(cells) > 2) \
+            and not is_numeric_cell(filled[0].text):
+        return filled[0]
+    return None
+
+
+def _tab_caption(lines: Sequence[Cell], first: int) -> Cell | None:
+    """The title line just above a block of TAB rows (at most one blank line between)."""
+    for k in (first - 1, first - 2):
+        if k < 0:
+            return None
+        t = lines[k].text.strip()
+        if not t:
+            continue
+        if "\t" in t or len(t) > _MAX_CELL:
+            return None
+        if _CAPTION.match(t) or (len(t) <= 40 and not _TITLE_PUNCT.search(t)):
+            s = lines[k].start + len(lines[k].text) - len(lines[k].text.lstrip())
+            return Cell(text=t, start=s, end=s + len(t))
+        return None
+    return None
+
+
+def _tab_table(lines: Sequence[Cell], first: int, last: int) -> Table | None:
+    rows = [_split_row(lines[k]) for k in range(first, last)]
+    header = rows[0]
+    out: list[Row] = []
+    group: Cell | None = None
+    for cells in rows[1:]:
+        label = _group_row(cells)
+        if label is not None:
+            group = label
+            continue
+        out.append(Row(cells=cells, group=group))
+    if not out:
+        return None
+    caption = _tab_caption(lines, first)
+    return Table(caption=caption, header=header, rows=tuple(out), orientation="tabs",
+                 start=caption.start if caption else lines[first].start, end=lines[last - 1].end)
+
+
+def tab_tables(text: str) -> list[Table]:
+    """Tables written one row a line with TAB-separated cells: the first row is the header, a
+    row holding one text only (a merged cell) labels the rows after it."""
+    if "\t" not in text:
+        return []
+    lines = _raw_lines(text)
+    tables: list[Table] = []
+    k = 0
+    while k < len(lines):
+        if "\t" not in lines[k].text:
+            k += 1
+            continue
+        j = k
+        while j < len(lines) and "\t" in lines[j].text:
+            j += 1
+        if j - k >= 2:
+            table = _tab_table(lines, k, j)
+            if table is not None:
+                tables.append(table)
+        k = j
+    return tables
+
+
 def find_tables(text: str, *, is_label: Callable[[str], bool] | None = None) -> list[Table]:
-    """The flattened tables of ``text`` rebuilt into rows (see the module docstring).
+    """The tables of ``text`` rebuilt into rows (see the module docstring), TAB-separated
+    rows included (:func:`tab_tables`).
 
     ``is_label`` tells a group-label cell (a city heading a block of rows) from a value; by
     default a short cell without digits that occurs at most twice is a label.
     """
-    tables: list[Table] = []
+    tables = tab_tables(text)
     for cap in _lines(text, 0, len(text)):
-        if not _CAPTION.match(cap.text) or len(cap.text) > _MAX_CELL:
+        if not _CAPTION.match(cap.text) or len(cap.text) > _MAX_CELL or "\t" in cap.text:
+            continue
+        if any(t.caption is not None and t.caption.start == cap.start for t in tables):
             continue
         cells = cells_of(text, cap)
         if len(cells) < 4:
@@ -338,4 +440,4 @@ def find_tables(text: str, *, is_label: Callable[[str], bool] | None = None) -> 
             continue
         tables.append(Table(caption=cap, header=header, rows=tuple(rows), orientation=orientation,
                             start=cap.start, end=cells[-1].end))
-    return tables
+    return sorted(tables, key=lambda t: t.start)

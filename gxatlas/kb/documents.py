@@ -152,7 +152,7 @@ def _store_fact(session: Session, fact: Fact, doc_id: int) -> tuple[str, int] | 
 def _remove_document(session: Session, doc: Document) -> None:
     """Delete a document, its evidence and observations, and entities left without any."""
     touched = set(session.execute(select(Evidence.entity_type, Evidence.entity_id).where(
-        Evidence.document_id == doc.id)).tuples())
+        Evidence.document_id == doc.id)))
     session.execute(delete(Evidence).where(Evidence.document_id == doc.id))
     session.execute(delete(Observation).where(Observation.document_id == doc.id))
     for ind in session.scalars(select(Indicator).where(Indicator.plan_id == doc.id)):

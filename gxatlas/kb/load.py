@@ -25,7 +25,8 @@ class LoadReport:
     added: dict[str, int] = field(default_factory=dict)
 
     def bump(self, kind: str, n: int = 1) -> None:
-        self.added[kind] = self.added.get(kind, 0) + n
+        if n:
+            self.added[kind] = self.added.get(kind, 0) + n
 
     @property
     def total(self) -> int:
@@ -277,15 +278,24 @@ def load_atlas_into(session: Session, atlas: Atlas, report: LoadReport) -> None:
 
 def load_all(session: Session) -> LoadReport:
     """Load regions, industries and the atlas; then refresh the search index."""
-    report = LoadReport()
-    load_regions_into(session, load_regions(), report)
-    load_industries_into(session, load_industries(), report)
-    load_atlas_into(session, load_atlas(), report)
-    session.flush()
-    if report.total:
-        from gxatlas.kb.search import rebuild_index
+    from gxatlas.kb.provenance import cache_evidence
+    from gxatlas.kb.resolve import cache_aliases, drop_alias_cache
+    from gxatlas.kb.search import rebuild_index
 
-        rebuild_index(session)
+    atlas, regions, industries = load_atlas(), load_regions(), load_industries()  # validate first
+    report = LoadReport()
+    cache_aliases(session)
+    cache_evidence(session)
+    try:
+        load_regions_into(session, regions, report)
+        load_industries_into(session, industries, report)
+        load_atlas_into(session, atlas, report)
+        session.flush()
+        if report.total:
+            rebuild_index(session)
+    finally:
+        drop_alias_cache(session)
+        session.info.pop("evidence", None)
     return report
 
 

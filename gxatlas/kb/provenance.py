@@ -14,11 +14,28 @@ def document_id(session: Session, key: str) -> int | None:
     return session.scalars(select(Document.id).where(Document.key == key)).first()
 
 
+def cache_evidence(session: Session) -> None:
+    """Keep the identities of stored evidence in memory from now on (for bulk loads)."""
+    session.info["evidence"] = set(session.execute(select(
+        Evidence.entity_type, Evidence.entity_id, Evidence.field, Evidence.origin,
+        Evidence.document_id, Evidence.locator, Evidence.start)))
+
+
 def cite(session: Session, *, entity_type: str, entity_id: int, field: str, value: Any,
          origin: str, document_id: int | None, locator: str | None = None,
          start: int | None = None, end: int | None = None, **span: Any) -> bool:
     """Add one Evidence row unless the same statement from the same place is there already.
     Returns True when a row was added."""
+    cache = session.info.get("evidence")
+    if cache is not None:
+        ident = (entity_type, entity_id, field, origin, document_id, locator, start)
+        if ident in cache:
+            return False
+        cache.add(ident)
+        session.add(Evidence(entity_type=entity_type, entity_id=entity_id, field=field,
+                             value=value, origin=origin, document_id=document_id,
+                             locator=locator, start=start, end=end, **span))
+        return True
     same = select(Evidence.id).where(
         Evidence.entity_type == entity_type, Evidence.entity_id == entity_id,
         Evidence.field == field, Evidence.origin == origin)

@@ -41,12 +41,43 @@ def loose_key(entity_type: str, name: str) -> str:
     return k.replace("—", "")
 
 
+class _AliasCache:
+    """All aliases in memory, for bulk work (loading the atlas) in one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.exact: dict[tuple[str, str], int] = {}
+        self.loose: dict[tuple[str, str], set[int]] = {}
+        for etype, eid, key, loose in session.execute(
+                select(Alias.entity_type, Alias.entity_id, Alias.key, Alias.loose)):
+            self.add(etype, eid, key, loose)
+
+    def add(self, etype: str, eid: int, key: str, loose: str) -> None:
+        self.exact.setdefault((etype, key), eid)
+        self.loose.setdefault((etype, loose), set()).add(eid)
+
+
+def cache_aliases(session: Session) -> None:
+    """Keep this session's alias look-ups in memory from now on (for bulk loads)."""
+    session.info["aliases"] = _AliasCache(session)
+
+
+def _cache(session: Session) -> _AliasCache | None:
+    return session.info.get("aliases")
+
+
 def find(session: Session, entity_type: str, name: str) -> Base | None:
     """The entity of ``entity_type`` known by ``name`` (exact key, else a unique loose match)."""
     model = ENTITY_MODELS[entity_type]
     key = name_key(name)
     if not key:
         return None
+    cache = _cache(session)
+    if cache is not None:
+        hit = cache.exact.get((entity_type, key))
+        if hit is None:
+            ids = cache.loose.get((entity_type, loose_key(entity_type, name)), set())
+            hit = next(iter(ids)) if len(ids) == 1 else None
+        return session.get(model, hit) if hit is not None else None
     hit = session.scalars(select(Alias.entity_id).where(
         Alias.entity_type == entity_type, Alias.key == key)).first()
     if hit is None:
@@ -63,13 +94,24 @@ def add_alias(session: Session, entity_type: str, entity_id: int, name: str) -> 
     key = name_key(name)
     if not key:
         return
-    existing = session.scalars(select(Alias).where(Alias.entity_type == entity_type,
-                                                   Alias.key == key)).first()
-    if existing is None:
-        session.add(Alias(entity_type=entity_type, entity_id=entity_id,
-                          alias=canonical_name(name), key=key,
-                          loose=loose_key(entity_type, name)))
+    cache = _cache(session)
+    if cache is not None:
+        if (entity_type, key) in cache.exact:
+            return
+    elif session.scalars(select(Alias.id).where(Alias.entity_type == entity_type,
+                                                Alias.key == key)).first() is not None:
+        return
+    loose = loose_key(entity_type, name)
+    session.add(Alias(entity_type=entity_type, entity_id=entity_id, alias=canonical_name(name),
+                      key=key, loose=loose))
+    if cache is not None:
+        cache.add(entity_type, entity_id, key, loose)
+    else:
         session.flush()
+
+
+def drop_alias_cache(session: Session) -> None:
+    session.info.pop("aliases", None)
 
 
 def aliases_of(session: Session, entity_type: str, entity_id: int) -> list[str]:

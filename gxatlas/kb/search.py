@@ -43,10 +43,12 @@ def _region_name(session: Session, rid: int | None) -> str:
     return r.name if r else ""
 
 
-def describe(session: Session, entity_type: str, ent: object) -> tuple[str, str]:
+def describe(session: Session, entity_type: str, ent: object, *,
+             aliases: str | None = None) -> tuple[str, str]:
     """(title, body) of an entity for the index."""
-    aliases = " ".join(session.scalars(select(Alias.alias).where(
-        Alias.entity_type == entity_type, Alias.entity_id == ent.id)))  # type: ignore[attr-defined]
+    if aliases is None:
+        aliases = " ".join(session.scalars(select(Alias.alias).where(
+            Alias.entity_type == entity_type, Alias.entity_id == ent.id)))  # type: ignore[attr-defined]
     if isinstance(ent, Region):
         return ent.name, f"{ent.name} {ent.short_name} {aliases}"
     if isinstance(ent, Park):
@@ -94,14 +96,22 @@ def index_entity(session: Session, entity_type: str, entity_id: int) -> None:
 
 def rebuild_index(session: Session) -> int:
     """Re-index every entity; returns the number of entries."""
-    session.execute(delete(SearchEntry))
-    n = 0
-    for etype, model in ENTITY_MODELS.items():
-        for eid in session.scalars(select(model.id)):
-            index_entity(session, etype, eid)
-            n += 1
     session.flush()
-    return n
+    session.execute(delete(SearchEntry))
+    aliases: dict[tuple[str, int], list[str]] = {}
+    for etype, eid, alias in session.execute(select(Alias.entity_type, Alias.entity_id,
+                                                    Alias.alias).order_by(Alias.id)):
+        aliases.setdefault((etype, eid), []).append(alias)
+    rows = []
+    for etype, model in ENTITY_MODELS.items():
+        for ent in session.scalars(select(model)):
+            title, body = describe(session, etype, ent,
+                                   aliases=" ".join(aliases.get((etype, ent.id), ())))
+            rows.append(SearchEntry(entity_type=etype, entity_id=ent.id, title=title, body=body,
+                                    tokens=" ".join(cut(canonical_name(body)))))
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
 
 
 def query_tokens(query: str) -> list[str]:

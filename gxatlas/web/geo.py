@@ -21,8 +21,7 @@ ASEAN_COUNTRIES: tuple[str, ...] = (
     "Indonesia", "Philippines", "Brunei", "Timor-Leste",
 )
 NEIGHBOURS: tuple[str, ...] = (
-    "Mongolia", "Korea", "Dem. Rep. Korea", "Japan", "India", "Nepal", "Bhutan", "Bangladesh",
-    "Pakistan", "Kazakhstan", "Kyrgyzstan", "Tajikistan", "Afghanistan", "Russia",
+    "Korea", "Dem. Rep. Korea", "Japan", "India", "Nepal", "Bhutan", "Bangladesh",
     "Papua New Guinea", "Sri Lanka",
 )
 # world.json English names -> Chinese names used in the KB's regions.csv

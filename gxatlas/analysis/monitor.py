@@ -1,0 +1,258 @@
+"""Target monitoring over the KB: import actuals, rate each target, evaluate parks.
+
+The maths lives in :mod:`gxatlas.analysis.progress`, :mod:`~gxatlas.analysis.actuals` and
+:mod:`~gxatlas.analysis.parks`; this module only reads and writes the KB (indicators,
+observations, parks) and turns rows into the plain records those functions take.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gxatlas.analysis.actuals import ActualsImport, IndicatorSpec, convert, read_actuals
+from gxatlas.analysis.parks import OUTPUT, TRADE, ParkRecord
+from gxatlas.analysis.progress import ProgressResult, measure_progress, plan_target
+from gxatlas.errors import GxatlasError
+from gxatlas.kb.models import (Alias, Document, Indicator, Industry, Observation, Park,
+                               ParkTarget, Region, Relation)
+from gxatlas.kb.resolve import find
+from gxatlas.names import name_key
+
+PARK_OUTPUT_SUFFIX = "工业总产值"
+USER_SOURCE = "user"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What `gxatlas monitor import` did: the rows read, stored, and the problems."""
+
+    imported: ActualsImport
+    stored: int
+    replaced: int
+
+
+@dataclass(frozen=True)
+class MonitorRow:
+    """One plan indicator with a target, and its progress."""
+
+    indicator_id: int
+    indicator: str
+    region: str | None
+    plan: str | None
+    unit: str | None
+    attribute: str | None
+    progress: ProgressResult
+    observations: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"indicator_id": self.indicator_id, "indicator": self.indicator,
+                "region": self.region, "plan": self.plan, "unit": self.unit,
+                "attribute": self.attribute, "observations": self.observations,
+                **{k: v for k, v in self.progress.to_dict().items()
+                   if k not in ("indicator", "attribute")}}
+
+
+def _region_name(session: Session, rid: int | None) -> str | None:
+    r = session.get(Region, rid) if rid else None
+    return r.short_name or r.name if r else None
+
+
+def known_indicators(session: Session) -> list[IndicatorSpec]:
+    """Every indicator name the KB knows, with its aliases and unit, and each park's output."""
+    specs: dict[str, IndicatorSpec] = {}
+    aliases: dict[int, list[str]] = {}
+    for a in session.scalars(select(Alias).where(Alias.entity_type == "indicator")):
+        aliases.setdefault(a.entity_id, []).append(a.alias)
+    for ind in session.scalars(select(Indicator).order_by(Indicator.id)):
+        cur = specs.get(ind.key)
+        names = tuple(dict.fromkeys([*(cur.aliases if cur else ()), *aliases.get(ind.id, [])]))
+        specs[ind.key] = IndicatorSpec(name=cur.name if cur else ind.name,
+                                       unit=(cur.unit if cur else "") or ind.unit or "",
+                                       aliases=names)
+    for ind in session.scalars(select(Indicator).order_by(Indicator.id)):
+        pt = plan_target(name=ind.name, unit=ind.unit, target_year=ind.target_year,
+                         target_value=ind.target_value)
+        if pt is not None and name_key(pt.series_name) != name_key(ind.name) and pt.series_name:
+            # the level a 年均增长 / 较…下降 target is measured on can be imported too
+            specs.setdefault(name_key(pt.series_name), IndicatorSpec(name=pt.series_name))
+    for park in session.scalars(select(Park)):
+        specs.setdefault(f"park:{park.key}", IndicatorSpec(
+            name=park.name + PARK_OUTPUT_SUFFIX, unit="亿元",
+            aliases=(park.name, park.name + "产值", park.name + "工业产值")))
+    return list(specs.values())
+
+
+def region_names(session: Session) -> dict[str, str]:
+    """Every spelling of a region (name, short name) -> its short name."""
+    out: dict[str, str] = {}
+    for r in session.scalars(select(Region)):
+        for n in (r.name, r.short_name):
+            if n:
+                out.setdefault(n, r.short_name or r.name)
+    return out
+
+
+def import_actuals(session: Session, path: str | Path) -> ImportResult:
+    """Read actuals from ``path`` and store the good rows as observations (source: the file
+    and line). A row for an (indicator, region, year) already imported from the same file
+    replaces it."""
+    imp = read_actuals(path, indicators=known_indicators(session),
+                       regions=region_names(session))
+    by_key = {}
+    for ind in session.scalars(select(Indicator).order_by(Indicator.id)):
+        by_key.setdefault(name_key(ind.name), []).append(ind)
+    stored = replaced = 0
+    for row in imp.rows:
+        rid = _region_id(session, row.region)
+        candidates = by_key.get(name_key(row.indicator), [])
+        ind = next((i for i in candidates if i.scope_id == rid), candidates[0] if candidates
+                   else None)
+        source = f"{USER_SOURCE}:{Path(path).name}"
+        old = session.scalars(select(Observation).where(
+            Observation.name == row.indicator, Observation.region_id == rid,
+            Observation.year == row.year, Observation.source == source)).first()
+        if old is not None:
+            old.value, old.unit = row.value, row.unit
+            old.indicator_id = ind.id if ind else None
+            replaced += 1
+            continue
+        session.add(Observation(indicator_id=ind.id if ind else None, name=row.indicator,
+                                region_id=rid, year=row.year, value=row.value, unit=row.unit,
+                                source=source))
+        stored += 1
+    session.flush()
+    return ImportResult(imported=imp, stored=stored, replaced=replaced)
+
+
+def _region_id(session: Session, name: str | None) -> int | None:
+    if not name:
+        return None
+    r = find(session, "region", name)
+    return r.id if r is not None else None
+
+
+class _Observed:
+    """Every observation of the KB indexed by (indicator name key, region), read once."""
+
+    def __init__(self, session: Session) -> None:
+        names = {i.id: name_key(i.name) for i in session.scalars(select(Indicator))}
+        self.by: dict[tuple[str, int | None], list[Observation]] = {}
+        for o in session.scalars(select(Observation).order_by(Observation.id)):
+            keys = {name_key(o.name), names.get(o.indicator_id, "")} - {""}
+            for k in keys:
+                self.by.setdefault((k, o.region_id), []).append(o)
+
+    def series(self, *, name: str, region_id: int | None) -> list[tuple[int, float]]:
+        """Observed (year, value) of an indicator name in a region; user values win over
+        values read from documents."""
+        rows = self.by.get((name_key(name), region_id), [])
+        by_year: dict[int, float] = {}
+        for o in sorted(rows, key=lambda o: (o.source.startswith(USER_SOURCE), o.id)):
+            by_year[o.year] = o.value
+        return sorted(by_year.items())
+
+
+def monitor(session: Session, *, region: str | None = None,
+            plan: str | None = None) -> list[MonitorRow]:
+    """Progress of every indicator with a numeric target (optionally of one region / plan)."""
+    stmt = select(Indicator).where(Indicator.target_value.is_not(None),
+                                   Indicator.target_year.is_not(None)).order_by(Indicator.id)
+    if region:
+        reg = find(session, "region", region)
+        if reg is None:
+            raise GxatlasError(f"未知地区“{region}”")
+        sub = [reg.id, *session.scalars(select(Region.id).where(Region.parent_id == reg.id))]
+        stmt = stmt.where(Indicator.scope_id.in_(sub))
+    if plan:
+        doc = session.scalars(select(Document).where(Document.key == plan)).first()
+        if doc is None and plan.isdigit():
+            doc = session.get(Document, int(plan))
+        if doc is None:
+            raise GxatlasError(f"未知规划文件“{plan}”")
+        stmt = stmt.where(Indicator.plan_id == doc.id)
+    out = []
+    observed = _Observed(session)
+    for ind in session.scalars(stmt):
+        pt = plan_target(name=ind.name, unit=ind.unit, target_year=ind.target_year,
+                         target_value=ind.target_value, baseline_year=ind.baseline_year,
+                         baseline_value=ind.baseline_value,
+                         lower_is_better=ind.lower_is_better or None,
+                         comparator=ind.comparator)
+        if pt is None:
+            continue
+        series = observed.series(name=pt.series_name, region_id=ind.scope_id)
+        base_year, base_value = pt.base_year, pt.base_value if pt.series_name == ind.name else None
+        if pt.series_name != ind.name:  # measured on a level: its plan baseline is the base
+            level = _level_indicator(session, ind, pt.series_name)
+            if level is not None and level.baseline_year is not None:
+                base_year = base_year or level.baseline_year
+                if base_year == level.baseline_year:
+                    base_value = level.baseline_value
+        result = measure_progress(indicator=ind.name, series=series, target=pt.target,
+                                  base_year=base_year, direction=pt.direction,
+                                  attribute=ind.attribute, base_value=base_value)
+        doc = session.get(Document, ind.plan_id) if ind.plan_id else None
+        out.append(MonitorRow(indicator_id=ind.id, indicator=ind.name,
+                              region=_region_name(session, ind.scope_id),
+                              plan=doc.key if doc else None, unit=ind.unit,
+                              attribute=ind.attribute, progress=result,
+                              observations=len(series)))
+    return out
+
+
+def _level_indicator(session: Session, ind: Indicator, name: str) -> Indicator | None:
+    """The indicator of the same plan and scope that ``ind`` (a rate or a change) is about."""
+    key = name_key(name)
+    rows = session.scalars(select(Indicator).where(Indicator.scope_id == ind.scope_id,
+                                                   Indicator.plan_id == ind.plan_id))
+    return next((r for r in rows if name_key(r.name) == key), None)
+
+
+def park_records(session: Session, *, region: str | None = None) -> list[ParkRecord]:
+    """Every park of the KB (optionally of one city) as a plain record with its latest
+    output (or trade) target, focus industries and latest imported actual output."""
+    stmt = select(Park).order_by(Park.id)
+    if region:
+        reg = find(session, "region", region)
+        if reg is None:
+            raise GxatlasError(f"未知地区“{region}”")
+        sub = [reg.id, *session.scalars(select(Region.id).where(Region.parent_id == reg.id))]
+        stmt = stmt.where(Park.region_id.in_(sub))
+    out = []
+    observed = _Observed(session)
+    for park in session.scalars(stmt):
+        targets = sorted(park.targets, key=lambda t: (t.year, t.metric))
+        target = _main_target(targets)
+        industries = sorted({session.get(Industry, i).name for i in session.scalars(
+            select(Relation.b_id).where(Relation.a_type == "park", Relation.a_id == park.id,
+                                        Relation.b_type == "industry"))})
+        actual = observed.series(name=park.name + PARK_OUTPUT_SUFFIX, region_id=None) or \
+            observed.series(name=park.name + PARK_OUTPUT_SUFFIX, region_id=park.region_id)
+        out.append(ParkRecord(
+            name=park.name, city=_region_name(session, park.region_id), area_km2=park.area_km2,
+            target_value=_yi(target) if target else None,
+            target_year=target.year if target else None,
+            target_kind=TRADE if target is not None and TRADE in target.metric else OUTPUT,
+            level=park.level, tier=park.klass, industries=tuple(industries),
+            actual_value=actual[-1][1] if actual else None,
+            actual_year=actual[-1][0] if actual else None))
+    return out
+
+
+def _main_target(targets: list[ParkTarget]) -> ParkTarget | None:
+    """The latest output target; a trade target when the same figure is also recorded as
+    output for that year (one statement of a bonded zone read twice)."""
+    trade = {(t.year, t.value) for t in targets if TRADE in t.metric}
+    output = [t for t in targets if TRADE not in t.metric and (t.year, t.value) not in trade]
+    return (output or targets or [None])[-1]
+
+
+def _yi(t: ParkTarget) -> float | None:
+    """A park target in 亿元, whatever money unit it was stored in."""
+    value, _ = convert(value=t.value, unit=t.unit or "亿元", to="亿元")
+    return value

@@ -1,0 +1,484 @@
+"""Enterprise registry import: CSV or XLSX, streamed, validated row by row.
+
+A registry file has one enterprise per row with a header row; headers may be Chinese
+(企业名称, 统一社会信用代码, 住所, 所属地区, 注册资本, 成立日期, 经营范围, 营业收入, 标签) or the
+English field names. ``iter_registry(path)`` yields a ``RegistryRow`` for every row that can be
+imported and a ``RegistryProblem`` (with the file's line number) for every problem found:
+
+* errors skip the row: missing name, bytes that are not text in the file's encoding, broken
+  quotes, more fields than the header;
+* warnings keep the row: a unified social credit code that fails GB 32100-2015 (length,
+  characters or check digit; the code is dropped), a repeated code, an unreadable capital,
+  date or revenue, a region that cannot be resolved.
+
+The region is resolved from the region column, else from the address (the deepest place
+name found, checked against its parents), else from the administrative-division digits of the
+credit code. Nothing is held beyond the current row, so files of millions of rows stream.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Iterator, Sequence
+
+import ahocorasick
+from charset_normalizer import from_bytes
+from stdnum.cn import uscc
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+
+from gxatlas.data import RegionRec, Regions, load_regions
+from gxatlas.errors import InputError
+from gxatlas.names import canonical_name
+
+FIELDS = ("name", "credit_code", "region", "address", "registered_capital", "founded", "scope",
+          "revenue", "tags")
+HEADER_ALIASES: dict[str, str] = {
+    **{h: "name" for h in ("name", "企业名称", "名称", "公司名称", "单位名称", "企业名")},
+    **{h: "credit_code" for h in ("credit_code", "统一社会信用代码", "信用代码", "社会信用代码",
+                                   "uscc")},
+    **{h: "region" for h in ("region", "所属地区", "地区", "所在地区", "行政区划", "所属区域",
+                              "城市", "区县")},
+    **{h: "address" for h in ("address", "住所", "地址", "注册地址", "企业地址", "经营场所",
+                               "住所/经营场所")},
+    **{h: "registered_capital" for h in ("registered_capital", "注册资本", "注册资金")},
+    **{h: "founded" for h in ("founded", "成立日期", "成立时间", "注册日期", "成立年份")},
+    **{h: "scope" for h in ("scope", "经营范围", "主营业务", "业务范围")},
+    **{h: "revenue" for h in ("revenue", "营业收入", "营收", "营业收入（万元）", "营业收入(万元)",
+                               "年营业收入")},
+    **{h: "tags" for h in ("tags", "标签", "企业标签", "资质")},
+}
+_TAG_SPLIT = re.compile("[;；,，、|/ ]+")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*$")
+_CURRENCIES = ("人民币", "美元", "港元", "港币", "欧元", "日元", "新台币", "英镑", "新加坡元")
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    """One validated enterprise of a registry file."""
+
+    line: int
+    name: str
+    credit_code: str | None = None
+    region: str | None = None  # prefecture-level city (南宁市), or the province/county found
+    address: str | None = None
+    registered_capital: float | None = None  # 万 (in ``currency``)
+    founded: dt.date | None = None
+    scope: str = ""
+    revenue: float | None = None  # 万元
+    tags: tuple[str, ...] = ()
+    county: str | None = None  # district/county when the address names one (青秀区)
+    region_code: str | None = None  # GB/T 2260 code of the deepest region resolved
+    currency: str = "人民币"
+
+
+@dataclass(frozen=True)
+class RegistryProblem:
+    """A problem of one line; ``severity`` is "error" (row skipped) or "warning" (row kept)."""
+
+    line: int
+    problem: str
+    severity: str = "error"
+    field: str | None = None
+
+    def message(self, source: str) -> str:
+        kind = "跳过" if self.severity == "error" else "警告"
+        return f"{source}:{self.line}: {kind}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class RegistrySummary:
+    rows: int
+    errors: int
+    warnings: int
+    regions: dict[str, int]
+
+
+# --- single-field checks ---------------------------------------------------------------------
+
+def check_credit_code(code: str) -> str | None:
+    """The problem of a unified social credit code (GB 32100-2015), or None when valid."""
+    try:
+        uscc.validate(code)
+    except InvalidLength:
+        return f"统一社会信用代码 {code} 应为 18 位（实为 {len(uscc.compact(code))} 位）"
+    except InvalidChecksum:
+        return (f"统一社会信用代码 {code} 校验位错误"
+                f"（按 GB 32100-2015 应为 {uscc.calc_check_digit(uscc.compact(code))}）")
+    except ValidationError:
+        return f"统一社会信用代码 {code} 含不允许的字符（不用 I、O、Z、S、V）"
+    return None
+
+
+def parse_capital(value: Any) -> tuple[float, str] | None:
+    """``(amount in 万, currency)`` of a registered capital such as 5000万元人民币, 1.2亿元, 300万美元
+    or a bare number (taken as 万元); None when it cannot be read."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value), "人民币"
+    text = canonical_name(str(value)).replace(",", "")
+    m = _NUMBER.search(text)
+    if not m:
+        return None
+    amount = float(m.group())
+    rest = text[m.end():]
+    if rest.startswith("亿"):
+        amount *= 10000
+    elif not rest.startswith("万"):
+        if rest.startswith("元") or (not rest and amount >= 1e6):
+            amount /= 10000  # given in yuan
+    currency = next((c for c in _CURRENCIES if c in text), "人民币")
+    return amount, {"港币": "港元"}.get(currency, currency)
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date written 2019-03-01, 2019/3/1, 2019年3月1日 or a bare year (1 January)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if value is None or value == "":
+        return None
+    text = str(value)
+    try:
+        if m := _DATE.match(text):
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if m := _YEAR.match(text):
+            return dt.date(int(m.group(1)), 1, 1)
+    except ValueError:
+        return None
+    return None
+
+
+def parse_amount(value: Any) -> float | None:
+    """A revenue in 万元 (``亿`` converted); None when it cannot be read."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if value is None or str(value).strip() == "":
+        return None
+    text = canonical_name(str(value)).replace(",", "")
+    m = _NUMBER.search(text)
+    if not m:
+        return None
+    return float(m.group()) * (10000 if text[m.end():].startswith("亿") else 1)
+
+
+# --- regions ---------------------------------------------------------------------------------
+
+_LEVEL_DEPTH = {"province": 1, "prefecture": 2, "city": 2, "county": 3}
+
+
+class RegionResolver:
+    """Finds the region of a Chinese address with one Aho–Corasick pass over place names."""
+
+    def __init__(self, regions: Regions) -> None:
+        self.regions = regions
+        self._auto = ahocorasick.Automaton()
+        names: dict[str, list[tuple[RegionRec, bool]]] = {}
+        for rec in regions.records:
+            if rec.country != "CN" or rec.level not in _LEVEL_DEPTH:
+                continue
+            for n in {rec.name, *rec.aliases}:
+                names.setdefault(n, []).append((rec, True))
+            # short names only for provinces and prefectures (南宁, 柳州): county short names
+            # (江南, 青秀) are too often ordinary words of a street address
+            if rec.level in ("province", "prefecture") and len(rec.short_name) >= 2:
+                names.setdefault(rec.short_name, []).append((rec, False))
+        for n, recs in names.items():
+            self._auto.add_word(n, (n, tuple(recs)))
+        if names:
+            self._auto.make_automaton()
+        self._empty = not names
+
+    def _ancestors(self, rec: RegionRec) -> set[str]:
+        out, cur = set(), rec
+        while cur.parent and cur.parent in self.regions.by_code:
+            cur = self.regions.by_code[cur.parent]
+            out.add(cur.code)
+        return out
+
+    def find(self, text: str | None) -> RegionRec | None:
+        """The deepest region named in ``text`` whose named parents agree with it."""
+        if not text or self._empty:
+            return None
+        found: dict[str, tuple[RegionRec, bool, int]] = {}
+        for end, (word, recs) in self._auto.iter(text):
+            for rec, full in recs:
+                prev = found.get(rec.code)
+                if prev is None or (full and not prev[1]):
+                    found[rec.code] = (rec, full, end - len(word) + 1)
+        if not found:
+            return None
+
+        def rank(item: tuple[RegionRec, bool, int]) -> tuple[int, int, int, int]:
+            rec, full, pos = item
+            anc = self._ancestors(rec)
+            agree = sum(1 for c in found if c in anc)
+            clash = any(other.level == "prefecture" and other.code not in anc
+                        and rec.level == "county" for other, _, _ in found.values())
+            return (0 if clash else 1, agree + _LEVEL_DEPTH[rec.level], int(full), -pos)
+
+        return max(found.values(), key=rank)[0]
+
+    def from_code(self, credit_code: str | None) -> RegionRec | None:
+        """The region of the division digits (3–8) of a credit code, or of its prefecture."""
+        if not credit_code or len(credit_code) != 18 or not credit_code[2:8].isdigit():
+            return None
+        code = credit_code[2:8]
+        for candidate in (code, code[:4] + "00", code[:2] + "0000"):
+            rec = self.regions.by_code.get(candidate)
+            if rec is not None:
+                return rec
+        return None
+
+    def prefecture(self, rec: RegionRec) -> RegionRec:
+        return self.regions.prefecture_of(rec)
+
+
+@functools.lru_cache(maxsize=2)
+def region_resolver(regions: Regions | None = None) -> RegionResolver:
+    return RegionResolver(regions or load_regions())
+
+
+# --- reading rows ----------------------------------------------------------------------------
+
+def _detect_encoding(sample: bytes) -> str:
+    """UTF-8 when the sample is UTF-8 but for a few bad bytes (those lines are reported),
+    else what charset-normalizer finds (GBK family read as GB 18030)."""
+    text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(sample, final=False)
+    if text.count("\ufffd") <= max(8, len(text) // 200):
+        return "utf-8-sig"
+    best = from_bytes(sample).best()
+    enc = (best.encoding if best else "gb18030").lower()
+    return "gb18030" if enc in ("gb2312", "gbk", "gb18030", "cp936", "hz") else enc
+
+
+def _text_lines(fh: IO[bytes], encoding: str) -> Iterator[tuple[int, str, bool]]:
+    """(line number, text, decoded cleanly) of each physical line."""
+    for lineno, raw in enumerate(fh, start=1):
+        if lineno == 1 and encoding == "utf-8-sig" and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        try:
+            yield lineno, raw.decode(encoding), True
+        except UnicodeDecodeError:
+            yield lineno, raw.decode(encoding, errors="replace"), False
+
+
+def _fields(text: str) -> list[str] | None:
+    try:
+        return next(csv.reader([text], strict=True), [])
+    except csv.Error:
+        return None
+
+
+def _csv_records(path: Path, *, width: int | None = None, max_lines: int = 20
+                 ) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(first line, fields or None, problem) of each record of a CSV file.
+
+    Records may span lines inside quotes. A quote left open is a broken record when the next
+    line reads as a complete record on its own (or after ``max_lines`` lines); the broken
+    record is reported and reading resumes at that next line.
+    """
+    try:
+        fh = path.open("rb")
+    except OSError as err:
+        raise InputError(path, f"无法打开: {err.strerror}") from err
+    with fh:
+        encoding = _detect_encoding(fh.read(65536))
+        fh.seek(0)
+        buf: list[str] = []
+        start, clean = 0, True
+        for lineno, text, ok in _text_lines(fh, encoding):
+            if buf:
+                alone = text.rstrip("\r\n")
+                fresh = _fields(alone) if alone.count('"') % 2 == 0 else None
+                if (fresh is not None and width is not None and len(fresh) == width) \
+                        or len(buf) >= max_lines:
+                    yield start, None, "引号不配对（该行字段未闭合）"
+                    buf = []
+            if not buf:
+                start, clean = lineno, True
+            buf.append(text)
+            clean = clean and ok
+            joined = "".join(buf)
+            if joined.count('"') % 2:
+                continue
+            buf = []
+            if not clean:
+                yield start, None, f"含无法按 {encoding} 解码的字节（编码错误）"
+                continue
+            body = joined.rstrip("\r\n")
+            if not body.strip():
+                continue
+            fields = _fields(body)
+            if fields is None:
+                yield start, None, "引号格式错误"
+            else:
+                yield start, fields, None
+                if width is None:
+                    width = len(fields)
+        if buf:
+            yield start, None, "引号不配对（到文件末尾仍未闭合）"
+
+
+def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any] | None, str | None]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as err:
+        raise InputError(path, f"不是可读的 XLSX 文件: {err}") from err
+    try:
+        ws = wb.worksheets[0]
+        for lineno, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if values is None or all(v is None or str(v).strip() == "" for v in values):
+                continue
+            yield lineno, list(values), None
+    finally:
+        wb.close()
+
+
+def _header(path: Path, line: int, cells: Sequence[Any]) -> list[str | None]:
+    cols: list[str | None] = []
+    for c in cells:
+        key = canonical_name(str(c or "")).lower()
+        cols.append(HEADER_ALIASES.get(key) or HEADER_ALIASES.get(key.replace(" ", "")))
+    if "name" not in cols:
+        raise InputError(path, "表头中没有企业名称列（企业名称/名称/name）", line=line)
+    return cols
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def iter_registry(path: str | Path, *, resolve_regions: bool = True, regions: Regions | None = None,
+                  names_only: bool = False) -> Iterator[RegistryRow | RegistryProblem]:
+    """Validated rows and problems of a registry file (CSV or XLSX), in file order.
+
+    ``names_only`` reads just name and scope (for classification): the unreadable-row errors
+    are still reported, the field checks and region resolution are skipped.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "文件不存在")
+    is_xlsx = p.suffix.lower() in (".xlsx", ".xlsm")
+    resolver = region_resolver(regions) if resolve_regions else None
+    records = _xlsx_records(p) if is_xlsx else _csv_records(p)
+    cols: list[str | None] | None = None
+    seen_codes: dict[str, int] = {}
+    for line, cells, problem in records:
+        if cols is None:
+            if cells is None:
+                raise InputError(p, f"表头无法读取: {problem}", line=line)
+            cols = _header(p, line, cells)
+            continue
+        if cells is None:
+            yield RegistryProblem(line, problem or "无法读取")
+            continue
+        if len(cells) > len(cols) and any(_cell(c) is not None for c in cells[len(cols):]):
+            yield RegistryProblem(line, f"字段数 {len(cells)} 多于表头的 {len(cols)} 列"
+                                        "（可能是经营范围中有未加引号的逗号）")
+            continue
+        rec: dict[str, Any] = {}
+        for key, value in zip(cols, cells):
+            if key is not None and key not in rec:
+                rec[key] = _cell(value)
+        if names_only:
+            name = str(rec.get("name") or "").strip()
+            if name:
+                yield RegistryRow(line=line, name=name, scope=str(rec.get("scope") or ""))
+            else:
+                yield RegistryProblem(line, "缺少企业名称", field="name")
+            continue
+        yield from _validate(line, rec, resolver=resolver, seen_codes=seen_codes)
+
+
+def _validate(line: int, rec: dict[str, Any], *, resolver: RegionResolver | None,
+              seen_codes: dict[str, int]) -> Iterator[RegistryRow | RegistryProblem]:
+    name = canonical_name(str(rec.get("name") or ""))
+    if not name:
+        yield RegistryProblem(line, "缺少企业名称", field="name")
+        return
+    warn: list[RegistryProblem] = []
+    code = str(rec["credit_code"]).strip().upper() if rec.get("credit_code") else None
+    if code:
+        problem = check_credit_code(code)
+        if problem:
+            warn.append(RegistryProblem(line, f"{name}: {problem}", "warning", "credit_code"))
+            code = None
+        elif code in seen_codes:
+            warn.append(RegistryProblem(
+                line, f"{name}: 统一社会信用代码 {code} 与第 {seen_codes[code]} 行重复",
+                "warning", "credit_code"))
+        else:
+            seen_codes[code] = line
+    capital = parse_capital(rec.get("registered_capital"))
+    if rec.get("registered_capital") is not None and capital is None:
+        warn.append(RegistryProblem(line, f"{name}: 注册资本 {rec['registered_capital']!r} 无法识别",
+                                    "warning", "registered_capital"))
+    founded = parse_date(rec.get("founded"))
+    if rec.get("founded") is not None and founded is None:
+        warn.append(RegistryProblem(line, f"{name}: 成立日期 {rec['founded']!r} 无法识别",
+                                    "warning", "founded"))
+    elif founded and founded > dt.date.today():
+        warn.append(RegistryProblem(line, f"{name}: 成立日期 {founded} 晚于今天", "warning",
+                                    "founded"))
+    revenue = parse_amount(rec.get("revenue"))
+    if rec.get("revenue") is not None and revenue is None:
+        warn.append(RegistryProblem(line, f"{name}: 营业收入 {rec['revenue']!r} 无法识别",
+                                    "warning", "revenue"))
+    address = canonical_name(str(rec["address"])) if rec.get("address") else None
+    region_text = canonical_name(str(rec["region"])) if rec.get("region") else None
+    region, county, region_code = region_text, None, None
+    if resolver is not None:
+        found = (resolver.find(region_text) or resolver.find(address)
+                 or resolver.from_code(code))
+        if found is not None:
+            pref = resolver.prefecture(found)
+            region, region_code = pref.name, found.code
+            county = found.name if found.level == "county" else None
+        elif region_text or address:
+            warn.append(RegistryProblem(line, f"{name}: 无法从地区或地址确定所属地区", "warning",
+                                        "region"))
+    tags = tuple(t for t in _TAG_SPLIT.split(str(rec.get("tags") or "")) if t)
+    yield from warn
+    yield RegistryRow(line=line, name=name, credit_code=code, region=region, address=address,
+                      registered_capital=capital[0] if capital else None,
+                      founded=founded, scope=str(rec.get("scope") or ""), revenue=revenue,
+                      tags=tags, county=county, region_code=region_code,
+                      currency=capital[1] if capital else "人民币")
+
+
+def summarize(items: Iterator[RegistryRow | RegistryProblem], *, on_problem=None
+              ) -> RegistrySummary:
+    """Count rows, errors, warnings and rows per region of a stream, calling ``on_problem``
+    for each problem (e.g. to print it) without keeping the rows."""
+    rows = errors = warnings = 0
+    regions: dict[str, int] = {}
+    for item in items:
+        if isinstance(item, RegistryProblem):
+            if item.severity == "error":
+                errors += 1
+            else:
+                warnings += 1
+            if on_problem is not None:
+                on_problem(item)
+        else:
+            rows += 1
+            key = item.region or "（未知）"
+            regions[key] = regions.get(key, 0) + 1
+    return RegistrySummary(rows=rows, errors=errors, warnings=warnings,
+                           regions=dict(sorted(regions.items(), key=lambda kv: -kv[1])))

@@ -1,0 +1,99 @@
+"""A small response cache for the read API (pure ASGI middleware).
+
+The dashboard asks the same few questions again and again while the KB changes rarely, so
+successful ``GET /api/...`` JSON answers are kept for ``ttl`` seconds. Any write through the
+app (a finished upload job) clears the cache at once; writes made elsewhere (``gxatlas
+ingest`` on the same database) show after at most ``ttl`` seconds. ``ttl=0`` disables it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+UNCACHED_PREFIXES = ("/api/jobs", "/api/health")
+
+
+class ResponseCache:
+    """URL -> (expiry, status, headers, body), least recently used dropped past ``size``."""
+
+    def __init__(self, *, ttl: float, size: int = 512) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._items: OrderedDict[str, tuple[float, list[tuple[bytes, bytes]], bytes]] = \
+            OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if item[0] < time.monotonic():
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return item[1], item[2]
+
+    def put(self, key: str, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic() + self.ttl, headers, body)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class CacheMiddleware:
+    """Serve cached answers to ``GET /api/...``; store fresh 200 JSON answers."""
+
+    def __init__(self, app: ASGIApp, cache: ResponseCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._cacheable(scope):
+            await self.app(scope, receive, send)
+            return
+        key = scope["path"] + "?" + scope.get("query_string", b"").decode("latin-1")
+        hit = self.cache.get(key)
+        if hit is not None:
+            headers, body = hit
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, self._recorder(key, send))
+
+    def _cacheable(self, scope: Scope) -> bool:
+        path = scope.get("path", "")
+        return (self.cache.ttl > 0 and scope["type"] == "http" and scope["method"] == "GET"
+                and path.startswith("/api/") and not path.startswith(UNCACHED_PREFIXES))
+
+    def _recorder(self, key: str, send: Send) -> Send:
+        state: dict[str, Any] = {"ok": False, "headers": [], "chunks": []}
+
+        async def record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                json_type = any(k.lower() == b"content-type" and v.startswith(b"application/json")
+                                for k, v in headers)
+                state["ok"] = message["status"] == 200 and json_type
+                state["headers"] = headers
+            elif message["type"] == "http.response.body" and state["ok"]:
+                state["chunks"].append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    self.cache.put(key, state["headers"], b"".join(state["chunks"]))
+            await send(message)
+
+        return record

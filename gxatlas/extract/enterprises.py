@@ -1,0 +1,203 @@
+"""Enterprises: companies and groups, by the name the document uses.
+
+Two patterns of administrative writing carry them: company forms (`广西五丰机械有限公司`,
+`中石油广西石化公司`, `广西投资集团`, `钦州炼油厂`) and lists of leading firms
+(`以A、B、C等龙头企业`, `以玉柴为龙头`, `引进A、B`), whose items are short names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from gxatlas.extract.facts import Fact
+from gxatlas.extract.gazetteer import Gazetteer
+from gxatlas.extract.mentions import (
+    CityContext,
+    display_name,
+    evidence,
+    industry_words,
+    left_window,
+    pos_cut,
+    strip_leading_function_words,
+)
+from gxatlas.extract.parks import SUFFIXES as PARK_SUFFIXES
+from gxatlas.extract.parks import GENERIC_WORDS, is_generic, park_city
+from gxatlas.ingest.document import Document
+
+_COMPANY = re.compile(r"股份有限公司|有限责任公司|集团有限公司|集团股份有限公司|有限公司|集团公司|集团|公司"
+                      r"|炼油厂|卷烟厂|船厂|钢厂|糖厂")
+_PROPER = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "nz", "j", "eng", "x", "ng", "g"})
+_LIST = re.compile(r"(?:以|围绕|依托|引进|培育|支持|推动|推进|重点培育|大力培育|积极引进|吸引|服务好|包括|拥有|有|——)"
+                   r"([^。；;，,：:\n]{2,80}?)(?:等(?:一批)?(?:龙头|骨干|重点|大型|知名|优势|世界500强)*(?:企业|集团|公司)(?!管理|服务|文化|发展|家)"
+                   r"|为龙头|[一二三四五六七八九十两\d]+大[\u4e00-\u9fff]{0,4}?(?:集团|企业))")
+_ITEM_SPLIT = re.compile(r"[、和及与]")
+_NOT_FIRM = re.compile(r"(产业|行业|经济|市场|企业|项目|工程|基地|园区|园|区|资源|技术|产品|品牌|平台|中心|优势|政策|"
+                       r"龙头|资金|人才|港口|集群|领域|体系|链|化|性|业)$")
+_GENERIC_FIRM = ("龙头", "骨干", "企业", "大型", "中小", "民营", "国有", "外资", "知名", "优势", "重点", "千亿元",
+                 "百亿元", "大", "集团", "公司", "有限", "股份", "责任", "一批", "本地", "区内", "区外", "相关")
+
+
+def _is_generic_firm(stem: str) -> bool:
+    rest = stem
+    for w in sorted(_GENERIC_FIRM, key=len, reverse=True):
+        rest = rest.replace(w, "")
+    return len(rest) < 2 or is_generic(rest)
+
+
+def _has_proper(stem: str, gaz: Gazetteer) -> bool:
+    """A company stem names someone: a place, a proper noun, or a word jieba does not know."""
+    if gaz.find_places(stem):
+        return True
+    return any(flag in _PROPER and flag != "nz" for _, flag in pos_cut(stem))
+
+
+def _is_generic_item(name: str, inds: set[str]) -> bool:
+    """A list item is no firm when it is only modifiers or only industry words."""
+    rest = name
+    for w in sorted(_GENERIC_FIRM, key=len, reverse=True):
+        rest = rest.replace(w, "")
+    if len(rest) < 2:
+        return True
+    words = [w for w, _ in pos_cut(name)]
+    return all(w in inds or w in _GENERIC_FIRM for w in words)
+
+
+def _company_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    for m in _COMPANY.finditer(text):
+        w = left_window(text, m.start(), max_len=20)
+        start = strip_leading_function_words(text, w, m.start())
+        stem = text[start:m.start()]
+        if len(stem) < 2 or _is_generic_firm(stem) or re.search(r"\d{4}|年|等|的|[子分]$", stem):
+            continue
+        if any(stem.endswith(s) for s in PARK_SUFFIXES):
+            stem_park = True
+        else:
+            stem_park = False
+        if stem_park and m.group() in ("公司", "集团"):
+            continue
+        if m.group() in ("公司", "集团", "集团公司") and not _has_proper(stem, gaz):
+            continue
+        out.append((start, m.end(), display_name(text[start:m.end()])))
+    return out
+
+
+def _list_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    inds = set(industry_words())
+    for m in _LIST.finditer(text):
+        body_start = m.start(1)
+        pos = body_start
+        for item in _ITEM_SPLIT.split(m.group(1)):
+            s = text.find(item, pos)
+            pos = s + len(item) if s >= 0 else pos
+            name = item.strip()
+            if s < 0 or not name:
+                continue
+            words = pos_cut(name)
+            while words and (words[0][1].startswith(("v", "d", "p", "c", "u", "r")) and words[0][1] != "vn"):
+                s += len(words[0][0])
+                name = name[len(words[0][0]):]
+                words = words[1:]
+            if not 2 <= len(name) <= 14 or name in inds or _NOT_FIRM.search(name):
+                continue
+            if re.search(r"\d|“|”|\"|[()（）]|企业|的", name) or _is_generic_item(name, inds):
+                continue
+            if words and words[-1][1].startswith("v") and words[-1][1] != "vn":
+                continue
+            place = gaz.match_place(name, 0)
+            if place and place[0] == len(name):
+                continue
+            out.append((s, s + len(name), display_name(name)))
+    return out
+
+
+# Words a firm's trade name carries on into its short name (`大海粮油`, `金川集团`).
+_FIRM_WORDS = ("集团", "股份", "控股", "粮油", "新材料", "重工", "科技", "电子", "能源", "实业", "钢铁", "化工",
+               "饲料", "食品", "药业", "电器", "矿业", "铝业", "纸业", "糖业", "船厂", "糖厂")
+# Province abbreviations: `粤桂`, `川渝` name a pair of provinces, not a firm.
+_PROVINCE_ABBREV = frozenset("京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼港澳台")
+# Infrastructure is named after places and lines, not investors.
+_INFRA_END = re.compile(r"(铁路|高铁|客专|公路|高速|运河|机场|码头|船闸工程|号线|扩能改造|增建二线)$|铁路|核电|风电")
+GENERIC_WORD_SET = frozenset(GENERIC_WORDS)
+_INVESTOR_FLAGS = frozenset({"nr", "nrt", "nrfg", "nt", "j", "nz", "g"})
+
+
+def investor_of(name: str, gaz: Gazetteer) -> str | None:
+    """The firm a project is named after (`钦州中石油1000万吨炼油` -> `中石油`,
+    `比亚迪碳酸锂` -> `比亚迪`, `中冶十九项目` -> `中冶十九`): after the places it opens with,
+    a proper noun that is no place, no industry word and no regional anchor."""
+    pos = 0
+    while (hit := gaz.match_place(name, pos)) is not None and hit[1].level != "country":
+        pos = hit[0] + (1 if name[hit[0]:hit[0] + 1] in ("市", "县") else 0)
+    words = list(pos_cut(name[pos:]))
+    inds = set(industry_words())
+    firm = ""
+    if len(words) >= 2 and words[0] == ("中", "f") and len(words[1][0]) <= 2 and words[1][1] == "n":
+        firm, words = "中" + words[1][0], words[2:]  # `中石油`, `中船`
+    elif words and words[0][1] in _INVESTOR_FLAGS and words[0][0] not in inds:
+        firm, words = words[0][0], words[1:]
+        while words and words[0][1] in ("nr", "nrt", "nrfg", "g"):  # `斯道|拉恩索`, `宸|宇`
+            firm += words[0][0]
+            words = words[1:]
+    if not firm or _only_generic_words(firm, inds):
+        return None
+    if words and (words[0][0].startswith("产业") or words[0][0] in PARK_SUFFIXES):
+        return None  # `智能家居产业园项目`: an industry naming a park, not a firm
+    if words and words[0][1] == "m" and re.fullmatch(r"[一二三四五六七八九十]+", words[0][0]):
+        firm += words[0][0]  # `中冶十九`
+    elif words and words[0][0] in _FIRM_WORDS:
+        firm += words[0][0]
+    if len(firm) < 2 or gaz.match_place(firm, 0) or re.search(r"东盟|北部湾|广西", firm):
+        return None
+    if firm.endswith(PARK_SUFFIXES) or re.fullmatch(r"中[马新泰越印老柬缅菲文德法英日韩欧俄非]", firm):
+        return None
+    if len(firm) == 2 and set(firm) <= _PROVINCE_ABBREV:
+        return None
+    return firm
+
+
+def _only_generic_words(name: str, inds: set[str]) -> bool:
+    """`钢铁集团`, `智慧`: modifiers and industry words only, no trade name."""
+    stem = re.sub("(" + "|".join(_FIRM_WORDS) + ")$", "", name) or name
+    if all(w in inds or w in GENERIC_WORD_SET for w, _ in pos_cut(stem)):
+        return True
+    return not stem.startswith("中") and is_generic(stem)
+
+
+def _firm_key(name: str) -> str:
+    """One key for a firm's spellings (`玉柴集团` = `玉柴`)."""
+    return re.sub(r"(集团|股份|控股)?(有限责任公司|股份有限公司|有限公司|公司)?$", "", name) or name
+
+
+def extract_enterprises(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
+                        projects: list[tuple[int, int, str]] = ()) -> list[Fact]:
+    """Enterprise facts of ``doc``, one per firm (spellings merged), with the city where it is
+    or operates; ``projects`` (spans and names) add the firms projects are named after."""
+    text = doc.text
+    seen: dict[str, Fact] = {}
+    investors = [(s, e, n, f) for s, e, n in projects if not _INFRA_END.search(n) and (f := investor_of(n, gaz))]
+    invested = [(i, i + len(f), f) for s, e, _, f in investors if (i := text.find(f, s, e)) >= 0]
+    # the city of a firm named in a project is the project's (`中电投钦州热电项目` -> 钦州)
+    project_city = {f: park_city(n, s, gaz=gaz, ctx=ctx) for s, _, n, f in investors if gaz.find_places(n)}
+    mentions = sorted(_company_mentions(text, gaz) + _list_mentions(text, gaz) + invested)
+    for start, end, name in mentions:
+        if len(name) < 2:
+            continue
+        key = _firm_key(name)
+        if key in seen:
+            first = seen[key]
+            if name != first.name and name not in first.aliases:
+                seen[key] = replace(first, aliases=(*first.aliases, name))
+            continue
+        city = project_city.get(name) or park_city(name, start, gaz=gaz, ctx=ctx, province_means_unknown=True)
+        seen[key] = Fact(type="enterprise", name=name, evidence=evidence(doc, start, end),
+                         values={"city": city})
+    for name in gaz.known_enterprises:
+        if _firm_key(name) not in seen and len(name) >= 2:
+            i = text.find(name)
+            if i >= 0:
+                seen[_firm_key(name)] = Fact(type="enterprise", name=name, evidence=evidence(doc, i, i + len(name)),
+                                  values={"city": park_city(name, i, gaz=gaz, ctx=ctx)})
+    return list(seen.values())

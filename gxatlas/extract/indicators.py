@@ -1,0 +1,679 @@
+"""Planning indicators from tables and prose (SCHEMA.md type ``indicator``).
+
+From tables: a rebuilt table (``gxatlas.ingest.tables``) whose header names an indicator column
+and year columns gives one indicator per row (name, unit, baseline and target by year column,
+attribute 预期性/约束性, comparator from `>35`).
+
+From prose: every number with a unit in a clause gives an indicator named by the words before
+it (`工业总产值达到16000亿元以上`) or, for counts, after it (`形成84项制度创新成果`); a relative
+name (`年均增长`, `占全区的比重`) takes the subject of its sentence. Years come from the sentence
+(`到2020年` is a target, `2015年` or `截至2022年6月底` a baseline), else from the section (a
+heading about 目标 makes targets of the plan's last year; a review section gives baselines of
+the year before the plan). The scope is the region the clause starts with, else the region the
+document is about.
+
+Region names are passed in (``regions``: spelling -> display name); nothing is special-cased.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from gxatlas.extract.numbers import Quantity, find_quantities, find_years, plan_period_years
+from gxatlas.ingest.tables import Row, Table, find_tables, is_numeric_cell
+
+__all__ = ["IndicatorHit", "extract_indicators", "document_scope", "region_matcher", "subject_at"]
+
+
+@dataclass(frozen=True)
+class IndicatorHit:
+    """An indicator read from ``text[start:end]`` (before it becomes a Fact with evidence)."""
+
+    name: str
+    values: Mapping[str, Any]
+    start: int
+    end: int
+    alignment: str = "exact"
+    reason: str | None = None
+    source: str = "text"  # "table" or "text"
+
+
+# --- regions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionMatcher:
+    pattern: re.Pattern[str]
+    display: Mapping[str, str]
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+        stop = len(text) if end is None else end
+        return [(m.start(), m.end(), self.display[m.group()])
+                for m in self.pattern.finditer(text, start, stop)]
+
+
+def region_matcher(regions: Mapping[str, str]) -> RegionMatcher:
+    """A matcher over region spellings (longest first); ``regions`` maps spelling -> display."""
+    names = sorted((n for n in regions if len(n) >= 2), key=len, reverse=True)
+    if not names:
+        return RegionMatcher(pattern=re.compile(r"(?!x)x"), display={})
+    return RegionMatcher(pattern=re.compile("|".join(re.escape(n) for n in names)),
+                         display=dict(regions))
+
+
+# A zone or district opening a clause is its subject even when no gazetteer knows it.
+_ZONE_WORD = re.compile(r"(?:自由贸易试验区|自贸试验区|自贸区|经济区|新区|新城|高新区|开发区|综合保税区|保税区|工业园区|产业园区"
+                        r"|工业园|产业园|片区|试验区|合作区)$")
+_ZONE_SUBJECT = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:自由贸易试验区|自贸试验区|自贸区|经济区|新区|新城|高新区|开发区"
+                           r"|综合保税区|保税区|工业园区|产业园区|工业园|产业园|片区|试验区|合作区)")
+
+
+def subject_at(s: str, matcher: RegionMatcher) -> tuple[int, str] | None:
+    """The region or zone that ``s`` starts with: (its length, the scope name), or None.
+
+    A zone is a region (or up to four characters) and a zone word: `广西自贸试验区`,
+    `南宁东部新城`.
+    """
+    m = matcher.pattern.match(s)
+    region = (0, m.end(), matcher.display[m.group()]) if m else None
+    zone = _ZONE_SUBJECT.match(s, region[1] if region else 0)
+    if zone and (region is not None or zone.end() - len(_ZONE_WORD.search(zone.group()).group()) <= 2):
+        return zone.end(), s[: zone.end()]
+    if region is not None:
+        return region[1], region[2]
+    return None
+
+
+def document_scope(text: str, matcher: RegionMatcher) -> str | None:
+    """The region a document is about: the one that most often opens a clause as its subject
+    (`北部湾经济区工业总产值…`), not merely the most mentioned (lists name every city)."""
+    counts: Counter[str] = Counter()
+    for clause in re.split(r"[,，。;；:：!?！？\n]", text):
+        s = _LEAD_WORDS.sub("", _TIME_LEAD.sub("", clause.strip()))
+        hit = subject_at(s, matcher)
+        if hit and s[hit[0]:hit[0] + 1] not in "、和与及":
+            counts[hit[1]] += 1
+    if not counts:
+        mentions = Counter(name for _, _, name in matcher.find(text))
+        return mentions.most_common(1)[0][0] if mentions else None
+    return counts.most_common(1)[0][0]
+
+
+# --- tables ------------------------------------------------------------------------------
+
+_YEAR_HEAD = re.compile(r"^((?:19|20)\d{2})\s*年?\s*(?:(目标|预期|规划)值?|基期值?|基数|实际值?|完成值?|现状值?)?"
+                        r"\s*(?:[(（][^()（）]{0,8}[)）])?$")
+_NAME_HEAD = re.compile(r"指标|名称|项目|内容")
+_NOT_NAME_HEAD = re.compile(r"类别|类型|分类|属性|性质|序号|单位")
+_GROUP_HEAD = re.compile(r"类别|类型|分类")
+_NAME_UNIT = re.compile(r"^(.+?)\s*[(（]\s*(%|‰|[^()（）\d]{0,3}(?:元|吨|人|个|家|项|辆|台|公里|平方公里|千瓦时?|标准煤|箱|亩|次|%))"
+                        r"\s*[)）]$")
+_UNIT_HEAD = re.compile(r"^单位$|计量单位")
+_ATTR = re.compile(r"(约束|预期)")
+
+
+def _attr(text: str) -> str | None:
+    m = _ATTR.search(text)
+    return m.group(1) + "性" if m else None
+
+
+def _cell_value(text: str) -> tuple[float | int | str | None, str | None]:
+    t = text.strip().replace(",", "")
+    if not t or re.fullmatch(r"[—–\-－/]+", t):
+        return None, None
+    cmp_ = None
+    if t[0] in "><≥≤":
+        cmp_ = ">=" if t[0] in ">≥" else "<="
+        t = t[1:].strip()
+    if re.search(r"以上$", t):
+        cmp_, t = ">=", t[:-2]
+    elif re.search(r"以下$|以内$", t):
+        cmp_, t = "<=", t[:-2]
+    t = t.rstrip("%‰")
+    if re.fullmatch(r"\d+(?:\.\d+)?(?:\s*[:∶]\s*\d+(?:\.\d+)?)+", t):
+        return re.sub(r"\s*[:∶]\s*", ":", t), cmp_
+    try:
+        v = float(t)
+    except ValueError:
+        return None, None
+    return (int(v) if v == int(v) else v), cmp_
+
+
+def _split_unit(name: str) -> tuple[str, str | None]:
+    """`工业总产值(亿元)` → (`工业总产值`, `亿元`): a unit in brackets after a name."""
+    m = _NAME_UNIT.match(name)
+    return (m.group(1), m.group(2)) if m else (name, None)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """What each column of a table with aligned cells holds."""
+
+    name: int
+    years: tuple[tuple[int, int, bool], ...]  # (column, year, stated as a target)
+    unit: int | None
+    attribute: int | None
+    group: int | None
+
+
+def _columns(head: Sequence[str]) -> _Columns | None:
+    years = tuple((i, int(m.group(1)), bool(m.group(2))) for i, h in enumerate(head)
+                  if (m := _YEAR_HEAD.match(h)))
+    names = [i for i, h in enumerate(head) if _NAME_HEAD.search(h) and not _NOT_NAME_HEAD.search(h)]
+    if not years:
+        return None
+    if not names:
+        names = [i for i, h in enumerate(head) if i < years[0][0] and not _NOT_NAME_HEAD.search(h)]
+    if not names:
+        return None
+
+    def first(pattern: str) -> int | None:
+        return next((i for i, h in enumerate(head) if re.search(pattern, h)), None)
+
+    return _Columns(name=names[0], years=years, unit=first(r"^单位$|计量单位|^单\s*位$"),
+                    attribute=first(r"属性|性质"), group=first(_GROUP_HEAD.pattern))
+
+
+def _aligned_indicator(row: Row, cols: _Columns, *, scope: str | None) -> IndicatorHit | None:
+    """A row whose cells stand under their header cells (TAB-separated tables)."""
+    cells = row.cells
+    text = [c.text for c in cells]
+
+    def at(i: int | None) -> str:
+        return text[i].strip() if i is not None and i < len(text) else ""
+
+    name, unit = _split_unit(re.sub(r"\s+", "", at(cols.name)))
+    if not name or is_numeric_cell(name):
+        return None
+    unit = at(cols.unit) or unit
+    if unit and re.fullmatch(r"[—–\-－/]+", unit):
+        unit = None
+    dated = [(y, target, _cell_value(at(i))) for i, y, target in cols.years]
+    dated = [(y, target, v, c) for y, target, (v, c) in dated if v is not None]
+    if not dated:
+        return None
+    if unit is None and any(at(i).endswith("%") for i, _, _ in cols.years):
+        unit = "%"
+    vals: dict[str, Any] = {"scope": scope, "unit": unit}
+    targets = [d for d in dated if d[1]] or (dated[1:] if len(dated) >= 2 else [])
+    base = [d for d in dated if d not in targets]
+    if base:
+        vals.update(baseline_year=base[0][0], baseline_value=base[0][2])
+    if targets:
+        y, _, v, c = targets[-1]
+        vals.update(target_year=y, target_value=v)
+        if c:
+            vals["comparator"] = c
+    elif base and base[0][3]:
+        vals["comparator"] = base[0][3]
+    attribute = _attr(at(cols.attribute)) if cols.attribute is not None else None
+    if attribute:
+        vals["attribute"] = attribute
+    group = row.group.text if row.group is not None else at(cols.group)
+    if group:
+        vals["category"] = re.sub(r"\s+", "", group)
+    return IndicatorHit(name=name, values=vals, start=row.start, end=row.end, alignment="fuzzy",
+                        reason="assembled from table cells", source="table")
+
+
+def _table_indicators(table: Table, *, scope: str | None) -> list[IndicatorHit]:
+    if table.orientation == "tabs":
+        cols = _columns([h.text for h in table.header])
+        if cols is None:
+            return []
+        return [h for r in table.rows if (h := _aligned_indicator(r, cols, scope=scope))]
+    head = [h.text for h in table.header]
+    years = [(i, int(m.group(1))) for i, h in enumerate(head) if (m := _YEAR_HEAD.match(h))]
+    if not years or not any(_NAME_HEAD.search(h) for h in head):
+        return []
+    has_unit = any(_UNIT_HEAD.search(h) for h in head)
+    out: list[IndicatorHit] = []
+    for row in table.rows:
+        hit = _row_indicator(row, years=[y for _, y in years], has_unit=has_unit, scope=scope)
+        if hit:
+            out.append(hit)
+    return out
+
+
+def _row_indicator(row: Row, *, years: Sequence[int], has_unit: bool, scope: str | None
+                   ) -> IndicatorHit | None:
+    cells = list(row.cells)
+    if cells and re.fullmatch(r"\d{1,3}", cells[0].text):
+        cells = cells[1:]  # 序号
+    if not cells or is_numeric_cell(cells[0].text):
+        return None
+    name, unit = _split_unit(re.sub(r"\s+", "", cells[0].text))
+    rest = cells[1:]
+    if has_unit and rest and not re.fullmatch(r"-?\d+(?:\.\d+)?(?:[:∶]\d+(?:\.\d+)?)*", rest[0].text):
+        u = rest[0].text.strip()
+        unit = None if re.fullmatch(r"[—–\-－/]+", u) else u
+        rest = rest[1:]
+    values: list[tuple[Any, str | None]] = []
+    attribute: str | None = None
+    for c in rest:
+        if is_numeric_cell(c.text) or c.text.strip()[:1] in "><≥≤":
+            values.append(_cell_value(c.text))
+        elif _attr(c.text):
+            attribute = _attr(c.text)
+    if not values or all(v is None for v, _ in values):
+        return None
+    vals: dict[str, Any] = {"scope": scope, "unit": unit}
+    if len(years) >= 2 and len(values) >= 2:
+        (bv, _), (tv, tc) = values[0], values[1]
+        vals.update(baseline_year=years[0] if bv is not None else None, baseline_value=bv,
+                    target_year=years[1], target_value=tv)
+        if tc:
+            vals["comparator"] = tc
+    else:
+        v, c = values[0]
+        vals.update(baseline_year=years[0], baseline_value=v)
+        if c:
+            vals["comparator"] = c
+    if attribute:
+        vals["attribute"] = attribute
+    if row.group is not None:
+        vals["category"] = re.sub(r"\s+", "", row.group.text)
+    return IndicatorHit(name=name, values=vals, start=row.start, end=row.end, alignment="fuzzy",
+                        reason="assembled from table cells", source="table")
+
+
+# --- prose -------------------------------------------------------------------------------
+
+_SENT_END = re.compile(r"[。;;!?！？\n]")
+_CLAUSE_BREAK = re.compile(r"[,，:：;；。\n]")
+_TIME_LEAD = re.compile(
+    r"^(?:(?:到|至|截至|截止|在|于)?\s*(?:(?:19|20)\d{2}年(?:\d{1,2}(?:-\d{1,2})?月(?:底|末|份)?)?"
+    r"|[“\"]?[一二三四五六七八九十]{2,3}五[”\"]?(?:时期|期间)?)"
+    r"(?:底|末|期末|前|以来|上半年|下半年|全年|一季度|第一季度|前三季度|年底)?[,，]?)+")
+_LEAD_WORDS = re.compile(r"^(?:其中|同时|并且?|且|以及|全年|目前|当前|此外|另外|总体上|总的来看|预计|力争|计划|争取|确保|将|还"
+                         r"|实现|形成)+")
+_TRAIL_WORDS = re.compile(
+    r"(?:分别)?(?:已经|已|将|也|均|还|可|共|累计)?(?:达到了?|达|为|是|完成|实现|突破|超过|超|逾|约为?|近|接近"
+    r"|提高到|提高至|提升到|提升至|上升到|上升至|增长到|增加到|增至|降至|降低到|下降到|减少到|控制在|保持在"
+    r"|稳定在|在|拥有|有|占|约占|已超|居|列|排名|首次|再次|同比|年产)*$")
+_RELATIVE = re.compile(r"^(?:年均|同比|比上年|较上年|增速|增幅|增长|占|比重|其中)")
+_COUNT_UNITS = frozenset("个家项条对座所批种台辆艘架户人") | {"万家", "万户", "万人", "万个"}
+_SKIP_NAME = re.compile(r"^(?:的|和|与|及|或|等)|第$|^[\W\d]+$")
+_TARGET_CUE = re.compile(r"(?<![截止])到\s*(?:19|20)\d{2}|力争|争取|目标|预计|计划|确保|将达|将实现|期末|以后|规划到|达产后|建成后|投产后"
+                         r"|建成达产")
+_PROJECT_NAME = re.compile(r"^(?:总?投资(?:额|总额)?|计划投资|占地(?:面积)?|建筑面积|用地)$")
+_HEADING = re.compile(r"^(?:第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]"
+                      r"|\d+(?:\.\d+)*[、.．]|——)")
+
+
+_SENTENCE = re.compile(r"[^。;;!?！？\n]+[。;;!?！？]?")
+_OPEN_BRACKET = re.compile(r"\s*[(（]\s*")
+_FROM_START = re.compile(r"由\s*(?:(?:19|20)\d{2}年(?:底|末)?的?)?\s*$")
+_THEN_RESPECTIVE = re.compile(r"\s*[,，]\s*分别")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_TWO_HAN = re.compile(r"[\u4e00-\u9fff]{2}")
+_COUNT_VERB_END = re.compile(r"(?:拥有|有|形成|打造|建设|建成|培育|引进|新增|设立|认定|推动|支持|实施)$")
+_FORMULA_OR_CAPTION = re.compile(r"[+×*/=<>]|表$|图$")
+
+
+def _headings(text: str) -> list[tuple[int, str]]:
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        t = line.strip()
+        if t and len(t) <= 40 and _HEADING.match(t) and "。" not in t:
+            out.append((pos, t))
+        elif t.startswith("——") and ":" in t[:30]:
+            out.append((pos, t[: t.index(":")]))
+        pos += len(line) + 1
+    return out
+
+
+def _clean_name(raw: str, *, scope_names: RegionMatcher) -> tuple[str, str | None]:
+    """The indicator name in the words before a number, and the region it starts with."""
+    s = _MARKS.sub("", re.sub(r"[\s“”\"'‘’]+", "", raw))
+    s = re.sub(r"\([^()]*\)|（[^（）]*）", "", s)
+    s = s.split("(")[-1]
+    scope: str | None = None
+    for _ in range(3):
+        before = s
+        s = _TIME_LEAD.sub("", s)
+        s = _LEAD_WORDS.sub("", s)
+        hit = subject_at(s, scope_names)
+        if hit:
+            scope = hit[1]
+            s = s[hit[0]:]
+            s = re.sub(r"^(?:市|区|县|的|全区|全市)", "", s)
+        if s == before:
+            break
+    s = _TRAIL_WORDS.sub("", s)
+    lead_verb = _LEAD_VERBS.match(s)
+    if lead_verb and len(s) - lead_verb.end() >= 4:
+        s = s[lead_verb.end():]
+    s = re.sub(r"(?:的|总量|规模|数量?)?(?:分别)?$", "", s) if s.endswith(("的", "分别")) else s
+    s = s.strip("、,，:：的")
+    return s, scope
+
+
+def _post_name(text: str, q: Quantity) -> str:
+    """For a count (`84项区级制度创新成果`), the noun after the number."""
+    tail = text[q.end: q.end + 30]
+    m = _CLAUSE_BREAK.search(tail)
+    if m:
+        tail = tail[: m.start()]
+    tail = re.split(r"[、]|\d|[并为在共获被由将已于向对从]|提供|入驻|入选|落户|实现|达到", tail)[0]
+    tail = re.sub(r"^(?:以上|多|余|左右)?(?:的)?", "", tail)
+    return tail.strip()
+
+
+_CUT_VERB = re.compile(r"^(.{2,}?)(?:达到|达|为|是)(.{0,3})$")
+
+
+def _trim_name(name: str) -> str:
+    """`达产后复合产能达年产` → `达产后复合产能`: a verb near the end leaves the noun before it."""
+    m = _CUT_VERB.match(name)
+    return m.group(1) if m else name
+
+
+def _section_mode(headings: Sequence[tuple[int, str]], pos: int) -> str | None:
+    """`target` under a heading about goals, `review` under one about the past, else None."""
+    for start, h in reversed(headings):
+        if start > pos:
+            continue
+        if re.search(r"目标|任务|规划|展望|指标", h):
+            return "target"
+        if re.search(r"回顾|成效|成就|现状|基础|概况|情况|进展", h):
+            return "review"
+        if _HEADING.match(h) and not h.startswith("——"):
+            return None
+    return None
+
+
+_VERB_ONLY = re.compile(r"(?:形成|打造|建设|建成|培育|培植|引进|引入|新增|拥有|有|共有|实现|达到|累计|组建|设立|新设|布局"
+                        r"|聚集|集聚|吸引|带动|推动|支持|重点|大力|力争|争取|壮大|发展|创建|认定|获批|入选|落户"
+                        r"|已|共|约|近|超过|逾)+")
+_MARKS = re.compile(r"^(?:[—\-·•●■◆★※>\s]+|【[^】]*】|\[[^\]]*\]|\d{1,2}[.、](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])+")
+_LEAD_VERBS = re.compile(r"^(?:统筹|推进|推动|加快|大力|着力|积极|重点|支持|实施|打造|建设|培育|扶持|引导|鼓励)+")
+_PLAN_NAMES = {1981 + 5 * (n - 6): cn for n, cn in ((11, "十一"), (12, "十二"), (13, "十三"), (14, "十四"),
+                                                     (15, "十五"), (16, "十六"))}
+_TOO_WIDE = frozenset({"中国", "全国", "国家", "世界", "全球"})
+_ACTION = re.compile(r"^(?:大力|着力|重点|积极|加快|力争|争取|确保)?(?:打造|推动|支持|建设|培育|形成|实施|引进|新增|新建"
+                     r"|创建|扶持|组建|布局|推进|建成)")
+_HEADS = re.compile(r"(?:用户数|用户|产量|产值|总额|总量|收入|增加值|利润|人数|数量|规模)$")
+
+
+def _respective_names(sent: str, first_q: int) -> list[str]:
+    """For `A、B、C占全区的比重…分别为x、y、z`, the names A占全区的比重, B…, C… ."""
+    m = re.search(r"分别(?:为|是|达到?|占|增长|下降)?$", sent[:first_q])
+    if not m:
+        return []
+    head = sent[: m.start()]
+    cut = max((b.end() for b in re.finditer(r"[,，:：;；。“”]", head.rstrip(",，"))), default=0)
+    items = [re.sub(r"^(?:和|及|以及)", "", x) for x in re.split(r"[、和及]", head[cut:].rstrip(",，")) if x]
+    if len(items) < 2:
+        return []
+    last = items[-1]
+    if "占" in last:
+        stem, suffix = last[: last.index("占")], last[last.index("占"):]
+    else:
+        hm = next((h for h in re.finditer(r"用户数|用户|产量|产值|总额|总量|收入|增加值|利润|人数|数量", last)), None)
+        if hm is None:
+            return [re.sub(r"\s+", "", x) for x in items]
+        stem, suffix = last[: hm.start()], last[hm.start():]
+    suffix = re.sub(r"(?:接近|约|近|超过|达到|达|为).*$", "", suffix)
+    return [x + suffix for x in items[:-1]] + [stem + suffix]
+
+
+def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
+                      plan: tuple[int, int] | None, subjects: Iterable[str] = ()) -> list[IndicatorHit]:
+    out: list[IndicatorHit] = []
+    headings = _headings(text)
+    last_year: int | None = None
+    last_year_para = -1
+    cur_para = -2
+    para_scope: str | None = None
+    places = set(matcher.display.values()) - set(subjects)
+    shared: list[IndicatorHit] = []
+    for sm in _SENTENCE.finditer(text):
+        s0 = sm.start()
+        sent = sm.group()
+        quants = [q for q in find_quantities(sent)
+                  if (q.unit or isinstance(q.value, str)) and q.unit not in ("倍",)
+                  and (q.text[:1].isdigit() or q.text[:1] in "万千百" or q.unit == "%")
+                  and not sent.startswith("级", q.end) and q.unit not in ("万", "亿")]
+        years = find_years(sent)
+        para = text.rfind("\n\n", 0, s0)
+        if not quants:
+            plain = [y for y in years if not y.target and not y.reference]
+            if plain:
+                last_year, last_year_para = plain[-1].year, para
+            continue
+        mode = _section_mode(headings, s0)
+        if para != cur_para:
+            cur_para = para
+            lead = _LEAD_WORDS.sub("", _TIME_LEAD.sub("", _MARKS.sub("", text[para + 2 if para >= 0 else 0:][:60])))
+            hit = subject_at(lead, matcher)
+            para_scope = hit[1] if hit and hit[1] not in _TOO_WIDE and (
+                hit[1] in places or _ZONE_WORD.search(hit[1])) else None
+        subject: str | None = None
+        subject_scope: str | None = None
+        sent_scope: str | None = None
+        respective: list[str] = []
+        r_index = 0
+        prev: IndicatorHit | None = None
+        prev_q: Quantity | None = None
+        for q in quants:
+            # `近8千亿元(7996.3亿元)`: the figure in brackets restates the one before it
+            if prev is not None and prev_q is not None and q.unit == prev_q.unit \
+                    and _OPEN_BRACKET.fullmatch(sent, prev_q.end, q.start):
+                key = "target_value" if "target_value" in prev.values else "baseline_value"
+                vals = dict(prev.values)
+                vals[key] = q.value
+                vals.pop("comparator", None)
+                out[-1] = IndicatorHit(name=prev.name, values=vals, start=prev.start, end=s0 + q.end)
+                prev, prev_q = out[-1], q
+                continue
+            cstart = max((m.end() for m in _CLAUSE_BREAK.finditer(sent, 0, q.start)), default=0)
+            raw = sent[cstart:q.start]
+            if _FROM_START.search(raw):
+                continue  # `由2010年的3466.6亿元(提高到…)`: the starting point, not the figure
+            if "由" in raw:
+                raw = raw[: raw.index("由")]
+            name_scope: str | None = None
+            chained = bool(respective) and prev_q is not None and re.fullmatch(
+                r"\s*(?:、|和|及|以及)\s*", sent[prev_q.end:q.start]) is not None
+            if not chained:
+                respective, r_index = [], 0
+                if "分别" in sent[max(0, q.start - 8):q.start]:
+                    respective = _respective_names(sent, q.start)
+            if respective:
+                if r_index >= len(respective):
+                    continue
+                name, name_scope = _clean_name(respective[r_index], scope_names=matcher)
+                r_index += 1
+            else:
+                name, name_scope = _clean_name(raw, scope_names=matcher)
+                if name.endswith("各") and "、" in name:
+                    items = name[:-1].split("、")
+                    verb = re.match(r"^(?:年产|年均|新增|新建|建设|建成|累计)", items[0])
+                    pre = verb.group() if verb else ""
+                    names = [items[0]] + [x if x.startswith(pre) else pre + x for x in items[1:]]
+                    name = names[0]
+                    for extra in names[1:]:
+                        out.append(IndicatorHit(name=extra, values={}, start=-1, end=-1))
+                elif not name and name_scope and prev is not None and prev_q is not None \
+                        and prev_q.unit == q.unit and prev.values.get("scope") != name_scope:
+                    name = prev.name  # `其中,甲市635家,乙市105家`: the breakdown of the figure before
+            if q.approx and q.unit == "%" and isinstance(q.value, float) and _THEN_RESPECTIVE.match(sent, q.end):
+                continue  # `接近二分之一,分别为…`: the rounded share before the exact ones
+            if q.unit in _COUNT_UNITS and not respective and name:
+                tail = next(((a, sub) for a, _, _ in matcher.find(name)
+                             if (sub := subject_at(name[a:], matcher)) and a + sub[0] == len(name)), None)
+                if tail is not None:  # `国家赋予广西自贸试验区120项改革试点任务`
+                    post = _post_name(sent, q)
+                    if _TWO_HAN.search(post):
+                        name_scope = tail[1][1]
+                        name = ""
+            if q.unit in _COUNT_UNITS and not respective:
+                post = _post_name(sent, q)
+                if _TWO_HAN.search(post) and (
+                        not name or len(name) < 2 or _VERB_ONLY.fullmatch(name) or name.endswith("等")
+                        or _COUNT_VERB_END.search(raw)):
+                    name = post
+                elif "、" in name:
+                    continue  # `涵盖甲、乙、丙三个…`: a list counting itself
+            name = _trim_name(name)
+            if _FORMULA_OR_CAPTION.search(name):
+                continue
+            if not name or len(name) < 2 or len(name) > 30 or _SKIP_NAME.search(name):
+                continue
+            if _PROJECT_NAME.match(name) or not _HAN.search(name):
+                continue
+            if _RELATIVE.match(name):
+                if subject is None:
+                    continue
+                name = subject + name
+                name_scope = name_scope or subject_scope
+            elif subject is None:
+                subject, subject_scope = name, name_scope
+            sent_scope = sent_scope or name_scope
+            before = sent[: q.start]
+            ys = [y for y in years if y.end <= q.start and not y.reference and not y.target]
+            tyear = next((y.year for y in reversed(years) if y.target and y.end <= q.start), None)
+            action = _ACTION.match(_MARKS.sub("", raw.strip())) is not None
+            in_plan = plan is not None and bool(re.search(
+                rf"{_PLAN_NAMES.get(plan[0], '@')}五[”\"]?(?:时期|期间)", before))
+            is_target = bool(tyear) or bool(_TARGET_CUE.search(before)) or mode == "target" or (
+                plan is not None and mode != "review" and not ys and (action or in_plan))
+            vals: dict[str, Any] = {"scope": name_scope or sent_scope or para_scope or scope,
+                                    "unit": q.unit}
+            if is_target:
+                if tyear is None and plan and (mode == "target" or re.search(r"期末|五[”\"]?末", before)
+                                               or action or in_plan):
+                    tyear = plan[1]
+                vals.update(target_year=tyear, target_value=q.value)
+            else:
+                byear = ys[-1].year if ys else None
+                if byear is None and last_year is not None and last_year_para == para:
+                    byear = last_year
+                if byear is None and plan and mode == "review":
+                    byear = plan[0] - 1
+                vals.update(baseline_year=byear, baseline_value=q.value)
+            if q.comparator:
+                vals["comparator"] = q.comparator
+            if q.low is not None:
+                vals["target_range" if is_target else "range"] = [q.low, q.value]
+            period = next((y for y in reversed(ys) if y.month_from), None)
+            if period is not None:
+                vals["period"] = period.label()
+            if q.change == "down" and not name.endswith(("下降", "降低", "减少")):
+                name = name + "下降"
+            start = s0 + cstart + (len(raw) - len(raw.lstrip()))
+            while out and out[-1].start == -1:  # names sharing this figure (`钢、铁、钢材各1000万吨`)
+                pending = out.pop()
+                shared.append(IndicatorHit(name=pending.name, values=vals, start=start, end=s0 + q.end))
+            out.append(IndicatorHit(name=name, values=vals, start=start, end=s0 + q.end))
+            out.extend(shared)
+            shared.clear()
+            prev, prev_q = IndicatorHit(name=name, values=vals, start=start, end=s0 + q.end), q
+        plain = [y for y in years if not y.target and not y.reference]
+        if plain:
+            last_year, last_year_para = plain[-1].year, para
+    return out
+
+
+# --- the extractor -----------------------------------------------------------------------
+
+
+def _plan_years(text: str) -> tuple[int, int] | None:
+    """The five-year plan a document is about (the one named most, title first)."""
+    plans = plan_period_years(text[:300]) or plan_period_years(text)
+    if not plans:
+        return None
+    first, last, _, _ = Counter((p[0], p[1], 0, 0) for p in plans).most_common(1)[0][0]
+    return first, last
+
+
+def extract_indicators(text: str, *, regions: Mapping[str, str] | None = None,
+                       subjects: Iterable[str] = (), scope: str | None = None,
+                       tables: Iterable[Table] | None = None) -> list[IndicatorHit]:
+    """Indicators of a normalized text, from its tables and its prose.
+
+    ``regions`` maps region spellings to the name a fact's ``scope`` uses; ``subjects`` are
+    other names that can be an indicator's scope when they open a clause (parks, enterprises
+    found in the document); ``scope`` overrides the region the document is about; ``tables``
+    are the rebuilt tables (found if not given).
+    """
+    subjects = list(subjects)
+    names = dict(regions or {})
+    for subj in subjects:
+        names.setdefault(subj, subj)
+    matcher = region_matcher(names)
+    doc_scope = scope or document_scope(text, matcher)
+    plan = _plan_years(text)
+    tabs = list(tables) if tables is not None else find_tables(text)
+    hits: list[IndicatorHit] = []
+    covered: list[tuple[int, int]] = []
+    for t in tabs:
+        cap_hits = matcher.find(t.title)
+        t_scope = cap_hits[0][2] if cap_hits else doc_scope
+        hits += _table_indicators(t, scope=t_scope)
+        covered.append((t.start, t.end))
+    subject_names = [n for n in subjects if n not in (regions or {})]
+    prose = [h for h in _prose_indicators(text, matcher=matcher, scope=doc_scope, plan=plan,
+                                          subjects=subject_names)
+             if not any(a <= h.start < b for a, b in covered)]
+    return hits + _merge_targets(_drop_restatements(prose, hits))
+
+
+def _merge_targets(hits: list[IndicatorHit]) -> list[IndicatorHit]:
+    """A target stated apart from its baseline (same scope and unit, similar name) joins it."""
+    out = list(hits)
+    for t in hits:
+        if t.values.get("target_value") is None or t.values.get("baseline_value") is not None:
+            continue
+        for k, b in enumerate(out):
+            if (b is not t and b.values.get("baseline_value") is not None
+                    and b.values.get("target_value") is None
+                    and b.values.get("scope") == t.values.get("scope")
+                    and b.values.get("unit") == t.values.get("unit") and _similar(b.name, t.name)
+                    and b.values.get("scope") not in (None,) and _named_scope(b)):
+                vals = dict(b.values)
+                for key in ("target_year", "target_value", "comparator"):
+                    if t.values.get(key) is not None:
+                        vals[key] = t.values[key]
+                out[k] = IndicatorHit(name=b.name, values=vals, start=b.start, end=b.end,
+                                      alignment="fuzzy", reason="baseline and target stated apart")
+                out = [h for h in out if h is not t]
+                break
+    # what is left of a zone's output target is the zone's own target (a park fact)
+    return [h for h in out if not (h.values.get("baseline_value") is None and _named_scope(h)
+                                   and _OUTPUT_NAME.fullmatch(h.name))]
+
+
+_OUTPUT_NAME = re.compile(r"(?:工业)?总?产值(?:\(贸易额\))?|贸易额|营业收入|产值规模")
+
+
+def _named_scope(h: IndicatorHit) -> bool:
+    """Merging is safe for a specific subject (a zone or place), which names few indicators."""
+    return bool(_ZONE_WORD.search(str(h.values.get("scope") or "")))
+
+
+def _similar(a: str, b: str) -> bool:
+    short, long_ = sorted((a, b), key=len)
+    if short and short in long_ and len(short) >= 0.5 * len(long_):
+        return True
+    ba = {a[i:i + 2] for i in range(len(a) - 1)}
+    bb = {b[i:i + 2] for i in range(len(b) - 1)}
+    return bool(ba and bb) and 2 * len(ba & bb) / (len(ba) + len(bb)) >= 0.6
+
+
+def _drop_restatements(prose: list[IndicatorHit], table: list[IndicatorHit]) -> list[IndicatorHit]:
+    """Prose indicators that restate a table row (same scope, similar name) are dropped."""
+    out = []
+    for h in prose:
+        hv = {h.values.get("baseline_value"), h.values.get("target_value")} - {None}
+        same = [t for t in table if t.values.get("scope") == h.values.get("scope")
+                and _similar(t.name, h.name)
+                and hv & {t.values.get("baseline_value"), t.values.get("target_value")}]
+        if not same:
+            out.append(h)
+    return out

@@ -1,0 +1,434 @@
+"""Projects: named investment and construction projects.
+
+Patterns: `…项目`, phases (`…二期`, `…二、三期`), infrastructure named with a place
+(`…铁路`, `…高速公路`, `…机场`, `…核电`), and lists closed by `等(一批)(重大)项目`. Values:
+city (from the name, else context), investment in 亿元 (万元 converted), capacity (`年产X万吨`)
+and status from the verb that follows (建成投产, 开工建设, 前期).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import replace
+
+from gxatlas.extract.facts import Fact
+from gxatlas.extract.gazetteer import Gazetteer
+from gxatlas.extract.mentions import (
+    CityContext,
+    anchor_start,
+    display_name,
+    evidence,
+    industry_words,
+    left_window,
+    is_function_word,
+    pos_cut,
+    strip_leading_function_words,
+)
+from gxatlas.extract.parks import is_generic, park_city
+from gxatlas.ingest.document import Document
+
+_SUFFIX = re.compile(
+    r"(?:[一二三四五六七八九十]、)?[一二三四五六七八九十]期(?:工程|项目)?|项目|铁路(?:既有线)?扩能改造|铁路|高速公路|高速|高铁|客专|城际铁路"
+    r"|机场(?:迁建)?|运河|核电(?:站)?|电厂|风电场|船闸工程|码头|地铁\d+号线|扩能改造|异地改造|扩能技改|技术改造|技改|增建二线")
+# A list closed by `等(一批)<descriptor>项目` (or an infrastructure noun): the items are projects.
+_LIST_END = re.compile(r"等(?:一批|一系列|多个|若干)?(?P<desc>[^。；;,，、：:\n等]{0,12}?)"
+                       r"(?P<head>项目|工程(?=[,，。；;、\s]|建设)|高速公路|铁路|风电场|电站|电厂|码头)")
+# `…重点项目`, `…示范项目`: a category of projects, not a name.
+_CATEGORY = re.compile(r"(重点|重大|重要|示范|试点|计划|合作|储备|产业链|配套|招商|之一)(项目|工程)$")
+# A caption (`专栏5…`, `表2…`) is no name.
+_CAPTION = re.compile(r"^(专栏|附表|表)\s*\d")
+# `中石化铁山港…`: `中` and one to three characters before a place abbreviate an organisation.
+_ORG_PREFIX = re.compile(r"中[\u4e00-\u9fff]{1,3}")
+# Infrastructure nouns a closing descriptor hands down to every item (`A、B等风电场项目`).
+_SHARED_HEAD = re.compile(r"(高速公路|城际铁路|铁路|风电场|光伏电站|电站|电厂|码头)$")
+_CLAUSE_STOP = re.compile(r"[。；;：:,，\n!?！？]")
+# `二、三期`: a 、 inside a phase range is no item separator.
+_PHASE_RANGE = re.compile(r"[一二三四五六七八九十]、(?=[一二三四五六七八九十]期)")
+# Infrastructure named by abbreviations alone (`兰渝高铁`, `平陆运河`): a short proper stem.
+_BARE_INFRA = ("高铁", "铁路", "客专", "城际铁路", "运河", "高速公路", "高速")
+_METRO = re.compile(r"地铁(\d+)号线?((?:[、和及]\d+号线?)+)")
+_COUNTED_PLACES = re.compile(r"^[两三四五六七八九十]+[市县区]")
+_GENERIC_STEM = ("重大", "重点", "重要", "大型", "一批", "工业", "能源", "产业", "高新技术", "建设", "示范", "试点",
+                 "合作", "招商", "引资", "投资", "储备", "前期", "在建", "新建", "续建", "技改", "技术改造", "配套",
+                 "基础设施", "民生", "社会", "公益", "重点产业", "优势", "龙头", "关键", "该", "本", "各类", "相关")
+_STATUS = (("建成投产", "建成投产"), ("竣工投产", "建成投产"), ("投产", "建成投产"), ("建成", "建成"),
+           ("开工建设", "开工建设"), ("开工", "开工建设"), ("前期工作", "前期"), ("前期", "前期"))
+_INVEST = re.compile(r"(?:总投资|投资总额|计划投资|投资)(?:约|达|超过|逾)?\s*(\d+(?:\.\d+)?)\s*(亿|万)元")
+_CAPACITY = re.compile(r"(?:年产|产能)?\s*(\d+(?:\.\d+)?)\s*(万吨|万辆|万台|万方|万千瓦|GWh|吨)")
+
+
+def _generic(stem: str) -> bool:
+    rest = stem
+    for w in sorted(_GENERIC_STEM, key=len, reverse=True):
+        rest = rest.replace(w, "")
+    return len(rest) < 2 or is_generic(rest)
+
+
+def _named_start(text: str, window: int, stem_end: int, gaz: Gazetteer) -> int:
+    """Start of a name ending at ``stem_end``: after the last verb or function word, except
+    that a conjunction followed by common words is inside the name (`A冷轧及不锈钢制品基地`)."""
+    start = strip_leading_function_words(text, window, stem_end)
+    while start - 1 > window and text[start - 1] in "和及与":
+        words = pos_cut(text[start:stem_end])
+        if not words or _opens_name(text, start, words, gaz, nz=True):
+            break
+        before = strip_leading_function_words(text, window, start - 1)
+        if before >= start - 1:
+            break
+        start = before
+    return start
+
+
+def _named(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    for m in _SUFFIX.finditer(text):
+        w = left_window(text, m.start(), max_len=28)
+        start = _named_start(text, w, m.start(), gaz)
+        stem = text[start:m.start()]
+        if len(stem) < 2 or _generic(stem) or re.search(r"\d{4}年|等", stem):
+            continue
+        if m.group() in ("项目",) and stem in industry_words():
+            continue
+        infra = not m.group().startswith(("项目",)) and "期" not in m.group()
+        if infra and _continues_name(text, m.end()):
+            continue
+        if infra and not (gaz.find_places(stem) or re.search(r"[A-Z]\d+|—|至", stem)
+                          or _abbreviated_stem(stem, m.group())):
+            continue
+        a = anchor_start(text, start, m.start(), gaz=gaz)
+        if (a is not None and a > start and (is_generic(text[start:a]) or "内" in text[start:a])
+                and not _ORG_PREFIX.fullmatch(text[start:a])):
+            start, stem = a, text[a:m.start()]
+        if not _has_proper(stem, gaz) and not _abbreviated_stem(stem, m.group()):
+            continue
+        name = display_name(text[start:m.end()])
+        if _CATEGORY.search(name) or _CAPTION.match(name) or _in_title(text, start):
+            continue
+        if start > 0 and text[start - 1] == "等" and m.group() == "项目":
+            continue  # `A、B等普通路网项目`: the descriptor of a list, not a name
+        out.append((start, m.end(), name))
+        shared = _shared_with_previous(text, start, m.end(), gaz)
+        if shared:
+            out.append(shared)
+    return out + _metro_lines(text, gaz)
+
+
+def _in_title(text: str, pos: int) -> bool:
+    """Whether ``pos`` is inside a 《title》 (a policy's name, not a project)."""
+    opened = text.rfind("《", max(0, pos - 60), pos)
+    return opened >= 0 and "》" not in text[opened:pos]
+
+
+def _continues_name(text: str, end: int) -> bool:
+    """`南宁机场军民航分离`: a noun right after an infrastructure word makes it a modifier."""
+    if end >= len(text) or not "\u4e00" <= text[end] <= "\u9fff":
+        return False
+    w, flag = pos_cut(text[end:end + 6])[0]
+    return not is_function_word(w, flag) and w not in ("等", "和", "及", "与", "的", "项目", "工程", "建设")
+
+
+def _abbreviated_stem(stem: str, suffix: str) -> bool:
+    """`兰渝高铁`, `贵南高铁`, `平陆运河`: two or three characters of proper nouns or
+    abbreviations before a line or canal (a canal's stem may be any word)."""
+    suffix = next((b for b in _BARE_INFRA if suffix.startswith(b)), "")
+    if not suffix or not 2 <= len(stem) <= 3:
+        return False
+    words = pos_cut(stem)
+    if suffix == "运河":
+        return not any(is_function_word(w, f) for w, f in words)
+    return all(f in ("ns", "j", "nr", "nrt", "nt") for _, f in words)
+
+
+def _place_head(text: str, start: int, end: int, gaz: Gazetteer) -> int | None:
+    """End of a region name (plus 港/市/县) opening ``text[start:end]``, or None."""
+    hit = gaz.match_place(text, start)
+    if hit is None or hit[0] > end:
+        return None
+    stop = hit[0]
+    if stop < end and text[stop] in "港市县":
+        stop += 1
+    return stop
+
+
+def _shared_with_previous(text: str, start: int, end: int, gaz: Gazetteer
+                          ) -> tuple[int, int, str] | None:
+    """`南宁港、崇左港重点码头项目`: the item before the 、 is a place that shares the rest of
+    the name; returns the name it stands for (`南宁港重点码头项目`)."""
+    if start < 3 or text[start - 1] != "、":
+        return None
+    own = _place_head(text, start, end, gaz)
+    if own is None:
+        return None
+    prev_end = start - 1
+    prev_start = left_window(text, prev_end, max_len=12)
+    for i in range(prev_start, prev_end):
+        head = _place_head(text, i, prev_end, gaz)
+        if head == prev_end and not _COUNTED_PLACES.match(text[own:end]):
+            name = display_name(text[i:prev_end] + text[own:end])
+            return i, end, name
+    return None
+
+
+def _metro_lines(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
+    """`南宁市地铁1号、2号线`: one project per line, named with the city."""
+    out: list[tuple[int, int, str]] = []
+    for m in _METRO.finditer(text):
+        w = left_window(text, m.start(), max_len=8)
+        place = next(((s, e) for s, e, _ in gaz.find_places(text[w:m.start()])), None)
+        if place is None:
+            continue
+        city = text[w + place[0]:m.start()]
+        for num in [m.group(1), *re.findall(r"\d+", m.group(2))]:
+            out.append((w + place[0], m.end(), display_name(f"{city}地铁{num}号线")))
+    return out
+
+
+_PROPER = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "j", "eng", "x"})
+
+
+def _has_proper(stem: str, gaz: Gazetteer) -> bool:
+    """A place, a Latin name, a regional anchor (`北部湾`, `东盟`), an organisation
+    abbreviation in `中…` or a proper noun (not an industry word) in ``stem``."""
+    if gaz.find_places(stem) or re.search(r"[A-Za-z]|北部湾|东盟|粤港澳", stem):
+        return True
+    words = pos_cut(stem)
+    if len(words) > 1 and words[0] == ("中", "f"):
+        return True
+    inds = industry_words()
+    return any(flag in _PROPER or (flag == "nz" and w not in inds) for w, flag in words)
+
+
+_COMMON = frozenset({"n", "vn", "v", "a", "nz"})
+
+
+def _only_common_words(name: str, inds: set[str]) -> bool:
+    """A list item is no project name when it is made of industry and common words only."""
+    words = pos_cut(name)
+    if any(flag in _PROPER or (flag == "nz" and len(w) >= 2 and w not in inds) for w, flag in words[:1]):
+        return False
+    if any(flag in _PROPER for _, flag in words):
+        return False
+    return all(w in inds or w in _GENERIC_STEM or flag in _COMMON for w, flag in words)
+
+
+def _outermost(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Drop mentions inside a longer one (`北海核电` inside `北海核电项目`)."""
+    out: list[tuple[int, int, str]] = []
+    for s, e, n in sorted(spans, key=lambda t: (t[0], -t[1])):
+        if any(s >= os and e <= oe and n in on for os, oe, on in out[-4:]):
+            continue
+        out.append((s, e, n))
+    return out
+
+
+def _listed(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
+    """Items of lists closed by `等…项目` (`推进A、B和C等重大项目`), one project each."""
+    out: list[tuple[int, int, str]] = []
+    inds = set(industry_words())
+    prev_end = 0
+    for m in _LIST_END.finditer(text):
+        clause = max(_clause_start(text, m.start()), prev_end)
+        prev_end = m.end()
+        shared = _SHARED_HEAD.search(m.group("desc") + (m.group("head") if m.group("head") != "项目" else ""))
+        suffix = shared.group(1) if shared else ""
+        items = _list_items(text, clause, m.start(), gaz)
+        for s, e, name in _join_counted_places(items, text, gaz):
+            if not _good_item(name, gaz, inds):
+                continue
+            if suffix and not _SUFFIX.search(name):
+                name += suffix
+            out.append((s, e, display_name(name)))
+    return out
+
+
+def _clause_start(text: str, end: int) -> int:
+    start = max(0, end - 200)
+    last = start
+    for m in _CLAUSE_STOP.finditer(text, start, end):
+        last = m.end()
+    return last
+
+
+def _list_items(text: str, start: int, end: int, gaz: Gazetteer) -> list[tuple[int, int, str]]:
+    """Spans of the items of the list in ``text[start:end]``: split at 、 (not inside
+    `二、三期`), at 和/及 when a proper name follows; the first item starts after the verb."""
+    body = _PHASE_RANGE.sub(lambda m: m.group()[0] + "\0", text[start:end])
+    cuts = [start] + [start + i + 1 for i, ch in enumerate(body) if ch == "、"] + [end + 1]
+    spans = [(cuts[k], cuts[k + 1] - 1) for k in range(len(cuts) - 1)]
+    if spans:
+        first_end = spans[0][1]
+        spans[0] = (strip_leading_function_words(text, spans[0][0], first_end), first_end)
+    out: list[tuple[int, int, str]] = []
+    for s, e in spans:
+        out.extend(_split_conjunction(text, _skip_function_words(text, s, e), e, gaz))
+    return out
+
+
+def _skip_function_words(text: str, start: int, end: int) -> int:
+    """``start`` moved past spaces and leading verbs or adverbs (jieba part of speech)."""
+    while start < end and text[start].isspace():
+        start += 1
+    for w, flag in pos_cut(text[start:end]):
+        if not (is_function_word(w, flag) or w.isspace()):
+            break
+        start += len(w)
+    return start
+
+
+def _split_conjunction(text: str, start: int, end: int, gaz: Gazetteer) -> list[tuple[int, int, str]]:
+    """Split an item at 和/及/以及 when a proper name follows (`A项目和神华电厂`), not when a
+    common word does (`新航站区和第二跑道`); a conjunction opening the item is part of it."""
+    for m in re.finditer(r"以及|和|及", text[start + 2:end]):
+        right = start + 2 + m.end()
+        words = pos_cut(text[right:end])
+        if words and _opens_name(text, right, words, gaz, nz=True):
+            left = start + 2 + m.start()
+            return [(start, left, text[start:left]), *_split_conjunction(text, right, end, gaz)]
+    return [(start, end, text[start:end])]
+
+
+def _opens_name(text: str, pos: int, words: tuple[tuple[str, str], ...], gaz: Gazetteer, *,
+                nz: bool) -> bool:
+    """Whether the words at ``pos`` open a new name: a place, a proper noun, an organisation
+    abbreviation in `中…`, or (``nz``) a named thing that is no industry word."""
+    w, flag = words[0]
+    if flag in _PROPER or gaz.match_place(text, pos) or (w == "中" and len(words) > 1):
+        return True
+    return nz and flag == "nz" and w not in industry_words()
+
+
+def _join_counted_places(items: list[tuple[int, int, str]], text: str, gaz: Gazetteer
+                         ) -> list[tuple[int, int, str]]:
+    """`北海、防城港、钦州三市燃煤电厂` is one project: bare places joined to the item that
+    counts them (`三市`)."""
+    out: list[tuple[int, int, str]] = []
+    run: list[tuple[int, int, str]] = []
+    for s, e, name in items:
+        hit = gaz.match_place(name.strip(), 0)
+        if hit and hit[0] == len(name.strip()):
+            run.append((s, e, name))
+            continue
+        if run and hit and _COUNTED_PLACES.match(name.strip()[hit[0]:]):
+            out.append((run[0][0], e, text[run[0][0]:e]))
+        else:
+            out.extend(run)
+            out.append((s, e, name))
+        run = []
+    return out + run
+
+
+def _good_item(name: str, gaz: Gazetteer, inds: set[str]) -> bool:
+    name = name.strip()
+    if not 2 <= len(name) <= 30 or name in inds:
+        return False
+    if _generic(name) and not any((f in _PROPER or (f == "nz" and w not in inds)) and len(w) >= 2
+                                  for w, f in pos_cut(name)):
+        return False
+    hit = gaz.match_place(name, 0)
+    if (hit and hit[0] >= len(name) - 1) or _only_common_words(name, inds):
+        return False
+    if _CATEGORY.search(name) or not _has_proper(name, gaz):
+        return False
+    return not any(is_function_word(w, f) for w, f in pos_cut(name)[:1])
+
+
+def _status(text: str, end: int) -> str | None:
+    tail = text[end:end + 40]
+    stop = re.search(r"[。；;]", tail)
+    tail = tail[:stop.start()] if stop else tail
+    for key, status in _STATUS:
+        if key in tail:
+            return status
+    return None
+
+
+def find_projects(text: str, gaz: Gazetteer) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+    """Spans and names of the projects named in ``text``: those a pattern names a project
+    (`…项目`, `A、B等项目`), and all of them with the items of mostly-project lists
+    (outermost mentions, in order)."""
+    explicit = _named(text, gaz) + _listed(text, gaz)
+    return explicit, _outermost(explicit + _propagated(text, explicit, gaz))
+
+
+def _propagated(text: str, found: list[tuple[int, int, str]], gaz: Gazetteer
+                ) -> list[tuple[int, int, str]]:
+    """Items of a 、-list most of whose items are projects already (`续建A铁路、B客专、C扩能
+    改造`): the other items are projects too."""
+    out: list[tuple[int, int, str]] = []
+    starts = sorted(s for s, _, _ in found)
+    ends = {e for _, e, _ in found}
+    inds = set(industry_words())
+    for clause in re.finditer(r"[^。；;：:,，\n!?！？]{4,300}", text):
+        cs, ce = clause.span()
+        i = bisect.bisect_left(starts, cs)
+        if "、" not in clause.group() or i >= len(starts) or starts[i] >= ce:
+            continue
+        body = _PHASE_RANGE.sub(lambda m: m.group()[0] + "\0", clause.group())
+        bounds = [cs + k for k, ch in enumerate(body) if ch == "、"] + [ce]
+        if 2 * sum(1 for b in bounds if b in ends) < len(bounds):
+            continue  # cheap test before the segmentation below
+        items = _list_items(text, cs, ce, gaz)
+        known = [it for it in items if it[1] in ends or any(s >= it[0] and e == it[1] for s, e, _ in found)]
+        if len(items) < 2 or 2 * len(known) < len(items):
+            continue
+        for s, e, _ in items:
+            if any(fs < e and s < fe for fs, fe, _ in found):
+                continue
+            cut = text.find("等", s + 1, e)
+            e = cut if cut > 0 else e
+            a = anchor_start(text, s, e, gaz=gaz)
+            if a is not None and a > s and any(f.startswith("v") for _, f in pos_cut(text[s:a])):
+                s = a
+            if _good_item(text[s:e], gaz, inds):
+                out.append((s, e, display_name(text[s:e])))
+    return out
+
+
+def _project_key(name: str, gaz: Gazetteer) -> str:
+    """One key for the spellings of a project in a document: no trailing 项目/工程, one dash
+    for 至/—, no 市 after the leading city (`防城港市金川项目` = `防城港金川`)."""
+    key = re.sub(r"(项目|工程)$", "", name) or name
+    key = re.sub(r"[至—\-－]", "-", key)
+    hit = gaz.match_place(key, 0)
+    if hit and key[hit[0]:hit[0] + 1] == "市":
+        key = key[:hit[0]] + key[hit[0] + 1:]
+    return key
+
+
+def extract_projects(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
+                     exclude: frozenset[str] = frozenset(),
+                     spans: list[tuple[int, int, str]] | None = None) -> list[Fact]:
+    """Project facts of ``doc`` (from ``spans`` when the caller found them already); names in
+    ``exclude`` (parks, enterprises) are left out; spellings of one project are merged."""
+    text = doc.text
+    seen: dict[str, Fact] = {}
+    for start, end, name in find_projects(text, gaz)[1] if spans is None else spans:
+        key = _project_key(name, gaz)
+        if name in exclude:
+            continue
+        if key in seen:
+            first = seen[key]
+            if name != first.name and name not in first.aliases:
+                seen[key] = replace(first, aliases=(*first.aliases, name))
+            continue
+        seen[key] = Fact(type="project", name=name, evidence=evidence(doc, start, end),
+                         values=_values(text, start, end, name, gaz=gaz, ctx=ctx))
+    return list(seen.values())
+
+
+def _values(text: str, start: int, end: int, name: str, *, gaz: Gazetteer, ctx: CityContext
+            ) -> dict[str, object]:
+    values: dict[str, object] = {"city": park_city(name, start, gaz=gaz, ctx=ctx)}
+    sent_end = re.search(r"[。；;\n]", text[end:end + 120])
+    window = text[end:end + (sent_end.start() if sent_end else 120)]
+    inv = _INVEST.search(window)
+    if inv:
+        values["investment"] = float(inv.group(1)) / (10000 if inv.group(2) == "万" else 1)
+    cap = _CAPACITY.search(name) or _CAPACITY.search(window)
+    if cap:
+        values["capacity"] = cap.group(1) + cap.group(2)
+    status = _status(text, end)
+    if status:
+        values["status"] = status
+    return values

@@ -1,0 +1,500 @@
+/* gxatlas dashboard: plain JS, no build step, every asset served locally. */
+"use strict";
+
+const I18N = {
+  zh: {
+    brand: "广西产业图谱", search: "搜索", searchPlaceholder: "搜索园区、企业、项目、指标、政策…",
+    token: "令牌", tabMap: "园区地图", tabTargets: "规划目标", tabChains: "产业链",
+    tabPartners: "合作伙伴", tabDocuments: "文档", parks: "园区",
+    mapHint: "圆点为园区，大小按规划产值；点击查看园区卡片。", region: "地区", allRegions: "全区",
+    indicator: "指标", scope: "范围", baseline: "基期", target: "目标", latest: "最新实际",
+    status: "状态", chain: "产业链", gaps: "缺口与候选来源", home: "本地城市", ranking: "排名与理由",
+    upload: "上传", uploadKind: "类型", kindDocument: "规划文档 (txt/pdf/docx/html)",
+    kindActuals: "实际值 (csv/xlsx)", kindRegistry: "企业名录 (csv/xlsx)", send: "上传",
+    documents: "文档", pickDocument: "选择左侧文档查看其内容与事实。", save: "保存", cancel: "取消",
+    tokenHelp: "上传需要写权限令牌 (gxatlas users add NAME --role write)。令牌仅保存在本浏览器会话中。",
+    noResults: "没有找到结果", loading: "加载中…", noData: "暂无数据", facts: "事实与出处",
+    relations: "关联", targets: "规划目标", enterprises: "企业", projects: "项目",
+    plannedOutput: "规划产值", city: "城市", level: "级别", unavailable: "该功能尚未提供",
+    noToken: "请先设置令牌", chooseFile: "请选择文件", queued: "已提交，处理中…",
+    jobDone: "处理完成", jobFailed: "处理失败", observations: "实际值", notEvaluated: "未评估",
+    score: "得分", reason: "理由", industries: "合作产业", distance: "距离",
+    noChainTemplates: "没有可用的产业链模板", citedIn: "出处", located: "文中位置",
+    unlocated: "未定位的事实", linkPresent: "已有", linkWeak: "薄弱", linkMissing: "缺失",
+    linkUnknown: "未分析", candidates: "候选来源", parksCount: "园区数",
+    st_target_achieved: "已实现目标", st_substantial_progress: "显著进展",
+    st_moderate_progress: "中等进展", st_negligible_progress: "进展甚微", st_deterioration: "倒退",
+    st_no_measure: "无法测算", st_unknown: "未评估",
+  },
+  en: {
+    brand: "Guangxi Industry Atlas", search: "Search", searchPlaceholder: "Search parks, firms, projects, indicators, policies…",
+    token: "Token", tabMap: "Parks map", tabTargets: "Targets", tabChains: "Chains",
+    tabPartners: "Partners", tabDocuments: "Documents", parks: "Parks",
+    mapHint: "Dots are parks, sized by planned output; click one for its card.", region: "Region",
+    allRegions: "All Guangxi", indicator: "Indicator", scope: "Scope", baseline: "Baseline",
+    target: "Target", latest: "Latest actual", status: "Status", chain: "Chain",
+    gaps: "Gaps and candidate sources", home: "Home city", ranking: "Ranking and reasons",
+    upload: "Upload", uploadKind: "Kind", kindDocument: "Planning document (txt/pdf/docx/html)",
+    kindActuals: "Actuals (csv/xlsx)", kindRegistry: "Enterprise registry (csv/xlsx)", send: "Upload",
+    documents: "Documents", pickDocument: "Pick a document to see its text and facts.", save: "Save",
+    cancel: "Cancel",
+    tokenHelp: "Uploads need a token with write role (gxatlas users add NAME --role write). It is kept in this browser session only.",
+    noResults: "No results", loading: "Loading…", noData: "No data yet", facts: "Facts and sources",
+    relations: "Relations", targets: "Targets", enterprises: "Enterprises", projects: "Projects",
+    plannedOutput: "Planned output", city: "City", level: "Level", unavailable: "Not available yet",
+    noToken: "Set a token first", chooseFile: "Choose a file", queued: "Submitted, processing…",
+    jobDone: "Done", jobFailed: "Failed", observations: "Actuals", notEvaluated: "Not evaluated",
+    score: "Score", reason: "Reason", industries: "Industries", distance: "Distance",
+    noChainTemplates: "No chain templates available", citedIn: "Source", located: "In text",
+    unlocated: "Facts without a text span", linkPresent: "Present", linkWeak: "Weak",
+    linkMissing: "Missing", linkUnknown: "Not analysed", candidates: "Candidate sources",
+    parksCount: "Parks",
+    st_target_achieved: "Target achieved", st_substantial_progress: "Substantial progress",
+    st_moderate_progress: "Moderate progress", st_negligible_progress: "Negligible progress",
+    st_deterioration: "Deterioration", st_no_measure: "Cannot measure", st_unknown: "Not evaluated",
+  },
+};
+const FIELDS = {
+  zh: { city: "城市", county: "区县", kind: "类型", level: "级别", class: "等级", area_km2: "面积 (平方公里)",
+    tags: "标签", industries: "产业", full_name: "全称", credit_code: "统一社会信用代码", park: "园区",
+    enterprise: "企业", investment: "投资 (亿元)", capacity: "产能", status: "状态", year: "年份",
+    doc_number: "文号", title: "标题", issuer: "发文机关", date: "日期", scope: "范围", unit: "单位",
+    category: "类别", attribute: "属性", comparator: "比较", baseline_year: "基期年",
+    baseline_value: "基期值", target_year: "目标年", target_value: "目标值", plan: "规划",
+    short_name: "简称", code: "代码", country: "国家", longitude: "经度", latitude: "纬度",
+    source: "来源", format: "格式", length: "字数", key: "键", slug: "标识", gbt4754: "GB/T 4754",
+    lower_is_better: "越低越好", variant: "字形", name: "名称", area: "面积", region: "地区" },
+  en: {},
+};
+const STATUS_COLORS = {
+  target_achieved: "#1b7f46", substantial_progress: "#2e9e5b", moderate_progress: "#e0a100",
+  negligible_progress: "#e07000", deterioration: "#d64545", no_measure: "#9ca3af", unknown: "#9ca3af",
+};
+const LINK_COLORS = { present: "#2e9e5b", strong: "#2e9e5b", weak: "#e0a100", missing: "#d64545",
+  gap: "#d64545", unknown: "#9ca3af" };
+
+const state = { lang: localStorage.getItem("gxatlas.lang") || "zh", charts: {}, loaded: {},
+  mapReady: null, cities: [] };
+const t = (key) => (I18N[state.lang] && I18N[state.lang][key]) || I18N.zh[key] || key;
+const $ = (sel) => document.querySelector(sel);
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined) continue;
+    if (k === "class") node.className = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+async function api(path, options) {
+  const res = await fetch(path, options);
+  let body = null;
+  try { body = await res.json(); } catch (_err) { body = null; }
+  if (!res.ok) {
+    const detail = body && body.detail ? (typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail)) : res.statusText;
+    const err = new Error(`${res.status} ${detail}`);
+    err.status = res.status;
+    throw err;
+  }
+  return body;
+}
+
+function fmt(value) {
+  if (value === null || value === undefined || value === "") return "—";
+  if (typeof value === "number") return Number.isInteger(value) ? value.toLocaleString("zh-CN") : value.toLocaleString("zh-CN", { maximumFractionDigits: 2 });
+  if (Array.isArray(value)) return value.map(fmt).join("、");
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+function showNote(node, message) {
+  node.hidden = !message;
+  node.textContent = message || "";
+}
+
+function chart(id) {
+  if (!state.charts[id]) state.charts[id] = echarts.init(document.getElementById(id));
+  return state.charts[id];
+}
+
+/* ---------- i18n ---------- */
+function applyLang() {
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
+  document.querySelectorAll("[data-i18n-placeholder]").forEach((n) => { n.placeholder = t(n.dataset.i18nPlaceholder); });
+  $("#lang-button").textContent = state.lang === "zh" ? "EN" : "中文";
+  document.title = `${t("brand")} gxatlas`;
+  document.querySelectorAll(".region-select option[value='']").forEach((o) => { o.textContent = t("allRegions"); });
+  $("#status-legend").replaceChildren(...Object.keys(STATUS_COLORS).filter((k) => k !== "no_measure").flatMap((k) => [
+    el("i", { class: "dot", style: `background:${STATUS_COLORS[k]}` }), el("span", {}, t(`st_${k}`))]));
+}
+
+/* ---------- tabs ---------- */
+const TAB_LOADERS = { map: loadMap, targets: loadTargets, chains: loadChains, partners: loadPartners,
+  documents: loadDocuments };
+
+function openTab(name) {
+  document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b.dataset.tab === name));
+  document.querySelectorAll(".tab").forEach((s) => s.classList.toggle("active", s.id === `tab-${name}`));
+  if (!state.loaded[name]) {
+    state.loaded[name] = true;
+    TAB_LOADERS[name]().catch((err) => {
+      const section = document.getElementById(`tab-${name}`);
+      section.prepend(el("div", { class: "empty" }, `${t("jobFailed")}: ${err.message}`));
+      console.warn(err);
+    });
+  }
+  Object.values(state.charts).forEach((c) => c.resize());
+  history.replaceState(null, "", `#${name}`);
+}
+
+/* ---------- maps ---------- */
+async function registerMaps() {
+  const [gx, asia] = await Promise.all([api("/static/geo/guangxi.json"), api("/static/geo/china_asean.json")]);
+  echarts.registerMap("guangxi", gx);
+  echarts.registerMap("china_asean", asia);
+  state.cities = gx.features.map((f) => ({ name: f.properties.name, cp: f.properties.cp }));
+}
+
+async function loadMap() {
+  await state.mapReady;
+  const data = await api("/api/map/parks");
+  const parks = data.parks.filter((p) => p.lon !== null);
+  const max = Math.max(1, ...parks.map((p) => (p.planned_output ? p.planned_output.value : 0)));
+  const size = (p) => 8 + 30 * Math.sqrt((p.planned_output ? p.planned_output.value : 0) / max);
+  chart("map-chart").setOption({
+    tooltip: { trigger: "item", formatter: (p) => p.seriesType === "scatter"
+      ? `${p.data.park.name}<br>${t("plannedOutput")}: ${p.data.park.planned_output ? `${fmt(p.data.park.planned_output.value)} ${p.data.park.planned_output.unit} (${p.data.park.planned_output.year})` : "—"}`
+      : `${p.name}` },
+    geo: { map: "guangxi", roam: true, label: { show: true, fontSize: 11, color: "#555" },
+      itemStyle: { areaColor: "#eef3f8", borderColor: "#9db4cc" },
+      emphasis: { itemStyle: { areaColor: "#dbe8f5" } } },
+    series: [{ type: "scatter", coordinateSystem: "geo", name: "parks",
+      data: parks.map((p) => ({ name: p.name, value: [p.lon, p.lat, p.planned_output ? p.planned_output.value : 0], park: p, symbolSize: size(p) })),
+      itemStyle: { color: "#d9534f", opacity: 0.8, borderColor: "#fff", borderWidth: 1 },
+      emphasis: { label: { show: true, formatter: "{b}", position: "right" } } }],
+  });
+  chart("map-chart").off("click");
+  chart("map-chart").on("click", (p) => { if (p.data && p.data.park) openEntity("park", p.data.park.id); });
+  const list = $("#park-list");
+  list.replaceChildren(...data.parks.map((p) => el("li", { "data-park": p.id, onclick: () => openEntity("park", p.id) },
+    p.name, el("small", {}, [p.city, p.level, p.planned_output ? `${t("plannedOutput")} ${fmt(p.planned_output.value)}${p.planned_output.unit} (${p.planned_output.year})` : null].filter(Boolean).join(" · ")))));
+  if (!data.parks.length) list.replaceChildren(el("li", { class: "empty" }, t("noData")));
+}
+
+/* ---------- entity card ---------- */
+const PATHS = { region: "regions", park: "parks", enterprise: "enterprises", project: "projects",
+  policy: "policies", indicator: "indicators", industry: "industries", document: "documents" };
+const SKIP = new Set(["type", "id", "name", "facts", "relations", "aliases", "row", "label", "targets",
+  "enterprises", "projects", "observations", "text", "document_facts", "children", "parent", "counts",
+  "planned_output", "sha256"]);
+
+const fieldName = (k) => (FIELDS[state.lang] && FIELDS[state.lang][k]) || (state.lang === "zh" ? FIELDS.zh[k] : null) || k;
+
+function citationText(src) {
+  if (!src) return "";
+  const bits = [src.title || src.document, src.at, src.span ? `${t("located")} ${src.span[0]}–${src.span[1]}` : null];
+  return `${t("citedIn")}: ${bits.filter(Boolean).join(" · ")}${src.quote ? ` “${src.quote}”` : ""}`;
+}
+
+function renderCard(detail) {
+  const body = [el("h2", {}, detail.name || detail.title || detail.label || detail.key),
+    el("div", { class: "hint" }, `${detail.type} #${detail.id}`)];
+  const dl = el("dl");
+  for (const [k, v] of Object.entries(detail)) {
+    if (SKIP.has(k) || v === null || v === "" || (Array.isArray(v) && !v.length)) continue;
+    dl.append(el("dt", {}, fieldName(k)), el("dd", {}, fmt(v)));
+  }
+  body.push(dl);
+  if (detail.targets && detail.targets.length) {
+    body.push(el("h3", {}, t("targets")), el("table", { class: "grid" }, el("tbody", {},
+      detail.targets.map((x) => el("tr", {}, el("td", {}, x.metric), el("td", {}, x.year), el("td", {}, `${x.comparator || ""}${fmt(x.value)} ${x.unit}`))))));
+  }
+  for (const [key, type] of [["enterprises", "enterprise"], ["projects", "project"], ["children", "region"]]) {
+    if (detail[key] && detail[key].length) {
+      body.push(el("h3", {}, t(key) || key), el("ul", { class: "list" },
+        detail[key].map((x) => el("li", { onclick: () => openEntity(type, x.id) }, x.label || x.name))));
+    }
+  }
+  if (detail.observations && detail.observations.length) {
+    body.push(el("h3", {}, t("observations")), el("ul", { class: "facts" },
+      detail.observations.map((o) => el("li", {}, `${o.year}: ${fmt(o.value)} ${o.unit || ""}`, el("span", { class: "cite" }, o.source)))));
+  }
+  if (detail.relations && detail.relations.length) {
+    body.push(el("h3", {}, t("relations")), el("ul", { class: "facts" },
+      detail.relations.map((r) => el("li", {}, `${r.type}: ${r.with || ""}`, r.note ? el("span", { class: "cite" }, r.note) : null))));
+  }
+  body.push(el("h3", {}, t("facts")));
+  const facts = detail.facts || [];
+  body.push(facts.length ? el("ul", { class: "facts" }, facts.map((f) => el("li", {},
+    el("b", {}, fieldName(f.field)), ": ", fmt(f.value), el("span", { class: "cite" }, citationText(f.source)))))
+    : el("p", { class: "hint" }, t("noData")));
+  $("#card-body").replaceChildren(...body);
+  $("#card").hidden = false;
+}
+
+async function openEntity(type, id) {
+  $("#card-body").replaceChildren(el("p", {}, t("loading")));
+  $("#card").hidden = false;
+  try {
+    const detail = await api(`/api/${PATHS[type]}/${id}`);
+    if (type === "document") { openTab("documents"); showDocument(id); $("#card").hidden = true; return; }
+    renderCard(detail);
+  } catch (err) {
+    $("#card-body").replaceChildren(el("p", { class: "empty" }, err.message));
+  }
+}
+
+/* ---------- search ---------- */
+async function runSearch(q) {
+  const box = $("#search-results");
+  if (!q.trim()) { box.hidden = true; return; }
+  const data = await api(`/api/search?q=${encodeURIComponent(q)}&limit=20`);
+  box.replaceChildren(data.items.length
+    ? el("ul", { class: "list" }, data.items.map((h) => el("li", { "data-type": h.type, onclick: () => { box.hidden = true; openEntity(h.type, h.id); } },
+      el("span", { class: "type" }, h.type_label || h.type), " ", h.label, h.snippet ? el("small", {}, h.snippet) : null)))
+    : el("p", { class: "hint", style: "padding:10px" }, t("noResults")));
+  box.hidden = false;
+}
+
+/* ---------- region selects ---------- */
+function fillRegionSelects() {
+  document.querySelectorAll(".region-select").forEach((sel) => {
+    sel.replaceChildren(el("option", { value: "" }, t("allRegions")),
+      ...state.cities.map((c) => el("option", { value: c.name }, c.name)));
+  });
+  $("#partner-home").replaceChildren(...state.cities.map((c) => el("option", { value: c.name }, c.name)));
+}
+
+/* ---------- targets ---------- */
+function statusOf(item, monitor) {
+  if (!monitor || !monitor.available || !Array.isArray(monitor.result)) return null;
+  return monitor.result.find((r) => r.indicator_id === item.id)
+    || monitor.result.find((r) => r.indicator === item.name && (!r.scope || r.scope === item.scope_name)) || null;
+}
+
+function drawTarget(item, status) {
+  const obs = item.observations || [];
+  const series = [{ name: t("observations"), type: "line", data: obs.map((o) => [o.year, o.value]), symbolSize: 7 }];
+  const points = [];
+  if (item.baseline_value !== null && item.baseline_year) points.push({ name: t("baseline"), value: [item.baseline_year, item.baseline_value] });
+  if (item.target_value !== null && item.target_year) points.push({ name: t("target"), value: [item.target_year, item.target_value] });
+  series.push({ name: `${t("baseline")}/${t("target")}`, type: "scatter", data: points, symbol: "diamond", symbolSize: 14,
+    itemStyle: { color: STATUS_COLORS[status ? status.status : "unknown"] }, label: { show: true, formatter: (p) => p.data.name, position: "top" } });
+  chart("target-chart").setOption({ title: { text: item.name, subtext: `${item.scope_name || ""} ${item.unit || ""}`, textStyle: { fontSize: 14 } },
+    tooltip: { trigger: "item" }, legend: { bottom: 0 }, grid: { left: 60, right: 20, top: 60, bottom: 40 },
+    xAxis: { type: "value", minInterval: 1, scale: true, axisLabel: { formatter: (v) => String(v) } },
+    yAxis: { type: "value", scale: true }, series }, true);
+}
+
+async function loadTargets() {
+  const region = $("#targets-region").value;
+  const data = await api(`/api/analysis/monitor?limit=200${region ? `&region=${encodeURIComponent(region)}` : ""}`);
+  showNote($("#monitor-note"), data.monitor && !data.monitor.available ? `${t("unavailable")}: ${data.monitor.reason}` : "");
+  const rows = data.items.map((item) => {
+    const st = statusOf(item, data.monitor);
+    const key = st ? st.status : "unknown";
+    const latest = (item.observations || []).slice(-1)[0];
+    return el("tr", { onclick: () => drawTarget(item, st) },
+      el("td", {}, item.name), el("td", {}, item.scope_name || "—"),
+      el("td", {}, item.baseline_year ? `${item.baseline_year}: ${fmt(item.baseline_text || item.baseline_value)}` : "—"),
+      el("td", {}, item.target_year ? `${item.target_year}: ${item.comparator || ""}${fmt(item.target_text || item.target_value)}` : "—"),
+      el("td", {}, latest ? `${latest.year}: ${fmt(latest.value)}` : "—"),
+      el("td", {}, el("span", { class: "badge", style: `background:${STATUS_COLORS[key] || STATUS_COLORS.unknown}` }, t(`st_${key}`))));
+  });
+  $("#targets-table tbody").replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 6, class: "hint" }, t("noData")))]));
+  if (data.items.length) drawTarget(data.items[0], statusOf(data.items[0], data.monitor));
+  else chart("target-chart").clear();
+}
+
+/* ---------- chains ---------- */
+async function loadChains() {
+  const sel = $("#chain-select");
+  if (!sel.options.length) {
+    const list = await api("/api/analysis/chains");
+    if (!list.available || !list.templates.length) { showNote($("#chain-note"), list.reason || t("noChainTemplates")); return; }
+    sel.replaceChildren(...list.templates.map((c) => el("option", { value: c.id }, c.name)));
+  }
+  const region = $("#chain-region").value;
+  const data = await api(`/api/analysis/chains?chain=${encodeURIComponent(sel.value)}${region ? `&region=${encodeURIComponent(region)}` : ""}`);
+  showNote($("#chain-note"), data.available ? "" : `${t("unavailable")}: ${data.reason}`);
+  drawChain(data.template, data.available ? data.result : null);
+}
+
+function linkStatuses(result) {
+  const out = {};
+  const links = result && (result.links || result.nodes || []);
+  for (const l of Array.isArray(links) ? links : []) out[l.id || l.link || l.name] = l;
+  return out;
+}
+
+function drawChain(template, result) {
+  if (!template) { chart("chain-chart").clear(); return; }
+  const statuses = linkStatuses(result);
+  const positions = ["upstream", "midstream", "downstream"];
+  const counters = {};
+  const column = (l) => Math.max(0, positions.indexOf(l.position));
+  template.links.forEach((l) => { counters[column(l)] = (counters[column(l)] || 0) + 1; });
+  const rows = Math.max(2, ...Object.values(counters));
+  const c = chart("chain-chart");
+  // pixel coordinates of the graph box, so that the view scales x and y alike (round nodes)
+  const stepX = (c.getWidth() - 230) / 2;
+  const stepY = (c.getHeight() - 80) / (rows - 1);
+  const seen = {};
+  const nodes = template.links.map((l) => {
+    const col = column(l);
+    seen[col] = (seen[col] || 0) + 1;
+    const st = statuses[l.id] || statuses[l.name] || {};
+    const key = st.status || "unknown";
+    return { id: l.id, name: l.name, x: col * stepX, y: (seen[col] - 1) * stepY, status: key,
+      itemStyle: { color: LINK_COLORS[key] || LINK_COLORS.unknown }, info: st };
+  });
+  const edges = template.links.flatMap((l) => l.supplies.map((to) => ({ source: l.id, target: to })));
+  chart("chain-chart").setOption({ title: { text: template.name, textStyle: { fontSize: 14 } },
+    tooltip: { formatter: (p) => (p.dataType === "node" ? `${p.data.name}: ${t(`link${p.data.status[0].toUpperCase()}${p.data.status.slice(1)}`)}` : "") },
+    series: [{ type: "graph", layout: "none", roam: true, symbolSize: 18, nodeScaleRatio: 0, left: 40, right: 190, top: 50, bottom: 30, edgeSymbol: ["none", "arrow"],
+      label: { show: true, position: "right", fontSize: 11, width: 170, overflow: "truncate" }, lineStyle: { color: "#9ca3af", curveness: 0.1 },
+      data: nodes, links: edges }] }, true);
+  const gaps = nodes.filter((n) => ["missing", "gap", "weak"].includes(n.status));
+  const box = $("#chain-gaps");
+  box.replaceChildren(...(gaps.length ? gaps.map((n) => el("div", { class: "gap" }, el("b", {}, n.name),
+    (n.info.candidates || n.info.sources || []).length ? el("small", { class: "cite" }, `${t("candidates")}: ${fmt((n.info.candidates || n.info.sources).map((c) => c.name || c.region || c))}`) : null))
+    : [el("p", { class: "hint" }, result ? t("noData") : t("unavailable"))]));
+}
+
+/* ---------- partners ---------- */
+function cityPoint(name) {
+  const c = state.cities.find((x) => x.name === name || x.name.startsWith(name));
+  return c ? c.cp : null;
+}
+
+async function loadPartners() {
+  await state.mapReady;
+  const home = $("#partner-home").value || "南宁市";
+  const data = await api(`/api/analysis/partners?home=${encodeURIComponent(home)}&limit=20`);
+  showNote($("#partner-note"), data.available ? "" : `${t("unavailable")}: ${data.reason}`);
+  const partners = data.available ? (data.result.partners || []) : [];
+  const from = cityPoint(home);
+  const located = partners.filter((p) => p.longitude !== undefined && p.latitude !== undefined);
+  chart("partner-chart").setOption({
+    tooltip: { trigger: "item", formatter: (p) => p.data && p.data.reason ? `${p.name}<br>${p.data.reason}` : p.name },
+    geo: { map: "china_asean", roam: true, layoutCenter: ["50%", "50%"], layoutSize: "100%",
+      itemStyle: { areaColor: "#eef3f8", borderColor: "#9db4cc" },
+      regions: [{ name: "广西", itemStyle: { areaColor: "#cfe0f2" } }] },
+    series: [
+      { type: "effectScatter", coordinateSystem: "geo", data: from ? [{ name: home, value: from }] : [], symbolSize: 12, itemStyle: { color: "#0b3d6e" } },
+      { type: "scatter", coordinateSystem: "geo", data: located.map((p) => ({ name: p.region, value: [p.longitude, p.latitude], reason: p.reason })), symbolSize: 10, itemStyle: { color: "#d9534f" } },
+      { type: "lines", coordinateSystem: "geo", data: from ? located.map((p) => ({ coords: [from, [p.longitude, p.latitude]] })) : [], lineStyle: { color: "#d9534f", opacity: 0.5, curveness: 0.2 } },
+    ] }, true);
+  $("#partner-list").replaceChildren(...(partners.length ? partners.map((p) => el("li", {},
+    el("b", {}, p.region), ` ${t("score")} ${fmt(p.score)}`, p.distance_km ? ` · ${fmt(p.distance_km)} km` : "",
+    el("small", {}, p.reason || ""), p.industries && p.industries.length ? el("small", {}, `${t("industries")}: ${fmt(p.industries)}`) : null))
+    : [el("li", { class: "hint", style: "list-style:none" }, data.available ? t("noData") : t("unavailable"))]));
+}
+
+/* ---------- documents ---------- */
+async function loadDocuments() {
+  const data = await api("/api/documents?limit=200");
+  $("#doc-list").replaceChildren(...(data.items.length ? data.items.map((d) => el("li", { onclick: () => showDocument(d.id) },
+    d.label, el("small", {}, [d.kind, d.date, d.key].filter(Boolean).join(" · ")))) : [el("li", { class: "hint" }, t("noData"))]));
+}
+
+function highlighted(text, facts) {
+  const spans = facts.filter((f) => f.start !== null && f.end !== null && f.end > f.start)
+    .sort((a, b) => a.start - b.start);
+  const out = [];
+  let pos = 0;
+  for (const f of spans) {
+    if (f.start < pos) continue;
+    out.push(text.slice(pos, f.start));
+    out.push(el("mark", { title: `${f.entity_type}: ${f.entity_name} · ${f.field} = ${fmt(f.value)}` }, text.slice(f.start, f.end)));
+    pos = f.end;
+  }
+  out.push(text.slice(pos));
+  return out;
+}
+
+async function showDocument(id) {
+  const view = $("#doc-view");
+  view.replaceChildren(el("p", {}, t("loading")));
+  const d = await api(`/api/documents/${id}`);
+  const facts = d.document_facts || [];
+  const unlocated = facts.filter((f) => f.start === null);
+  view.replaceChildren(el("h2", {}, d.title || d.key), el("p", { class: "hint" }, [d.source, d.date].filter(Boolean).join(" · ")),
+    d.text ? el("div", { class: "doc-text" }, highlighted(d.text, facts)) : el("p", { class: "hint" }, t("noData")),
+    unlocated.length ? el("h3", {}, t("unlocated")) : null,
+    unlocated.length ? el("ul", { class: "facts" }, unlocated.map((f) => el("li", {}, `${f.entity_name} · ${f.field}: ${fmt(f.value)}`, el("span", { class: "cite" }, f.locator || "")))) : null);
+}
+
+async function pollJob(url, status) {
+  for (let i = 0; i < 120; i += 1) {
+    const job = await api(url);
+    if (job.status === "done") {
+      const summary = Object.entries(job.result || {}).filter(([, v]) => typeof v !== "object" || (Array.isArray(v) && v.length))
+        .map(([k, v]) => `${k}: ${fmt(v)}`).join(" · ");
+      status.textContent = `${t("jobDone")}: ${summary}`;
+      loadDocuments();
+      return job;
+    }
+    if (job.status === "failed") { status.textContent = `${t("jobFailed")}: ${job.message}`; return job; }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return null;
+}
+
+async function upload(ev) {
+  ev.preventDefault();
+  const status = $("#upload-status");
+  const file = $("#upload-file").files[0];
+  if (!file) { status.textContent = t("chooseFile"); return; }
+  const token = sessionStorage.getItem("gxatlas.token") || "";
+  const form = new FormData();
+  form.append("file", file);
+  const headers = token ? { Authorization: `Bearer ${token}` } : {};
+  try {
+    const res = await api(`/api/${$("#upload-kind").value}`, { method: "POST", body: form, headers });
+    status.textContent = t("queued");
+    await pollJob(res.url, status);
+  } catch (err) {
+    status.textContent = `${t("jobFailed")}: ${err.message}${err.status === 401 && !token ? ` (${t("noToken")})` : ""}`;
+  }
+}
+
+/* ---------- start ---------- */
+function init() {
+  applyLang();
+  state.mapReady = registerMaps().then(fillRegionSelects);
+  document.querySelectorAll("#tabs button").forEach((b) => b.addEventListener("click", () => openTab(b.dataset.tab)));
+  $("#lang-button").addEventListener("click", () => {
+    state.lang = state.lang === "zh" ? "en" : "zh";
+    localStorage.setItem("gxatlas.lang", state.lang);
+    applyLang();
+    const current = document.querySelector("#tabs button.active").dataset.tab;
+    state.loaded = {};
+    openTab(current);
+  });
+  $("#search-form").addEventListener("submit", (ev) => { ev.preventDefault(); runSearch($("#search-input").value).catch(console.warn); });
+  document.addEventListener("click", (ev) => { if (!ev.target.closest("#search-results, #search-form")) $("#search-results").hidden = true; });
+  $("#card-close").addEventListener("click", () => { $("#card").hidden = true; });
+  $("#token-button").addEventListener("click", () => { $("#token-input").value = sessionStorage.getItem("gxatlas.token") || ""; $("#token-dialog").showModal(); });
+  $("#token-dialog").addEventListener("close", () => {
+    if ($("#token-dialog").returnValue === "save") sessionStorage.setItem("gxatlas.token", $("#token-input").value.trim());
+  });
+  $("#upload-form").addEventListener("submit", upload);
+  $("#targets-region").addEventListener("change", () => loadTargets().catch(console.warn));
+  $("#chain-select").addEventListener("change", () => loadChains().catch(console.warn));
+  $("#chain-region").addEventListener("change", () => loadChains().catch(console.warn));
+  $("#partner-home").addEventListener("change", () => loadPartners().catch(console.warn));
+  window.addEventListener("resize", () => Object.values(state.charts).forEach((c) => c.resize()));
+  const first = (location.hash || "#map").slice(1);
+  state.mapReady.then(() => openTab(TAB_LOADERS[first] ? first : "map"));
+}
+
+document.addEventListener("DOMContentLoaded", init);
