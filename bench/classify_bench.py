@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import os
 import random
 import subprocess
@@ -113,7 +114,8 @@ def generate(path: Path, rows: int, *, seed: int = 42) -> None:
             address = (f"广西壮族自治区{pref}{county}{rng.choice(STREETS)}{rng.randint(1, 999)}号")
             code = _credit_code(rng, "4501%02d" % rng.randint(0, 99))
             w.writerow([name, code, address, f"{rng.choice([10, 50, 100, 500, 1000, 5000])}万元人民币",
-                        f"{rng.randint(1995, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                        dt.date(rng.randint(1995, 2025), rng.randint(1, 12),
+                                rng.randint(1, 28)).isoformat(),
                         scope])
 
 

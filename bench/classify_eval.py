@@ -85,7 +85,8 @@ def evaluate(rows: list[dict[str, str]]) -> tuple[dict, list[str]]:
         "link": _prf(link_c["tp"], link_c["fp"], link_c["fn"]),
         "chain": _prf(chain_c["tp"], chain_c["fp"], chain_c["fn"]),
         "on_chain": _prf(any_c["tp"], any_c["fp"], any_c["fn"]),
-        "per_chain_link": {k: _prf(v["tp"], v["fp"], v["fn"]) for k, v in sorted(per_chain.items())},
+        "per_chain_link": {k: _prf(v["tp"], v["fp"], v["fn"])
+                           for k, v in sorted(per_chain.items())},
     }
     return result, errors
 

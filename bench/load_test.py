@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=32, help="client threads")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--cache-seconds", type=float, default=None,
-                        help="server response cache (default: the app's, 10 s; 0 = off)")
+                        help="server response cache TTL (default: the app's; 0 = off)")
     parser.add_argument("--db", default=None, help="use this KB instead of the bundled atlas")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import sys
 from typing import Any
 
@@ -697,13 +698,24 @@ def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None, t
     if not home:
         click.echo(ctx.get_help())
         return
-    if not table_path:
-        raise GxatlasError("请用 --table 指定地区—产业长表")
     from gxatlas.analysis.partners import PartnerWeights, partners_report
 
-    imported = _read_long_table(table_path)
-    report = partners_report(home=home, table=imported.rows, top=top,
-                             weights=PartnerWeights.parse(weights) if weights else PartnerWeights())
+    w = PartnerWeights.parse(weights) if weights else PartnerWeights()
+    if table_path:
+        imported = _read_long_table(table_path)
+        report = partners_report(home=home, table=imported.rows, top=top, weights=w)
+    else:
+        from gxatlas.analysis.kbdata import region_industry_table, region_relations
+
+        kb = open_kb_from(ctx)
+        with kb.session() as s:
+            table, origin = region_industry_table(s)
+            relations = region_relations(s)
+        if table.empty:
+            raise GxatlasError("知识库中没有地区—产业数据；先 `gxatlas init`，"
+                               "或用 `gxatlas partners import FILE` 导入数值表")
+        click.echo(f"注：数据来源：{origin}", err=True)
+        report = partners_report(home=home, table=table, relations=relations, top=top, weights=w)
     for note in report["notes"]:
         click.echo(f"注：{note}", err=True)
     if fmt == "json":
@@ -735,10 +747,18 @@ def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None, t
               show_default=True)
 @click.pass_context
 def partners_import(ctx: click.Context, path: str, fmt: str) -> None:
-    """检查地区—产业表（地区、产业、数值、年份、单位），逐行报告问题。"""
+    """导入地区—产业表（地区、产业、数值、年份、单位）：有效行存入知识库，问题逐行报告。"""
     from gxatlas.analysis.tables import read_table
 
     imported = read_table(path)
+    if len(imported.rows):
+        from gxatlas.analysis.kbdata import store_table
+
+        kb = open_kb_from(ctx)
+        with kb.session() as s:
+            stored = store_table(s, imported.rows, source=str(Path(path).resolve()),
+                                 unit=imported.unit)
+        click.echo(f"已存入知识库 {stored} 行 (stored {stored} rows)", err=True)
     if fmt == "json":
         emit_json(imported.to_dict())
     else:

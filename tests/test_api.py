@@ -305,3 +305,14 @@ def test_errors_and_jobs_are_not_cached(sample) -> None:
     assert c.get("/api/parks/999999").status_code == 404
     c.get("/api/jobs/999999")
     assert not app.state.cache._items
+
+
+def test_cache_sees_writes_made_outside_the_app(sample) -> None:
+    from gxatlas.kb.resolve import get_or_create
+
+    kb = sample[0]
+    c = TestClient(create_app(kb=kb, cache_seconds=600))
+    assert c.get("/api/enterprises", params={"q": "外部写入"}).json()["total"] == 0
+    with kb.session() as s:
+        get_or_create(s, "enterprise", "外部写入测试有限公司")
+    assert c.get("/api/enterprises", params={"q": "外部写入"}).json()["total"] == 1

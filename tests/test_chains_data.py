@@ -89,3 +89,14 @@ def test_template_id_must_match_file_and_yaml_errors_have_lines(tmp_path: Path) 
     with pytest.raises(InputError, match="YAML") as err:
         parse_chain(path)
     assert err.value.line is not None
+
+
+@pytest.mark.seeds
+def test_seed_004_names_battery_links_the_template_knows(seeds_dir: Path) -> None:
+    from gxatlas.analysis.classify import classifier
+
+    (path,) = seeds_dir.glob("004_*.txt")
+    found = classifier().mentions(path.read_text(encoding="utf-8"))
+    assert {"new_energy_battery/lithium_salt", "new_energy_battery/anode",
+            "new_energy_battery/cathode"} <= set(found)
+    assert "calcium_carbonate/ground_calcium" in found  # 碳酸钙 resources

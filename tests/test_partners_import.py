@@ -76,11 +76,38 @@ def test_file_errors(tmp_path, name, content, problem):
         read_table(path)
 
 
-def test_cli_import_reports_and_fails_on_problems():
+def test_cli_import_reports_and_fails_on_problems(atlas_url):
     runner = CliRunner()
-    bad = runner.invoke(main, ["partners", "import", str(FIXTURES / "bad.csv")])
+    bad = runner.invoke(main, ["--db", atlas_url, "partners", "import", str(FIXTURES / "bad.csv")])
     assert bad.exit_code == 1
     assert "第 3 行：未知地区：火星市" in bad.output
-    good = runner.invoke(main, ["partners", "import", str(FIXTURES / "small.csv"), "--format", "json"])
+    good = runner.invoke(main, ["--db", atlas_url, "partners", "import",
+                                str(FIXTURES / "small.csv"), "--format", "json"])
     assert good.exit_code == 0, good.output
-    assert json.loads(good.output)["good_rows"] == 5
+    assert json.loads(good.stdout)["good_rows"] == 5
+
+
+def test_imported_table_is_stored_and_used_by_partners(atlas_url):
+    from gxatlas.analysis.kbdata import region_industry_table
+    from gxatlas.kb.store import open_kb
+
+    runner = CliRunner()
+    r = runner.invoke(main, ["--db", atlas_url, "partners", "import", str(FIXTURES / "small.csv")])
+    assert r.exit_code == 0, r.output
+    kb = open_kb(atlas_url)
+    with kb.session() as s:
+        table, origin = region_industry_table(s)
+    assert len(table) == 5 and "用户导入" in origin
+    # importing the same file again replaces its rows instead of adding them twice
+    runner.invoke(main, ["--db", atlas_url, "partners", "import", str(FIXTURES / "small.csv")])
+    with kb.session() as s:
+        assert len(region_industry_table(s)[0]) == 5
+
+
+def test_partners_from_kb_without_table(atlas_url):
+    r = CliRunner().invoke(main, ["--db", atlas_url, "partners", "--home", "南宁", "--top", "3",
+                                  "--format", "json"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    assert report["home"] == "南宁市" and 0 < len(report["partners"]) <= 3
+    assert all(p["reason"] for p in report["partners"])

@@ -16,9 +16,9 @@ Gaps are the weak and missing links, ranked by ``importance`` =
 1.0 × (present or strong links it supplies directly, 补链) + 0.5 × (those it supplies further
 down the chain) + 0.5 × (present or strong links that supply it, whose output would find a
 local buyer, 延链) + 2.0 if the region's plans name the link + 0.5 if they name the chain +
-0.5 if a project is under way in it. Candidates for each gap are the other regions with enterprises on
-that link (most first) and those enterprises (anchors and high-scoring ones first), each with a
-one-sentence reason in Chinese.
+0.5 if a project is under way in it. Candidates for each gap are the other regions with
+enterprises on that link (most first) and those enterprises (anchors and high-scoring ones
+first), each with a one-sentence reason in Chinese.
 """
 
 from __future__ import annotations

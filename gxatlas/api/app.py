@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from gxatlas.api import capabilities, queries
 from gxatlas.api.auth import User, authenticate
-from gxatlas.api.cache import CacheMiddleware, ResponseCache
+from gxatlas.api.cache import CacheMiddleware, ResponseCache, kb_stamp
 from gxatlas.api.uploads import (DOCUMENT_TYPES, MAX_UPLOAD_BYTES, TABLE_TYPES, Upload,
                                  UploadRejected, check_upload, create_job, job_dict,
                                  run_job, store_actuals, store_document, store_registry)
@@ -31,7 +31,7 @@ from gxatlas.errors import GxatlasError
 from gxatlas.kb.models import Job
 from gxatlas.kb.store import KB, open_kb
 
-DEFAULT_CACHE_SECONDS = 10.0
+DEFAULT_CACHE_SECONDS = 300.0
 STATIC_DIR = Path(str(resources.files("gxatlas.web").joinpath("static")))
 Limit = Annotated[int, Query(ge=1, le=queries.MAX_LIMIT, description="每页条数 (≤200)")]
 Offset = Annotated[int, Query(ge=0, description="起始位置")]
@@ -128,10 +128,7 @@ def _read_router() -> APIRouter:
 # --- analysis routes ----------------------------------------------------------------------
 
 def _analysis(name: str, session: Session, **params: Any) -> dict[str, Any]:
-    try:
-        return capabilities.run(name, session, **params)
-    except GxatlasError as err:
-        raise HTTPException(400, str(err)) from err
+    return capabilities.run(name, session, **params)
 
 
 def _analysis_router() -> APIRouter:
@@ -145,10 +142,12 @@ def _analysis_router() -> APIRouter:
         page["monitor"] = _analysis("monitor", session, region=region)
         return page
 
-    @router.get("/audit", summary="规划一致性审查结果")
-    def audit(session: SessionDep, region: RegionQ = None) -> dict[str, Any]:
+    @router.get("/audit", summary="规划一致性审查结果 (某文件，或某地区的文件)")
+    def audit(session: SessionDep, region: RegionQ = None,
+              document: Annotated[str | None, Query(description="文件键或编号")] = None
+              ) -> dict[str, Any]:
         _scope(session, region)
-        return _analysis("audit", session, region=region)
+        return _analysis("audit", session, region=region, document=document)
 
     @router.get("/parks", summary="园区评价")
     def parks(session: SessionDep, region: RegionQ = None) -> dict[str, Any]:
@@ -296,8 +295,8 @@ def create_app(db_url: str | None = None, *, kb: KB | None = None,
                cache_seconds: float | None = None) -> FastAPI:
     """The app over the KB at ``db_url`` (or an open ``kb``); the KB must be initialised.
 
-    Read answers are cached for ``cache_seconds`` (default: ``GXATLAS_API_CACHE_SECONDS``,
-    else 10; 0 disables; see `gxatlas.api.cache`)."""
+    Read answers are cached while the KB is unchanged, at most ``cache_seconds`` (default:
+    ``GXATLAS_API_CACHE_SECONDS``, else 300; 0 disables; see `gxatlas.api.cache`)."""
     if cache_seconds is None:
         cache_seconds = float(os.environ.get("GXATLAS_API_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
     app = FastAPI(title="gxatlas 广西产业图谱 API", version="0.1.0",
@@ -305,7 +304,8 @@ def create_app(db_url: str | None = None, *, kb: KB | None = None,
                   docs_url=None, redoc_url=None)
     app.state.kb = kb if kb is not None else open_kb(db_url)
     app.state.max_upload_bytes = max_upload_bytes
-    app.state.cache = ResponseCache(ttl=cache_seconds)
+    engine = app.state.kb.engine
+    app.state.cache = ResponseCache(ttl=cache_seconds, stamp=lambda: kb_stamp(engine))
     app.add_middleware(CacheMiddleware, cache=app.state.cache)
     app.include_router(_read_router())
     app.include_router(_analysis_router())

@@ -1,9 +1,12 @@
 """A small response cache for the read API (pure ASGI middleware).
 
 The dashboard asks the same few questions again and again while the KB changes rarely, so
-successful ``GET /api/...`` JSON answers are kept for ``ttl`` seconds. Any write through the
-app (a finished upload job) clears the cache at once; writes made elsewhere (``gxatlas
-ingest`` on the same database) show after at most ``ttl`` seconds. ``ttl=0`` disables it.
+successful ``GET /api/...`` JSON answers are kept while the KB's *stamp* is unchanged: one
+cheap query per request (the highest ids of the tables every write adds rows to, see
+``kb_stamp``), so writes made anywhere (an upload job here, ``gxatlas ingest`` on the same
+database elsewhere) show on the next request. ``ttl`` bounds how long an answer is kept in
+any case (a backstop for edits that add no row, such as a pure deletion); ``ttl=0``
+disables the cache, and a finished upload job clears it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Hashable
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from gxatlas.kb.models import (Alias, Document, Enterprise, Evidence, Indicator, Job,
+                               Observation, Park, ParkTarget, Policy, Project, Region, Relation)
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -20,14 +29,26 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 UNCACHED_PREFIXES = ("/api/jobs", "/api/health")
+_STAMPED = (Document, Evidence, Observation, Relation, Alias, Park, ParkTarget, Enterprise,
+            Project, Policy, Indicator, Region, Job)
+
+
+def kb_stamp(engine: Engine) -> Hashable:
+    """The highest id of every table a write adds rows to, in one (index-only) query."""
+    columns = [select(func.max(model.id)).scalar_subquery() for model in _STAMPED]
+    with engine.connect() as conn:
+        return tuple(conn.execute(select(*columns)).one())
 
 
 class ResponseCache:
     """URL -> (expiry, status, headers, body), least recently used dropped past ``size``."""
 
-    def __init__(self, *, ttl: float, size: int = 512) -> None:
+    def __init__(self, *, ttl: float, size: int = 512,
+                 stamp: Callable[[], Hashable] | None = None) -> None:
         self.ttl = ttl
         self.size = size
+        self.stamp = stamp
+        self._stamp: Hashable = None
         self._items: OrderedDict[str, tuple[float, list[tuple[bytes, bytes]], bytes]] = \
             OrderedDict()
         self._lock = threading.Lock()
@@ -54,6 +75,16 @@ class ResponseCache:
         with self._lock:
             self._items.clear()
 
+    def check(self) -> None:
+        """Drop every answer when the KB's stamp changed since the last request."""
+        if self.stamp is None:
+            return
+        current = self.stamp()
+        if current != self._stamp:
+            with self._lock:
+                self._items.clear()
+                self._stamp = current
+
 
 class CacheMiddleware:
     """Serve cached answers to ``GET /api/...``; store fresh 200 JSON answers."""
@@ -67,6 +98,7 @@ class CacheMiddleware:
             await self.app(scope, receive, send)
             return
         key = scope["path"] + "?" + scope.get("query_string", b"").decode("latin-1")
+        self.cache.check()
         hit = self.cache.get(key)
         if hit is not None:
             headers, body = hit

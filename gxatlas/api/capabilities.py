@@ -11,39 +11,101 @@ import dataclasses
 import datetime as dt
 import enum
 import importlib
-import inspect
-import logging
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from sqlalchemy.orm import Session
 
-log = logging.getLogger(__name__)
+from gxatlas.errors import GxatlasError
+
 
 
 @dataclass(frozen=True)
 class Capability:
-    """An analysis entry point over the KB: ``module.function(session, **params)``.
+    """An analysis entry point over the KB: ``adapter(session, **params)``.
 
-    The analysis modules are pure functions over tables; each exposes (or will expose) one
-    KB-aware entry point named here, taking the open session first and keyword parameters
-    (``region``, ``chain``, ``home``, ``limit``) it may ignore.
+    ``module`` is imported first (a missing module is an empty state); the adapter, defined
+    below, turns the module's pure functions into one call over the open session.
     """
 
     name: str
     module: str
-    functions: tuple[str, ...]  # first one found is used
     title: str
 
 
 CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
-    Capability("monitor", "gxatlas.analysis.monitor", ("monitor_kb",), "规划目标监测"),
-    Capability("audit", "gxatlas.analysis.audit", ("audit_kb",), "规划一致性审查"),
-    Capability("parks", "gxatlas.analysis.parks", ("evaluate_parks_kb",), "园区评价"),
-    Capability("chains", "gxatlas.analysis.chains", ("chain_report_kb",), "产业链分析"),
-    Capability("partners", "gxatlas.analysis.partners", ("partners_kb",), "合作伙伴推荐"),
+    Capability("monitor", "gxatlas.analysis.monitor", "规划目标监测"),
+    Capability("audit", "gxatlas.analysis.audit", "规划一致性审查"),
+    Capability("parks", "gxatlas.analysis.parks", "园区评价"),
+    Capability("chains", "gxatlas.analysis.chains", "产业链分析"),
+    Capability("partners", "gxatlas.analysis.partners", "合作伙伴推荐"),
 )}
+MAX_AUDITED_DOCUMENTS = 10
+
+
+def _monitor(session: Session, *, region: str | None = None, **_: Any) -> Any:
+    from gxatlas.analysis.monitor import monitor
+
+    return monitor(session, region=region)
+
+
+def _parks(session: Session, *, region: str | None = None, **_: Any) -> Any:
+    from gxatlas.analysis.monitor import park_records
+    from gxatlas.analysis.parks import evaluate_parks
+
+    return evaluate_parks(park_records(session, region=region))
+
+
+def _audit(session: Session, *, region: str | None = None, document: str | None = None,
+           **_: Any) -> Any:
+    """Findings of one stored document, or of the region's documents that keep their text."""
+    from sqlalchemy import select
+
+    from gxatlas.analysis.audit import audit, stored_document
+    from gxatlas.kb.models import Document
+
+    if document:
+        keys = [document]
+    else:
+        stmt = select(Document.key).where(Document.original.is_not(None)).order_by(Document.id)
+        if region:
+            from gxatlas.api.queries import find_region, region_ids
+
+            stmt = stmt.where(Document.region_id.in_(region_ids(session,
+                                                                 find_region(session, region))))
+        keys = list(session.scalars(stmt.limit(MAX_AUDITED_DOCUMENTS)))
+    findings = []
+    for key in keys:
+        findings.extend(audit(stored_document(session, key)))
+    return {"documents": keys, "findings": findings}
+
+
+def _chains(session: Session, *, chain: str, region: str | None = None, **_: Any) -> Any:
+    from gxatlas.analysis.chains import analyse, entities_from_kb
+    from gxatlas.data.chains import find_chain
+
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    template = find_chain(chain)
+    entities = list(entities_from_kb(db_url=url, region=region))
+    return analyse([template], entities=entities, region=region)["chains"][0]
+
+
+def _partners(session: Session, *, home: str, limit: int = 20, **_: Any) -> Any:
+    from gxatlas.analysis.kbdata import region_industry_table, region_relations
+    from gxatlas.analysis.partners import partners_report
+
+    table, source = region_industry_table(session)
+    report = partners_report(home=home, table=table, relations=region_relations(session),
+                             top=limit)
+    report["table_source"] = source
+    return report
+
+
+ADAPTERS: dict[str, Callable[..., Any]] = {
+    "monitor": _monitor, "audit": _audit, "parks": _parks, "chains": _chains,
+    "partners": _partners,
+}
 
 
 def chain_templates() -> list[dict[str, Any]]:
@@ -57,11 +119,12 @@ def chain_templates() -> list[dict[str, Any]]:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Dataclasses, enums, mappings, sequences and dates as plain JSON values."""
+    """Values with ``to_dict``, dataclasses, enums, mappings, sequences and dates as plain
+    JSON values (``to_dict`` first: it is the analysis modules' own exchange form)."""
+    if hasattr(value, "to_dict") and callable(value.to_dict) and not isinstance(value, type):
+        return to_jsonable(value.to_dict())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if hasattr(value, "to_dict") and callable(value.to_dict):
-        return to_jsonable(value.to_dict())
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Mapping):
@@ -80,32 +143,23 @@ def unavailable(reason: str) -> dict[str, Any]:
 
 
 def resolve(name: str) -> Callable[..., Any] | str:
-    """The function of capability ``name``, or the reason it is not there."""
+    """The adapter of capability ``name``, or the reason it is not there."""
     cap = CAPABILITIES[name]
     try:
-        module = importlib.import_module(cap.module)
+        importlib.import_module(cap.module)
     except ImportError as err:
         return f"{cap.title}尚未提供 ({cap.module}: {err})"
-    for fname in cap.functions:
-        fn = getattr(module, fname, None)
-        if callable(fn):
-            return fn
-    return f"{cap.title}尚未提供 ({cap.module} 无 {' / '.join(cap.functions)})"
-
-
-def _call(fn: Callable[..., Any], session: Session, params: dict[str, Any]) -> Any:
-    """Call ``fn`` with the session and the subset of ``params`` it accepts."""
-    sig = inspect.signature(fn)
-    accepts_any = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
-    kwargs = {k: v for k, v in params.items()
-              if v is not None and (accepts_any or k in sig.parameters)}
-    return fn(session, **kwargs)
+    return ADAPTERS[name]
 
 
 def run(name: str, session: Session, **params: Any) -> dict[str, Any]:
-    """Run capability ``name``; ``{"available": true, "result": ...}`` or an empty state."""
+    """Run capability ``name``: ``{"available": true, "result": ...}``, or an empty state
+    with the reason when the module is missing or says it cannot answer (GxatlasError)."""
     fn = resolve(name)
     if isinstance(fn, str):
         return unavailable(fn)
-    result = _call(fn, session, params)
+    try:
+        result = fn(session, **{k: v for k, v in params.items() if v is not None})
+    except GxatlasError as err:
+        return unavailable(f"{CAPABILITIES[name].title}: {err}")
     return {"available": True, "result": to_jsonable(result)}

@@ -80,11 +80,33 @@ def subject_at(s: str, matcher: RegionMatcher) -> tuple[int, str] | None:
     m = matcher.pattern.match(s)
     region = (0, m.end(), matcher.display[m.group()]) if m else None
     zone = _ZONE_SUBJECT.match(s, region[1] if region else 0)
-    if zone and (region is not None or zone.end() - len(_ZONE_WORD.search(zone.group()).group()) <= 2):
-        return zone.end(), s[: zone.end()]
-    if region is not None:
-        return region[1], region[2]
-    return None
+    if zone and (region is not None or _zone_prefix_ok(s[: zone.end() - len(_ZONE_WORD.search(zone.group()).group())])):
+        hit = zone.end(), s[: zone.end()]
+    elif region is not None:
+        hit = region[1], region[2]
+    else:
+        return None
+    if s[hit[0]:hit[0] + 1] in _LIST_JOINERS:
+        return None  # `文莱、印尼等9个国家`: the first item of a list, not the subject
+    sub = _SUBORDINATE.match(s, hit[0])
+    if sub:  # `甲集团下属乙公司…`: the subsidiary is the subject
+        inner = subject_at(s[sub.end():], matcher)
+        if inner:
+            return sub.end() + inner[0], inner[1]
+    return hit
+
+
+_SUBORDINATE = re.compile(r"(?:下属|旗下|所属)的?")
+
+
+_LIST_JOINERS = frozenset("、和及或")
+_NOT_A_PLACE = re.compile(r"^(?:各|全|本|该|此|其|重点|主要|其他|相关|省级|国家级|自治区级|市级|县级)")
+
+
+def _zone_prefix_ok(prefix: str) -> bool:
+    """A zone no gazetteer knows needs a short name of its own (`东部新城`), not a bare zone
+    word (`工业园区…`) or a qualifier (`各开发区`, `国家级新区`)."""
+    return 1 <= len(prefix) <= 2 and not _NOT_A_PLACE.match(prefix)
 
 
 def document_scope(text: str, matcher: RegionMatcher) -> str | None:
@@ -296,7 +318,7 @@ _TRAIL_WORDS = re.compile(
     r"|稳定在|在|拥有|有|占|约占|已超|居|列|排名|首次|再次|同比|年产)*$")
 _RELATIVE = re.compile(r"^(?:年均|同比|比上年|较上年|增速|增幅|增长|占|比重|其中)")
 _COUNT_UNITS = frozenset("个家项条对座所批种台辆艘架户人") | {"万家", "万户", "万人", "万个"}
-_SKIP_NAME = re.compile(r"^(?:的|和|与|及|或|等)|第$|^[\W\d]+$")
+_SKIP_NAME = re.compile(r"^(?:的|和|及|或|等)|^与(?:其|之|此|上年|去年|同期)|第$|^[\W\d]+$")
 _TARGET_CUE = re.compile(r"(?<![截止])到\s*(?:19|20)\d{2}|力争|争取|目标|预计|计划|确保|将达|将实现|期末|以后|规划到|达产后|建成后|投产后"
                          r"|建成达产")
 _PROJECT_NAME = re.compile(r"^(?:总?投资(?:额|总额)?|计划投资|占地(?:面积)?|建筑面积|用地)$")
@@ -311,7 +333,10 @@ _THEN_RESPECTIVE = re.compile(r"\s*[,，]\s*分别")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _TWO_HAN = re.compile(r"[\u4e00-\u9fff]{2}")
 _COUNT_VERB_END = re.compile(r"(?:拥有|有|形成|打造|建设|建成|培育|引进|新增|设立|认定|推动|支持|实施)$")
-_FORMULA_OR_CAPTION = re.compile(r"[+×*/=<>]|表$|图$")
+_RANKING = re.compile(r"[^,，。;；:：]{0,15}?中(?:位居|居于?|排名?|名列|位列|最|第|处于)")
+_FORMULA_OR_CAPTION = re.compile(r"[+×*/=<>]|表$|图$|^(?:专栏|附?表|附?图)\d")
+# `三大千亿元产业`: a count in Chinese numerals is an indicator when it counts a size class
+_SIZE_CLASS = re.compile(r"[“\"]?(?:超|过)?[千百万]亿元?级?(?![”\"])")
 
 
 def _headings(text: str) -> list[tuple[int, str]]:
@@ -350,7 +375,18 @@ def _clean_name(raw: str, *, scope_names: RegionMatcher) -> tuple[str, str | Non
         s = s[lead_verb.end():]
     s = re.sub(r"(?:的|总量|规模|数量?)?(?:分别)?$", "", s) if s.endswith(("的", "分别")) else s
     s = s.strip("、,，:：的")
-    return s, scope
+    return _drop_modifier(s), scope
+
+
+_MODIFIER = re.compile(r"^[^的占比\d]{4,}的(?=[^的]{4,}$)")
+_PARTNER = re.compile(r"^(与[^的占比,，]{1,8})的")
+
+
+def _drop_modifier(name: str) -> str:
+    """`具有较强竞争力的大型企业集团` → `大型企业集团`: a long attribute before 的 is not part of
+    the indicator's name (a short one, `千亿元的`, is); `与东盟的进出口额` → `与东盟进出口额`."""
+    partner = _PARTNER.sub(r"\1", name, count=1)
+    return partner if partner != name else _MODIFIER.sub("", name, count=1)
 
 
 def _post_name(text: str, q: Quantity) -> str:
@@ -359,9 +395,20 @@ def _post_name(text: str, q: Quantity) -> str:
     m = _CLAUSE_BREAK.search(tail)
     if m:
         tail = tail[: m.start()]
-    tail = re.split(r"[、]|\d|[并为在共获被由将已于向对从]|提供|入驻|入选|落户|实现|达到", tail)[0]
-    tail = re.sub(r"^(?:以上|多|余|左右)?(?:的)?", "", tail)
-    return tail.strip()
+    tail = re.sub(r"^(?:以上|多|余|左右)?(?:的)?", "", re.sub(r"[“”\"‘’「」]", "", tail))
+    tail = _POST_STOP.split(tail)[0].strip()
+    head, of, rest = tail.partition("的")
+    if of and not _ATTRIBUTE.search(head):
+        tail = head  # `21对友好城市的经验`: the count is of the noun before 的
+    elif of and _CLAUSE_ATTRIBUTE.match(head):
+        tail = _drop_modifier(tail)  # `2家具有竞争力的企业集团` (`7个千亿元的园区` stays whole)
+    return re.sub(r"(?:和|及|与|以及)$", "", tail)
+
+
+_POST_STOP = re.compile(r"[、]|\d|[并为在共获被由将已于向对从]|提供|入驻|入选|落户|实现|达到|建设|设立")
+# what comes before 的 in an attribute of the counted noun (`具有…的`, `千亿元的`, `超百亿元的`)
+_CLAUSE_ATTRIBUTE = re.compile(r"^(?:具有|具备|拥有|有|能|可)")
+_ATTRIBUTE = re.compile(r"^(?:具有|具备|拥有|有|能|可|超|年产|产值|规模)|[元吨万亿]$|以上$")
 
 
 _CUT_VERB = re.compile(r"^(.{2,}?)(?:达到|达|为|是)(.{0,3})$")
@@ -398,6 +445,53 @@ _TOO_WIDE = frozenset({"中国", "全国", "国家", "世界", "全球"})
 _ACTION = re.compile(r"^(?:大力|着力|重点|积极|加快|力争|争取|确保)?(?:打造|推动|支持|建设|培育|形成|实施|引进|新增|新建"
                      r"|创建|扶持|组建|布局|推进|建成)")
 _HEADS = re.compile(r"(?:用户数|用户|产量|产值|总额|总量|收入|增加值|利润|人数|数量|规模)$")
+
+
+_ADVERBIAL = re.compile(r"^(?:在[^,，。]{1,12}[下中上里]|随着[^,，。]{1,24}|根据[^,，。]{1,24}|近年来|近几年|多年来|长期以来"
+                        r"|为此|与此同时|同时|此外|另外|总体来看|总的来看)[,，]?")
+_SHARE_OF = re.compile(r"的([^,，。;；、和及与\d%]{2,16})")
+_WHOLE = re.compile(r"全[国省区市县]|全球|全世界")
+_SHARE_WORDS = ("比重", "比例", "份额", "占比", "之比", "贡献率")
+
+
+def _lead(s: str, matcher: RegionMatcher | None = None) -> str:
+    """``s`` without list marks, time phrases, lead words and an opening adverbial clause; with
+    ``matcher``, also without the subject it opens with."""
+    out = s
+    for _ in range(2):
+        out = _LEAD_WORDS.sub("", _ADVERBIAL.sub("", _TIME_LEAD.sub("", _MARKS.sub("", out))))
+    if matcher is not None:
+        hit = subject_at(out, matcher)
+        if hit:
+            out = out[hit[0]:]
+    return out
+
+
+def _paragraph_scope(para: str, matcher: RegionMatcher, places: set[str]) -> str | None:
+    """The place or zone a paragraph opens with; else, for a paragraph opening with a heading,
+    the one place its first sentence names twice (`一、核心:以甲市为核心,发挥甲市…`)."""
+    head = para[:80]
+    hit = subject_at(_lead(head), matcher)
+    if hit and hit[1] not in _TOO_WIDE and (hit[1] in places or _ZONE_WORD.search(hit[1])):
+        return hit[1]
+    if not _HEADING.match(head):
+        return None
+    first = _SENT_END.split(head, maxsplit=1)[0]
+    named = Counter(n for _, _, n in matcher.find(first) if n in places and n not in _TOO_WIDE)
+    if len(named) == 1 and next(iter(named.values())) >= 2:
+        return next(iter(named))
+    return None
+
+
+def _share_name(name: str, raw: str, sent: str, q: Quantity) -> str:
+    """Names of shares: `实现全区39.6%的外资` → `外资占全区比重`; `甲占乙的60%` → `甲占乙比重`."""
+    after = _SHARE_OF.match(sent, q.end)
+    if after and not after.group(1).startswith(_SHARE_WORDS):
+        whole = _WHOLE.findall(raw)
+        return after.group(1) + "占" + (whole[-1] if whole else "") + "比重"
+    if "占" in name and not name.endswith(_SHARE_WORDS) and raw.rstrip().endswith("的"):
+        return name + "比重"
+    return name
 
 
 def _respective_names(sent: str, first_q: int) -> list[str]:
@@ -437,7 +531,8 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
         sent = sm.group()
         quants = [q for q in find_quantities(sent)
                   if (q.unit or isinstance(q.value, str)) and q.unit not in ("倍",)
-                  and (q.text[:1].isdigit() or q.text[:1] in "万千百" or q.unit == "%")
+                  and (q.text[:1].isdigit() or q.text[:1] in "万千百" or q.unit == "%"
+                       or (q.unit in _COUNT_UNITS and _SIZE_CLASS.match(sent, q.end) is not None))
                   and not sent.startswith("级", q.end) and q.unit not in ("万", "亿")]
         years = find_years(sent)
         para = text.rfind("\n\n", 0, s0)
@@ -449,13 +544,12 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
         mode = _section_mode(headings, s0)
         if para != cur_para:
             cur_para = para
-            lead = _LEAD_WORDS.sub("", _TIME_LEAD.sub("", _MARKS.sub("", text[para + 2 if para >= 0 else 0:][:60])))
-            hit = subject_at(lead, matcher)
-            para_scope = hit[1] if hit and hit[1] not in _TOO_WIDE and (
-                hit[1] in places or _ZONE_WORD.search(hit[1])) else None
+            para_scope = _paragraph_scope(text[para + 2 if para >= 0 else 0:], matcher, places)
         subject: str | None = None
         subject_scope: str | None = None
         sent_scope: str | None = None
+        lead_hit = subject_at(_lead(sent), matcher)
+        sent_subject = lead_hit[1] if lead_hit and lead_hit[1] not in _TOO_WIDE else None
         respective: list[str] = []
         r_index = 0
         prev: IndicatorHit | None = None
@@ -513,14 +607,18 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                         name_scope = tail[1][1]
                         name = ""
             if q.unit in _COUNT_UNITS and not respective:
+                if "在" in raw and _RANKING.match(sent, q.end):
+                    continue  # `在全国21个自贸试验区中位居第二`: the field ranked in, not a figure
                 post = _post_name(sent, q)
                 if _TWO_HAN.search(post) and (
                         not name or len(name) < 2 or _VERB_ONLY.fullmatch(name) or name.endswith("等")
-                        or _COUNT_VERB_END.search(raw)):
-                    name = post
+                        or _COUNT_VERB_END.search(raw) or raw.rstrip().endswith("的") or "、" in name):
+                    name = post  # `甲、乙、丙三大千亿元产业`: the list names what is counted
                 elif "、" in name:
-                    continue  # `涵盖甲、乙、丙三个…`: a list counting itself
+                    continue
             name = _trim_name(name)
+            if q.unit == "%" and not respective:
+                name = _share_name(name, raw, sent, q)
             if _FORMULA_OR_CAPTION.search(name):
                 continue
             if not name or len(name) < 2 or len(name) > 30 or _SKIP_NAME.search(name):
@@ -538,12 +636,12 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
             before = sent[: q.start]
             ys = [y for y in years if y.end <= q.start and not y.reference and not y.target]
             tyear = next((y.year for y in reversed(years) if y.target and y.end <= q.start), None)
-            action = _ACTION.match(_MARKS.sub("", raw.strip())) is not None
+            action = _ACTION.match(_lead(raw.strip(), matcher)) is not None
             in_plan = plan is not None and bool(re.search(
                 rf"{_PLAN_NAMES.get(plan[0], '@')}五[”\"]?(?:时期|期间)", before))
             is_target = bool(tyear) or bool(_TARGET_CUE.search(before)) or mode == "target" or (
                 plan is not None and mode != "review" and not ys and (action or in_plan))
-            vals: dict[str, Any] = {"scope": name_scope or sent_scope or para_scope or scope,
+            vals: dict[str, Any] = {"scope": name_scope or sent_scope or sent_subject or para_scope or scope,
                                     "unit": q.unit}
             if is_target:
                 if tyear is None and plan and (mode == "target" or re.search(r"期末|五[”\"]?末", before)

@@ -275,6 +275,23 @@ class Job(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+
+
+class RegionIndustryValue(Base):
+    """A value of an industry in a region from a user table (output, employment, export)."""
+
+    __tablename__ = "region_industry_values"
+    __table_args__ = (UniqueConstraint("region_id", "industry", "year", "source",
+                                       name="uq_region_industry_value"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    industry: Mapped[str] = mapped_column(String(100))  # canonical name when known
+    industry_id: Mapped[int | None] = mapped_column(ForeignKey("industries.id"))
+    year: Mapped[int | None] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(500))
+
 ENTITY_MODELS: dict[str, type[Base]] = {
     "region": Region, "park": Park, "enterprise": Enterprise, "project": Project,
     "policy": Policy, "indicator": Indicator, "industry": Industry, "document": Document,

@@ -18,6 +18,7 @@ from gxatlas.errors import GxatlasError
 from gxatlas.kb.query import facts_of
 
 MAX_ROWS = 200
+_STATUS_ZH = {"strong": "强", "present": "具备", "weak": "薄弱", "missing": "缺失"}
 
 
 @dataclass(frozen=True)
@@ -133,55 +134,76 @@ def parks_section(session: Session, region_ids: set[int]) -> Section:
                    tuple(sources), None if rows else "本地区暂无园区记录。", chart)
 
 
-def _capability_section(key: str, title: str, result: dict[str, Any],
-                        rows_of: Any) -> Section:
-    if not result.get("available"):
-        return Section(key, title, note=f"暂缺: {result.get('reason')}")
-    columns, rows, sources = rows_of(result["result"])
-    return Section(key, title, columns, tuple(rows), tuple(sources),
-                   None if rows else "无结果。")
+def _unavailable(key: str, title: str, result: dict[str, Any]) -> Section | None:
+    if result.get("available"):
+        return None
+    return Section(key, title, note=f"暂缺: {result.get('reason')}")
 
 
-def _generic_rows(result: Any) -> tuple[tuple[str, ...], list[tuple[Any, ...]], list[str]]:
-    """Rows of a list of dicts (columns = the union of their scalar keys), sources from
-    ``source``/``citation``/``evidence`` keys."""
-    items = result.get("items") or result.get("findings") or result.get("partners") \
-        if isinstance(result, dict) else result
-    items = [i for i in (items or []) if isinstance(i, dict)]
-    cols: list[str] = []
-    for item in items:
-        for k, v in item.items():
-            if k not in cols and k not in ("source", "citation", "evidence", "sources") \
-                    and not isinstance(v, (dict, list)):
-                cols.append(k)
-    rows = [tuple(item.get(c, "") for c in cols) for item in items[:MAX_ROWS]]
-    sources = [str(item.get("source") or item.get("citation") or item.get("evidence") or "")
-               for item in items[:MAX_ROWS]]
-    return tuple(cols), rows, sources
+def _join(items: Any, n: int = 3) -> str:
+    return "、".join(str(i) for i in list(items or [])[:n])
 
 
 def chains_section(session: Session, region: str) -> Section:
+    title = "产业链与缺口"
     try:
         templates = capabilities.chain_templates()
     except GxatlasError as err:
-        return Section("chains", "产业链与缺口", note=f"产业链模板无法读取: {err}")
+        return Section("chains", title, note=f"产业链模板无法读取: {err}")
     rows: list[tuple[Any, ...]] = []
-    sources: list[str] = []
-    reason = None
     for template in templates:
         result = capabilities.run("chains", session, region=region, chain=template["id"])
         if not result.get("available"):
-            reason = result.get("reason")
-            break
-        _cols, chain_rows, chain_sources = _generic_rows(result["result"])
-        rows.extend((template["name"], *r) for r in chain_rows)
-        sources.extend(chain_sources)
-    if reason:
-        names = "、".join(t["name"] for t in templates)
-        return Section("chains", "产业链与缺口",
-                       note=f"环节状态暂缺: {reason}。已有产业链模板: {names}")
-    return Section("chains", "产业链与缺口", ("产业链", "环节", "状态", "说明"),
-                   tuple(r[:4] for r in rows), tuple(sources), None if rows else "无结果。")
+            names = "、".join(t["name"] for t in templates)
+            return Section("chains", title,
+                           note=f"环节状态暂缺: {result.get('reason')}。已有产业链模板: {names}")
+        coverage = result["result"]
+        names = {link["id"]: link["name"] for link in coverage["links"]}
+        for gap in coverage["gaps"]:
+            rows.append((template["name"], names.get(gap["link"], gap["link"]),
+                         _STATUS_ZH.get(gap["status"], gap["status"]), gap["importance"],
+                         _join(c["name"] for c in gap["candidates"])))
+    source = "产业链覆盖分析 (gxatlas.analysis.chains)：知识库中的企业、项目与规划表述"
+    return Section("chains", title, ("产业链", "环节", "状态", "重要性", "候选来源"),
+                   tuple(rows), tuple(source for _ in rows), None if rows else "没有缺口。")
+
+
+def partners_section(session: Session, region: str) -> Section:
+    title = "合作伙伴"
+    result = capabilities.run("partners", session, home=region, limit=20)
+    empty = _unavailable("partners", title, result)
+    if empty:
+        return empty
+    report = result["result"]
+    source = f"合作伙伴排序 (gxatlas.analysis.partners)，数据: {report.get('table_source', '')}"
+    rows = [(p["region"], round(p["score"], 3), _join(p.get("industries")),
+             p.get("distance_km") if p.get("distance_km") is not None else "—", p["reason"])
+            for p in report.get("partners", [])]
+    top = rows[:10]
+    chart = ({"kind": "bar", "title": "合作伙伴综合得分", "labels": [r[0] for r in top],
+              "series": {"得分": [r[1] for r in top]}} if top else None)
+    return Section("partners", title, ("地区", "得分", "合作产业", "距离 (公里)", "理由"),
+                   tuple(rows), tuple(source for _ in rows), None if rows else "无结果。", chart)
+
+
+def audit_section(session: Session, region: str) -> Section:
+    title = "规划审查发现"
+    result = capabilities.run("audit", session, region=region)
+    empty = _unavailable("audit", title, result)
+    if empty:
+        return empty
+    findings = result["result"].get("findings", [])
+    rows, sources = [], []
+    for f in findings[:MAX_ROWS]:
+        rows.append((f["rule"], f["severity"], f["indicator"], f["message"]))
+        ev = (f.get("evidence") or [{}])[0]
+        where = f"字符 {ev['start']}-{ev['end']}" if ev.get("start") is not None else ""
+        sources.append("，".join(x for x in (ev.get("doc", ""), where, ev.get("quote", "")) if x))
+    docs = result["result"].get("documents", [])
+    note = None if rows else (f"已审查 {len(docs)} 个文件，未发现问题。" if docs
+                              else "本地区没有保存原文的文件可供审查。")
+    return Section("audit", title, ("规则", "级别", "指标", "说明"), tuple(rows),
+                   tuple(sources), note)
 
 
 def build_brief(session: Session, *, region: str) -> Brief:
@@ -195,10 +217,7 @@ def build_brief(session: Session, *, region: str) -> Brief:
         targets_section(session, ids, reg.name),
         parks_section(session, ids),
         chains_section(session, reg.name),
-        _capability_section("partners", "合作伙伴",
-                            capabilities.run("partners", session, home=reg.name, limit=20),
-                            _generic_rows),
-        _capability_section("audit", "规划审查发现",
-                            capabilities.run("audit", session, region=reg.name), _generic_rows),
+        partners_section(session, reg.name),
+        audit_section(session, reg.name),
     )
     return Brief(region=reg.name, generated=dt.date.today().isoformat(), sections=sections)

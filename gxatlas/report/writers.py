@@ -165,9 +165,10 @@ def _pdf_table(section: Section, styles: dict[str, Any], width: float, table_cls
     body = [[Paragraph(_para(_cell(v)), styles["cell"]) for v in row]
             + [Paragraph(_para(src), styles["src"])]
             for row, src in zip(section.rows, section.sources)]
-    n = len(section.columns)
-    src_w = width * 0.3
-    widths = [(width - src_w) / n] * n + [src_w]
+    src_w = width * 0.25
+    weights = [min(40, max(len(_cell(v)) for v in (name, *col))) + 4
+               for name, col in zip(section.columns, zip(*section.rows))]
+    widths = [(width - src_w) * w / sum(weights) for w in weights] + [src_w]
     table = table_cls([header, *body], colWidths=widths, repeatRows=1)
     table.setStyle(style_cls([
         ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#d1d5db")),

@@ -20,8 +20,8 @@ const I18N = {
     jobDone: "处理完成", jobFailed: "处理失败", observations: "实际值", notEvaluated: "未评估",
     score: "得分", reason: "理由", industries: "合作产业", distance: "距离",
     noChainTemplates: "没有可用的产业链模板", citedIn: "出处", located: "文中位置",
-    unlocated: "未定位的事实", linkPresent: "已有", linkWeak: "薄弱", linkMissing: "缺失",
-    linkUnknown: "未分析", candidates: "候选来源", parksCount: "园区数",
+    unlocated: "未定位的事实", linkStrong: "强", linkPresent: "具备", linkWeak: "薄弱", linkMissing: "缺失",
+    linkUnknown: "未分析", evaluation: "园区评价", findings: "审查发现", noFindings: "未发现问题", candidates: "候选来源", parksCount: "园区数",
     st_target_achieved: "已实现目标", st_substantial_progress: "显著进展",
     st_moderate_progress: "中等进展", st_negligible_progress: "进展甚微", st_deterioration: "倒退",
     st_no_measure: "无法测算", st_unknown: "未评估",
@@ -46,8 +46,9 @@ const I18N = {
     jobDone: "Done", jobFailed: "Failed", observations: "Actuals", notEvaluated: "Not evaluated",
     score: "Score", reason: "Reason", industries: "Industries", distance: "Distance",
     noChainTemplates: "No chain templates available", citedIn: "Source", located: "In text",
-    unlocated: "Facts without a text span", linkPresent: "Present", linkWeak: "Weak",
-    linkMissing: "Missing", linkUnknown: "Not analysed", candidates: "Candidate sources",
+    unlocated: "Facts without a text span", linkStrong: "Strong", linkPresent: "Present", linkWeak: "Weak",
+    linkMissing: "Missing", linkUnknown: "Not analysed", evaluation: "Park evaluation",
+    findings: "Audit findings", noFindings: "No problems found", candidates: "Candidate sources",
     parksCount: "Parks",
     st_target_achieved: "Target achieved", st_substantial_progress: "Substantial progress",
     st_moderate_progress: "Moderate progress", st_negligible_progress: "Negligible progress",
@@ -63,15 +64,17 @@ const FIELDS = {
     baseline_value: "基期值", target_year: "目标年", target_value: "目标值", plan: "规划",
     short_name: "简称", code: "代码", country: "国家", longitude: "经度", latitude: "纬度",
     source: "来源", format: "格式", length: "字数", key: "键", slug: "标识", gbt4754: "GB/T 4754",
-    lower_is_better: "越低越好", variant: "字形", name: "名称", area: "面积", region: "地区" },
+    lower_is_better: "越低越好", variant: "字形", name: "名称", area: "面积", region: "地区",
+    intensity: "产出强度", rank_city: "市内排名", rank_region: "全区排名", attainment: "目标完成",
+    notes: "说明" },
   en: {},
 };
 const STATUS_COLORS = {
   target_achieved: "#1b7f46", substantial_progress: "#2e9e5b", moderate_progress: "#e0a100",
   negligible_progress: "#e07000", deterioration: "#d64545", no_measure: "#9ca3af", unknown: "#9ca3af",
 };
-const LINK_COLORS = { present: "#2e9e5b", strong: "#2e9e5b", weak: "#e0a100", missing: "#d64545",
-  gap: "#d64545", unknown: "#9ca3af" };
+const LINK_COLORS = { strong: "#1a9850", present: "#91cf60", weak: "#fdae61", missing: "#d73027",
+  unknown: "#9ca3af" };
 
 const state = { lang: localStorage.getItem("gxatlas.lang") || "zh", charts: {}, loaded: {},
   mapReady: null, cities: [] };
@@ -247,9 +250,24 @@ async function openEntity(type, id) {
     const detail = await api(`/api/${PATHS[type]}/${id}`);
     if (type === "document") { openTab("documents"); showDocument(id); $("#card").hidden = true; return; }
     renderCard(detail);
+    if (type === "park") addParkEvaluation(detail).catch(console.warn);
   } catch (err) {
     $("#card-body").replaceChildren(el("p", { class: "empty" }, err.message));
   }
+}
+
+async function addParkEvaluation(detail) {
+  const data = await api("/api/analysis/parks");
+  if (!data.available) return;
+  const ev = data.result.find((e) => e.name === detail.name);
+  if (!ev || $("#card-body h2").textContent !== detail.name) return;
+  const rows = [["intensity", ev.intensity !== null ? `${fmt(ev.intensity)} ${ev.intensity_unit}` : null],
+    ["rank_city", ev.rank_city ? `${ev.rank_city} / ${ev.n_city}` : null],
+    ["rank_region", ev.rank_region ? `${ev.rank_region} / ${ev.n_region}` : null],
+    ["attainment", ev.attainment_status], ["notes", (ev.notes || []).join("；") || null]].filter(([, v]) => v);
+  const h3 = $("#card-body h3");
+  const block = [el("h3", {}, t("evaluation")), el("dl", {}, rows.flatMap(([k, v]) => [el("dt", {}, fieldName(k)), el("dd", {}, v)]))];
+  if (h3) h3.before(...block); else $("#card-body").append(...block);
 }
 
 /* ---------- search ---------- */
@@ -362,10 +380,12 @@ function drawChain(template, result) {
     series: [{ type: "graph", layout: "none", roam: true, symbolSize: 18, nodeScaleRatio: 0, left: 40, right: 190, top: 50, bottom: 30, edgeSymbol: ["none", "arrow"],
       label: { show: true, position: "right", fontSize: 11, width: 170, overflow: "truncate" }, lineStyle: { color: "#9ca3af", curveness: 0.1 },
       data: nodes, links: edges }] }, true);
-  const gaps = nodes.filter((n) => ["missing", "gap", "weak"].includes(n.status));
+  const names = Object.fromEntries(template.links.map((l) => [l.id, l.name]));
+  const gaps = result && Array.isArray(result.gaps) ? result.gaps : [];
   const box = $("#chain-gaps");
-  box.replaceChildren(...(gaps.length ? gaps.map((n) => el("div", { class: "gap" }, el("b", {}, n.name),
-    (n.info.candidates || n.info.sources || []).length ? el("small", { class: "cite" }, `${t("candidates")}: ${fmt((n.info.candidates || n.info.sources).map((c) => c.name || c.region || c))}`) : null))
+  box.replaceChildren(...(gaps.length ? gaps.map((g) => el("div", { class: "gap", "data-link": g.link },
+    el("b", {}, names[g.link] || g.link), ` · ${t(`link${g.status[0].toUpperCase()}${g.status.slice(1)}`)} · ${fmt(g.importance)}`,
+    el("ul", { class: "facts" }, (g.candidates || []).map((c) => el("li", {}, el("b", {}, c.name), el("span", { class: "cite" }, c.reason || ""))))))
     : [el("p", { class: "hint" }, result ? t("noData") : t("unavailable"))]));
 }
 
@@ -430,7 +450,21 @@ async function showDocument(id) {
   view.replaceChildren(el("h2", {}, d.title || d.key), el("p", { class: "hint" }, [d.source, d.date].filter(Boolean).join(" · ")),
     d.text ? el("div", { class: "doc-text" }, highlighted(d.text, facts)) : el("p", { class: "hint" }, t("noData")),
     unlocated.length ? el("h3", {}, t("unlocated")) : null,
-    unlocated.length ? el("ul", { class: "facts" }, unlocated.map((f) => el("li", {}, `${f.entity_name} · ${f.field}: ${fmt(f.value)}`, el("span", { class: "cite" }, f.locator || "")))) : null);
+    unlocated.length ? el("ul", { class: "facts" }, unlocated.map((f) => el("li", {}, `${f.entity_name} · ${f.field}: ${fmt(f.value)}`, el("span", { class: "cite" }, f.locator || "")))) : null,
+    el("div", { id: "doc-audit" }));
+  if (d.text) showFindings(d.key).catch(console.warn);
+}
+
+async function showFindings(key) {
+  const box = $("#doc-audit");
+  const data = await api(`/api/analysis/audit?document=${encodeURIComponent(key)}`);
+  if (!box || !box.isConnected) return;
+  if (!data.available) { box.replaceChildren(el("h3", {}, t("findings")), el("p", { class: "empty" }, `${t("unavailable")}: ${data.reason}`)); return; }
+  const findings = data.result.findings || [];
+  box.replaceChildren(el("h3", {}, t("findings")), findings.length
+    ? el("ul", { class: "facts" }, findings.map((f) => el("li", {}, el("b", {}, `[${f.severity}] ${f.indicator}`), " ", f.message,
+      f.evidence && f.evidence[0] ? el("span", { class: "cite" }, `${t("located")} ${f.evidence[0].start}–${f.evidence[0].end} ${f.evidence[0].quote || ""}`) : null)))
+    : el("p", { class: "hint" }, t("noFindings")));
 }
 
 async function pollJob(url, status) {

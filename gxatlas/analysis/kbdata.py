@@ -1,0 +1,126 @@
+"""What the analyses read from the knowledge base, as plain tables and records.
+
+The analysis modules compute on DataFrames and dataclasses; this module is where they meet
+the KB: the region × industry matrix for the complexity and partner measures, the relations
+between regions, and storing a user's region × industry table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from gxatlas.kb.models import (Enterprise, Industry, Park, Project, Region, RegionIndustryValue,
+                               Relation)
+from gxatlas.kb.resolve import find
+
+# Weights of KB statements when no user table gives values (documented in README):
+# a city's stated focus industry (by the level it is stated at), a park's focus industry
+# (counted for its city), an enterprise (a 龙头 counts double) and a project.
+FOCUS_WEIGHT = {"千亿级": 3.0, "五百亿级": 2.0, None: 1.0}
+PARK_WEIGHT = 1.0
+ENTERPRISE_WEIGHT = 1.0
+LEADER_WEIGHT = 2.0
+PROJECT_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class RegionRelation:
+    type: str
+    a: str
+    b: str
+
+
+def _city_name(session: Session, region_id: int | None) -> str | None:
+    r = session.get(Region, region_id) if region_id else None
+    if r is None:
+        return None
+    if r.level == "county" and r.parent_id:
+        r = session.get(Region, r.parent_id)
+    return r.name
+
+
+def stored_table(session: Session) -> pd.DataFrame:
+    """The user's region × industry values (latest year per pair), as region/industry/value."""
+    rows = session.execute(select(Region.name, RegionIndustryValue.industry,
+                                  RegionIndustryValue.year, RegionIndustryValue.value)
+                           .join(Region, Region.id == RegionIndustryValue.region_id)).all()
+    frame = pd.DataFrame(rows, columns=["region", "industry", "year", "value"])
+    if frame.empty:
+        return frame[["region", "industry", "value"]]
+    frame = frame.sort_values("year", na_position="first").groupby(
+        ["region", "industry"], as_index=False).last()
+    return frame[["region", "industry", "value"]]
+
+
+def derived_table(session: Session) -> pd.DataFrame:
+    """Industry presence per region from the KB's statements (see the weights above)."""
+    weights: dict[tuple[str, str], float] = {}
+
+    def add(region: str | None, industry_id: int, w: float) -> None:
+        ind = session.get(Industry, industry_id)
+        if region and ind is not None:
+            weights[(region, ind.name)] = weights.get((region, ind.name), 0.0) + w
+
+    for rel in session.scalars(select(Relation).where(Relation.b_type == "industry")):
+        if rel.a_type == "region":
+            add(_city_name(session, rel.a_id), rel.b_id, FOCUS_WEIGHT.get(rel.level, 1.0))
+        elif rel.a_type == "park":
+            park = session.get(Park, rel.a_id)
+            add(_city_name(session, park.region_id) if park else None, rel.b_id, PARK_WEIGHT)
+        elif rel.a_type == "enterprise":
+            ent = session.get(Enterprise, rel.a_id)
+            if ent is not None:
+                lead = "龙头" in (ent.tags or []) or "世界500强" in (ent.tags or [])
+                add(_city_name(session, ent.region_id), rel.b_id,
+                    LEADER_WEIGHT if lead else ENTERPRISE_WEIGHT)
+        elif rel.a_type == "project":
+            proj = session.get(Project, rel.a_id)
+            add(_city_name(session, proj.region_id) if proj else None, rel.b_id, PROJECT_WEIGHT)
+    return pd.DataFrame([(r, i, v) for (r, i), v in sorted(weights.items())],
+                        columns=["region", "industry", "value"])
+
+
+def region_industry_table(session: Session) -> tuple[pd.DataFrame, str]:
+    """The matrix the partner analysis uses, and a note saying where it comes from."""
+    stored = stored_table(session)
+    if not stored.empty:
+        return stored, "用户导入的地区—产业数值表"
+    return derived_table(session), ("由知识库推算：城市与园区的主导产业、企业和项目的产业归属"
+                                    "（导入地区—产业数值表可得更准确的结果）")
+
+
+def region_relations(session: Session) -> list[RegionRelation]:
+    """Relations between regions (and region groups: member_of, corridor_node) by name."""
+    out = []
+    for rel in session.scalars(select(Relation).where(Relation.a_type == "region",
+                                                      Relation.b_type == "region")):
+        a, b = session.get(Region, rel.a_id), session.get(Region, rel.b_id)
+        if a is not None and b is not None:
+            out.append(RegionRelation(type=rel.type, a=a.name, b=b.name))
+    return out
+
+
+def store_table(session: Session, rows: pd.DataFrame, *, source: str,
+                unit: str | None = None) -> int:
+    """Store validated rows (region, industry, value[, year]); rows from the same source are
+    replaced. Returns the number stored."""
+    session.execute(delete(RegionIndustryValue).where(RegionIndustryValue.source == source))
+    n = 0
+    for row in rows.itertuples(index=False):
+        region = find(session, "region", str(row.region))
+        if region is None:
+            continue
+        ind = find(session, "industry", str(row.industry))
+        year = getattr(row, "year", None)
+        session.add(RegionIndustryValue(
+            region_id=region.id, industry=ind.name if ind else str(row.industry),
+            industry_id=ind.id if ind else None,
+            year=None if year is None or pd.isna(year) else int(year), value=float(row.value),
+            unit=unit, source=source))
+        n += 1
+    session.flush()
+    return n
