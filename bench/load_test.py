@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=100.0, help="requests per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="duration")
-    parser.add_argument("--concurrency", type=int, default=32, help="client threads")
+    parser.add_argument("--concurrency", type=int, default=16, help="client threads")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--cache-seconds", type=float, default=None,
                         help="server response cache TTL (default: the app's; 0 = off)")

@@ -52,7 +52,8 @@ def open_kb_from(ctx: click.Context, *, create: bool = False):
 def console():
     from rich.console import Console
 
-    return Console(soft_wrap=False)
+    # A pipe or file gets wide tables (Chinese cells wrap badly at the default 80 columns).
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 
 
 @main.command()
@@ -493,10 +494,13 @@ def _problem_printer(source: str, *, limit: int = 200):
 
 @enterprises_cmd.command("import")
 @click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--check", is_flag=True, help="只校验，不存入知识库 (validate only).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def enterprises_import(path: str, as_json: bool) -> None:
-    """校验企业名录 CSV/XLSX（名称、信用代码校验位、编码、引号），解析所属地区并报告。"""
-    from gxatlas.analysis.registry import iter_registry, summarize
+@click.pass_context
+def enterprises_import(ctx: click.Context, path: str, check: bool, as_json: bool) -> None:
+    """导入企业名录 CSV/XLSX：校验（名称、信用代码校验位、编码、引号）、解析所属地区，
+    有效行存入知识库（一个事务），问题逐行报告。"""
+    from gxatlas.analysis.registry import RegistryRow, iter_registry, summarize
 
     problems: list[dict[str, Any]] = []
     printer = _problem_printer(path)
@@ -507,14 +511,25 @@ def enterprises_import(path: str, as_json: bool) -> None:
         else:
             printer(p)
     summary = summarize(iter_registry(path), on_problem=on_problem)
+    added = updated = 0
+    if not check and summary.rows:
+        from gxatlas.analysis.kbdata import store_registry
+
+        kb = open_kb_from(ctx)
+        with kb.session() as s:
+            good = (r for r in iter_registry(path) if isinstance(r, RegistryRow))
+            added, updated = store_registry(s, good, path=path)
     if as_json:
         emit_json({"file": path, "rows": summary.rows, "errors": summary.errors,
                    "warnings": summary.warnings, "regions": summary.regions,
-                   "problems": problems})
-        return
-    regions = "、".join(f"{k} {v}" for k, v in list(summary.regions.items())[:10]) or "无"
-    click.echo(f"{path}: 可导入 {summary.rows} 家企业；跳过 {summary.errors} 行，警告 "
-               f"{summary.warnings} 条；地区: {regions}")
+                   "added": added, "updated": updated, "problems": problems})
+    else:
+        regions = "、".join(f"{k} {v}" for k, v in list(summary.regions.items())[:10]) or "无"
+        stored = "（仅校验）" if check else f"；存入知识库: 新增 {added}，更新 {updated}"
+        click.echo(f"{path}: 可导入 {summary.rows} 家企业；跳过 {summary.errors} 行，警告 "
+                   f"{summary.warnings} 条；地区: {regions}{stored}")
+    if summary.errors:
+        ctx.exit(1)
 
 
 @enterprises_cmd.command("classify")

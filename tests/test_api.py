@@ -316,3 +316,36 @@ def test_cache_sees_writes_made_outside_the_app(sample) -> None:
     with kb.session() as s:
         get_or_create(s, "enterprise", "外部写入测试有限公司")
     assert c.get("/api/enterprises", params={"q": "外部写入"}).json()["total"] == 1
+
+
+def test_monitor_status_is_keyed_by_indicator(client: TestClient) -> None:
+    body = client.get("/api/analysis/monitor", params={"region": "广西", "limit": 200}).json()
+    if not body["monitor"]["available"]:
+        pytest.skip(body["monitor"]["reason"])
+    ids = {i["id"] for i in body["items"]}
+    rows = body["monitor"]["result"]
+    assert rows and all("status" in r for r in rows)
+    assert {r["indicator_id"] for r in rows} & ids
+
+
+def test_partners_are_placed_on_the_map(client: TestClient) -> None:
+    body = client.get("/api/analysis/partners", params={"home": "南宁", "limit": 5}).json()
+    if not body["available"]:
+        pytest.skip(body["reason"])
+    partners = body["result"]["partners"]
+    assert 0 < len(partners) <= 5
+    assert all(p["reason"] for p in partners)
+    assert any(p.get("longitude") is not None for p in partners)
+
+
+def test_unknown_home_city_is_404(client: TestClient) -> None:
+    assert client.get("/api/analysis/partners", params={"home": "火星"}).status_code == 404
+
+
+def test_audit_of_a_stored_document(client: TestClient) -> None:
+    body = client.get("/api/analysis/audit", params={"document": "sample_plan"}).json()
+    if body["available"]:
+        assert body["result"]["documents"] == ["sample_plan"]
+        assert isinstance(body["result"]["findings"], list)
+    else:
+        assert body["reason"]

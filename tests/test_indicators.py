@@ -79,6 +79,91 @@ def test_respective_values() -> None:
     assert got["财政收入占全省的比重"]["baseline_value"] == 9.1
 
 
+def _one(text: str, name: str, **kw):
+    got = _by_name(extract_indicators(text, regions=REGIONS, **kw))
+    assert name in got, sorted(got)
+    return got[name]
+
+
+PLAN = "示范市工业发展“十四五”规划\n\n"
+
+
+def test_a_field_ranked_in_is_not_a_figure() -> None:
+    got = extract_indicators("示范市技术合同成交额在12个副省级城市中位居第三。", regions=REGIONS)
+    assert all(h.values.get("baseline_value") != 12 for h in got)
+
+
+def test_a_list_names_what_a_count_counts() -> None:
+    text = PLAN + "——西岭市。着力打造冶金、化工、造纸三大千亿元产业和甲园区、乙园区2个千亿元园区。"
+    v = _one(text, "千亿元产业")  # a count in Chinese numerals before a size class
+    assert (v["scope"], v["unit"], v["target_value"]) == ("西岭", "个", 3)
+    assert _one(text, "千亿元园区")["target_value"] == 2
+    assert not extract_indicators("专栏2 五大千亿元产业布局\n", regions=REGIONS)  # a caption
+
+
+def test_a_count_before_de_counts_the_noun_before_it() -> None:
+    v = _one("示范市可借助已缔结的15对友好城市的经验。", "友好城市")
+    assert (v["scope"], v["unit"], v["baseline_value"]) == ("示范", "对", 15)
+    v = _one("到2025年,示范市力争培育2家具有较强国际竞争力的大型企业集团。", "大型企业集团")
+    assert (v["target_year"], v["target_value"]) == (2025, 2)
+
+
+def test_share_names() -> None:
+    text = "2022年,东城片区实现全区28.5%的实际利用外资和31.2%的进出口额。"
+    got = _by_name(extract_indicators(text, regions=REGIONS))
+    assert got["实际利用外资占全区比重"]["baseline_value"] == 28.5
+    v = got["进出口额占全区比重"]
+    assert (v["scope"], v["unit"], v["baseline_year"], v["baseline_value"]) == ("东城片区", "%", 2022, 31.2)
+    assert _one("示范市对外合同占企业业务总量的45%以上。", "对外合同占企业业务总量比重")["comparator"] == ">="
+
+
+def test_partner_phrase_stays_in_the_name() -> None:
+    v = _one("2022年,广西与东盟国家的进出口额达200亿元。", "与东盟国家进出口额")
+    assert (v["scope"], v["baseline_year"], v["baseline_value"]) == ("广西", 2022, 200)
+
+
+def test_the_subject_of_a_sentence_is_the_scope() -> None:
+    text = "甲乙机器人基地项目已于去年投产,当年产值达3.5亿元。"
+    assert _one(text, "产值", subjects=["甲乙机器人基地项目"])["scope"] == "甲乙机器人基地项目"
+    text = "目前,甲乙机械在全球拥有近30家海外子公司,为120多个国家和地区提供服务。"
+    got = _by_name(extract_indicators(text, regions=REGIONS, subjects=["甲乙机械"]))
+    assert (got["海外子公司"]["scope"], got["海外子公司"]["baseline_value"]) == ("甲乙机械", 30)
+    assert (got["国家和地区"]["scope"], got["国家和地区"]["baseline_value"]) == ("甲乙机械", 120)
+    text = "丙丁集团下属戊己公司产品出口额占企业营收的35%。"
+    v = _one(text, "产品出口额占企业营收比重", subjects=["丙丁集团", "戊己公司"])
+    assert v["scope"] == "戊己公司"  # the subsidiary, not the group
+
+
+def test_list_items_and_bare_zone_words_are_not_subjects() -> None:
+    got = extract_indicators("示范市开放合作加快。东城、西岭等5个城市设立联动发展区。", regions=REGIONS)
+    assert all(h.values.get("scope") != "东城" for h in got)
+    text = "示范市经济平稳。\n\n工业园区工业增加值占比达到80%。"
+    assert _one(text, "工业园区工业增加值占比")["scope"] == "示范"
+
+
+def test_heading_paragraph_takes_the_place_it_names_twice() -> None:
+    text = (PLAN + "第四章 空间布局\n\n东城、西岭协同发展,示范市统筹推进。\n\n"
+            "一、“一核”:以西岭市为核心,发挥西岭市辐射带动作用。“十四五”时期统筹推进重大项目建设120项,"
+            "项目投资850亿元。")
+    v = _one(text, "项目投资")
+    assert (v["scope"], v["target_year"], v["target_value"]) == ("西岭", 2025, 850)
+
+
+def test_an_action_verb_makes_a_plan_target() -> None:
+    text = PLAN + "第三章 重点产业\n\n(一)冶金\n\n推进钢铁基地建设,实现年产钢、铁各500万吨。"
+    got = _by_name(extract_indicators(text, regions=REGIONS))
+    for name in ("年产钢", "年产铁"):
+        assert (got[name]["target_year"], got[name]["target_value"]) == (2025, 500)
+        assert got[name].get("baseline_value") is None
+
+
+def test_prose_restating_a_table_row_is_dropped() -> None:
+    text = ("示范市主要指标\n指标\t单位\t2020年\t2025年\n产值超百亿元园区\t个\t20\t30\n"
+            "工业总产值\t亿元\t1500\t2600\n\n到2025年,示范市形成30个超百亿元的产业园区。")
+    names = [h.name for h in extract_indicators(text, regions=REGIONS)]
+    assert names == ["产值超百亿元园区", "工业总产值"]
+
+
 def test_document_scope_is_the_usual_subject() -> None:
     text = "示范市工业增长较快。东城、西岭、示范市各有园区。示范市财政收入增加。"
     assert document_scope(text, region_matcher(REGIONS)) == "示范"

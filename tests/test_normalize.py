@@ -108,6 +108,19 @@ def test_join_wrapped_lines() -> None:
     assert "开通,\n\n1.交通" in n.text  # a list item is not joined
 
 
+def test_join_measures_digits_and_latin_as_half_width() -> None:
+    # every line is 20 Chinese characters wide; digits and Latin letters take half a character
+    raw = ("本市坚持开放合作,推动园区提质增效,加快构建\n\n"
+           "现代产业体系。2022年1-6月,全市与RCEP国家\n\n"
+           "的贸易额达到123.4亿元,同比增长较快,显示出良\n\n"
+           "好的发展势头,产业合作空间进一步拓展,成效明\n\n"
+           "显。\n")
+    n = join_wrapped_lines(identity(raw))
+    _check(n, raw)
+    assert "RCEP国家的贸易额" in n.text
+    assert "显示出良好的" in n.text
+
+
 def test_join_keeps_table_cells_and_paragraph_lines() -> None:
     cells = "指标\n\n单位\n\n2015年\n\n2020年\n\n工业增加值\n\n亿元\n\n2853\n\n4600\n"
     assert join_wrapped_lines(identity(cells)).text == cells

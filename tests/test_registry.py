@@ -143,10 +143,11 @@ def test_summarize_counts_without_keeping_rows() -> None:
 
 
 def test_cli_import_reports_lines() -> None:
-    res = CliRunner().invoke(main, ["enterprises", "import", str(SMALL), "--json"])
-    assert res.exit_code == 0, res.output
+    # --check validates without a KB; skipped rows make the exit status 1
+    res = CliRunner().invoke(main, ["enterprises", "import", str(SMALL), "--check", "--json"])
+    assert res.exit_code == 1, res.output
     data = json.loads(res.stdout)
     assert data["rows"] == 6 and data["errors"] == 2
     assert {p["line"] for p in data["problems"] if p["severity"] == "error"} == {3, 5}
-    res = CliRunner().invoke(main, ["enterprises", "import", str(SMALL)])
+    res = CliRunner().invoke(main, ["enterprises", "import", str(SMALL), "--check"])
     assert "可导入 6 家企业" in res.stdout and f"{SMALL}:5: 跳过" in res.stderr

@@ -274,12 +274,15 @@ def graph_view(result: dict[str, Any], *, chains: Iterable[Chain]) -> dict[str, 
 
 def entities_from_kb(*, db_url: str | None, region: str | None = None,
                      park: str | None = None) -> Iterable[Entity]:
-    """HOOK for the lead: the enterprises, projects and focus statements of the KB (bundled
-    atlas, extracted facts, imported registry) as ``Entity`` records, all regions included
-    (other regions supply the candidates). Until it is wired it raises a clear error."""
-    raise GxatlasError("知识库实体读取尚未接入（entities_from_kb）；"
-                       "可先用 --registry FILE 指定企业名录")
-    yield  # pragma: no cover  (keeps this a generator)
+    """The enterprises, projects and focus statements of the KB (bundled atlas, extracted
+    facts, imported registry) as ``Entity`` records, all regions included (other regions
+    supply the candidates; ``analyse`` picks the region's own)."""
+    from gxatlas.analysis.kbdata import chain_entities
+    from gxatlas.kb.store import open_kb
+
+    kb = open_kb(db_url)
+    with kb.session() as s:
+        yield from chain_entities(s)
 
 
 def entities_from_registry(path: str, *, chains: Sequence[Chain] | None = None,

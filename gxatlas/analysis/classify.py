@@ -249,10 +249,10 @@ def classify_rows(rows: Iterable[Any], *, chains: Iterable[Chain] | None = None
 
 
 def enterprises_from_kb(*, db_url: str | None) -> Iterable[tuple[str, str]]:
-    """HOOK for the lead: ``(name, scope)`` of every enterprise in the knowledge base.
+    """``(name, scope)`` of every enterprise in the knowledge base, streamed."""
+    from gxatlas.analysis.kbdata import enterprise_rows
+    from gxatlas.kb.store import open_kb
 
-    ``gxatlas enterprises classify`` without FILE reads from here. Until the KB adapter is
-    wired this raises a clear error instead of guessing at the KB schema.
-    """
-    raise GxatlasError("知识库企业读取尚未接入（enterprises_from_kb）；请指定文件: "
-                       "gxatlas enterprises classify FILE")
+    kb = open_kb(db_url)
+    with kb.session() as s:
+        yield from enterprise_rows(s)

@@ -8,6 +8,7 @@ between regions, and storing a user's region × industry table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import pandas as pd
 from sqlalchemy import delete, select
@@ -16,6 +17,10 @@ from sqlalchemy.orm import Session
 from gxatlas.kb.models import (Enterprise, Industry, Park, Project, Region, RegionIndustryValue,
                                Relation)
 from gxatlas.kb.resolve import find
+
+if TYPE_CHECKING:
+    from gxatlas.analysis.chains import Entity
+    from gxatlas.analysis.registry import RegistryRow
 
 # Weights of KB statements when no user table gives values (documented in README):
 # a city's stated focus industry (by the level it is stated at), a park's focus industry
@@ -124,3 +129,127 @@ def store_table(session: Session, rows: pd.DataFrame, *, source: str,
         n += 1
     session.flush()
     return n
+
+
+# --- enterprises and chains ----------------------------------------------------------------------
+
+def enterprise_rows(session: Session) -> Iterator[tuple[str, str]]:
+    """``(name, business scope)`` of every enterprise, streamed."""
+    inds = _industry_names(session, "enterprise")
+    stmt = select(Enterprise.id, Enterprise.name, Enterprise.full_name,
+                  Enterprise.scope).order_by(Enterprise.id)
+    for eid, name, full, scope in session.execute(stmt.execution_options(yield_per=2000)):
+        yield name, " ".join(x for x in (full or "", scope or "", *inds.get(eid, ())) if x)
+
+
+def _industry_names(session: Session, owner_type: str) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for a_id, name in session.execute(
+            select(Relation.a_id, Industry.name).join(Industry, Industry.id == Relation.b_id)
+            .where(Relation.a_type == owner_type, Relation.b_type == "industry")):
+        out.setdefault(a_id, []).append(name)
+    return out
+
+
+def _region_path(session: Session, region_id: int | None) -> tuple[str, ...]:
+    path = []
+    r = session.get(Region, region_id) if region_id else None
+    while r is not None:
+        path.append(r.name)
+        r = session.get(Region, r.parent_id) if r.parent_id else None
+    return tuple(path)
+
+
+def chain_entities(session: Session) -> list[Entity]:
+    """Enterprises, projects and focus statements of every region, for the chain analysis."""
+    from gxatlas.analysis.chains import Entity
+
+    out: list[Entity] = []
+    ent_inds = _industry_names(session, "enterprise")
+    for e in session.scalars(select(Enterprise)):
+        path = _region_path(session, e.region_id)
+        out.append(Entity(name=e.name, type="enterprise", region=path[0] if path else None,
+                          park=e.park.name if e.park else None,
+                          text=" ".join(x for x in (e.full_name or "", e.scope or "",
+                                                    *ent_inds.get(e.id, ())) if x),
+                          tags=tuple(e.tags or ()), region_path=path))
+    proj_inds = _industry_names(session, "project")
+    for p in session.scalars(select(Project)):
+        path = _region_path(session, p.region_id)
+        out.append(Entity(name=p.name, type="project", region=path[0] if path else None,
+                          park=p.park.name if p.park else None,
+                          text=" ".join(x for x in (p.capacity or "", *proj_inds.get(p.id, ()))
+                                        if x), region_path=path))
+    for owner_type in ("region", "park"):
+        for owner_id, names in _industry_names(session, owner_type).items():
+            if owner_type == "park":
+                park = session.get(Park, owner_id)
+                path, park_name = _region_path(session, park.region_id), park.name
+            else:
+                path, park_name = _region_path(session, owner_id), None
+            out.append(Entity(name="、".join(names), type="focus",
+                              region=path[0] if path else None, park=park_name,
+                              text=" ".join(names), region_path=path))
+    return out
+
+
+def store_registry(session: Session, rows: Iterable[RegistryRow], *, path: str) -> tuple[int, int]:
+    """Store validated registry rows as enterprises (matched by credit code, then by name),
+    each fact cited to the file and line. Returns (added, updated)."""
+    import hashlib
+    from pathlib import Path
+
+    from gxatlas.kb.models import Document
+    from gxatlas.kb.provenance import cite
+    from gxatlas.kb.resolve import get_or_create
+    from gxatlas.kb.search import index_entity
+
+    p = Path(path)
+    key = f"registry:{p.name}"
+    doc = session.scalars(select(Document).where(Document.key == key)).first()
+    if doc is None:
+        doc = Document(key=key, title=f"企业名录 {p.name}", source=str(p.resolve()),
+                       format=p.suffix.lstrip(".").lower(), kind="registry")
+        session.add(doc)
+    doc.sha256 = None
+    doc.source = str(p.resolve())
+    session.flush()
+    added = updated = 0
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(f"{row.line}|{row.name}|{row.credit_code}".encode())
+        ent = None
+        if row.credit_code:
+            ent = session.scalars(select(Enterprise).where(
+                Enterprise.credit_code == row.credit_code)).first()
+        region = find(session, "region", row.county or row.region or "") if (
+            row.county or row.region) else None
+        city_id = None
+        if region is not None:
+            city_id = region.parent_id if region.level == "county" and region.parent_id \
+                else region.id
+        values = dict(full_name=row.name, credit_code=row.credit_code, region_id=city_id,
+                      address=row.address, registered_capital=row.registered_capital,
+                      founded=row.founded.isoformat() if row.founded else None,
+                      scope=row.scope or None, revenue=row.revenue, tags=list(row.tags))
+        if ent is None:
+            ent, created = get_or_create(session, "enterprise", row.name, **values)
+        else:
+            created = False
+            for k, v in values.items():
+                if v is not None and getattr(ent, k) in (None, [], ""):
+                    setattr(ent, k, v)
+        added += int(created)
+        updated += int(not created)
+        for fld in ("credit_code", "address", "scope", "registered_capital", "founded"):
+            val = values.get(fld)
+            if val not in (None, ""):
+                cite(session, entity_type="enterprise", entity_id=ent.id, field=fld,
+                     value=val, origin="user", document_id=doc.id, locator=f"line {row.line}")
+        cite(session, entity_type="enterprise", entity_id=ent.id, field="name", value=row.name,
+             origin="user", document_id=doc.id, locator=f"line {row.line}")
+        session.flush()
+        index_entity(session, "enterprise", ent.id)
+    doc.sha256 = digest.hexdigest()
+    session.flush()
+    return added, updated

@@ -17,9 +17,11 @@ from gxatlas.extract.mentions import (
     display_name,
     evidence,
     industry_words,
+    is_function_word,
     left_window,
     pos_cut,
     strip_leading_function_words,
+    word_starts,
 )
 from gxatlas.extract.parks import SUFFIXES as PARK_SUFFIXES
 from gxatlas.extract.parks import GENERIC_WORDS, is_generic, park_city
@@ -102,7 +104,9 @@ def _list_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
                 words = words[1:]
             if not 2 <= len(name) <= 14 or name in inds or _NOT_FIRM.search(name):
                 continue
-            if re.search(r"\d|“|”|\"|[()（）]|企业|的", name) or _is_generic_item(name, inds):
+            if re.search(r"\d|“|”|\"|[()（）]|企业|的|项目|工程(?:建设)?$", name) or _is_generic_item(name, inds):
+                continue
+            if _place_and_industry(name, gaz, inds):
                 continue
             if words and words[-1][1].startswith("v") and words[-1][1] != "vn":
                 continue
@@ -111,6 +115,90 @@ def _list_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
                 continue
             out.append((s, s + len(name), display_name(name)))
     return out
+
+
+# `…世界500强——A、B。`, `领先企业——A（9880.HK）`: firms listed after a dash that follows a
+# word for firms.
+_DASH_LIST = re.compile(r"(?:500强|企业|集团|公司|龙头|领军者|独角兽)——([^。；;，,：:\n——]{2,60})")
+_STOCK_CODE = re.compile(r"[(（](?:\d{4,6}\.(?:HK|SH|SZ|SS|BJ)|(?:股票代码|证券代码)[:：]?\s*\d{6})[)）]")
+# `柳工海外业务总体营收达38亿元`, `A出口近3.3万辆`: a firm as the subject of its business
+# figures at the start of a clause.
+_BUSINESS = re.compile(r"(?:海外|国内|境外|全球)?(?:业务)?(?:总体|全年|累计)?"
+                       r"(?:出口|营收|营业收入|销售收入|销量|产销量|净利润)(?:同比)?(?:增长|达|超过?|近|突破)?"
+                       r"[\d一二三四五六七八九十百千]")
+_CLAUSE_LEAD = re.compile(r"^(?:(?:\d{4}年|今年|去年|上半年|前三季度|全年|[一二三四]季度|\d{1,2}月|以来|目前|同时)[,，]?)*")
+_NOT_SUBJECT = re.compile(r"全市|全区|全省|我市|我区|企业|产业|行业|园区|地区|城市|全国|规上|规模")
+
+
+def _dash_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    inds = set(industry_words())
+    for m in _DASH_LIST.finditer(text):
+        pos = m.start(1)
+        for item in re.split(r"[、和及与]", m.group(1)):
+            s = pos
+            pos += len(item) + 1
+            code = _STOCK_CODE.search(item)
+            name = item[:code.start()] if code else item
+            if code is None and not 2 <= len(name) <= 10:
+                continue
+            if _good_subject(name, gaz, inds):
+                out.append((s, s + len(name), display_name(name)))
+    return out
+
+
+def _stock_code_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
+    """`A科技（9880.HK）`: a name right before its stock code."""
+    out: list[tuple[int, int, str]] = []
+    inds = set(industry_words())
+    for m in _STOCK_CODE.finditer(text):
+        w = left_window(text, m.start(), max_len=16)
+        start = strip_leading_function_words(text, w, m.start())
+        name = text[start:m.start()]
+        if _good_subject(name, gaz, inds):
+            out.append((start, m.start(), display_name(name)))
+    return out
+
+
+def _subject_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    inds = set(industry_words())
+    for m in _BUSINESS.finditer(text):
+        clause = max(text.rfind(ch, max(0, m.start() - 30), m.start()) for ch in "。；;，,\n—") + 1
+        lead = _CLAUSE_LEAD.match(text, clause)
+        start = lead.end() if lead else clause
+        name = text[start:m.start()]
+        if 2 <= len(name) <= 10 and _good_subject(name, gaz, inds):
+            out.append((start, m.start(), display_name(name)))
+    return out
+
+
+def _good_subject(name: str, gaz: Gazetteer, inds: set[str]) -> bool:
+    """A name standing alone (a list item, a clause's subject) that names a firm: a proper
+    noun, not a place, not industry or common words."""
+    if not name or re.search(r"[\d\s“”\"()（）「」]", name) or _NOT_SUBJECT.search(name):
+        return False
+    words = pos_cut(name)
+    if is_function_word(*words[0]) or any(f in ("p", "c", "u", "uj", "r") for _, f in words):
+        return False
+    hit = gaz.match_place(name, 0)
+    if (hit and hit[0] >= len(name) - 1) or _place_and_industry(name, gaz, inds):
+        return False
+    if all(w in inds or w in GENERIC_WORD_SET for w, _ in words):
+        return False
+    return any(f in _SUBJECT_FLAGS and w not in inds for w, f in words) or firm_shape(name, inds) == name
+
+
+_SUBJECT_FLAGS = frozenset({"nr", "nrt", "nrfg", "nt", "nz", "j", "eng", "x", "ns"})
+
+
+def _place_and_industry(name: str, gaz: Gazetteer, inds: set[str]) -> bool:
+    """`防城港钢铁`: a place and industry words name an industry there, not a firm."""
+    hit = gaz.match_place(name, 0)
+    if hit is None or hit[0] >= len(name) or hit[1].level == "country":
+        return False  # `中国电子`, `韩国斗山…` are firms
+    rest = name[hit[0]:].lstrip("市县")
+    return bool(rest) and all(w in inds for w, _ in pos_cut(rest))
 
 
 # Words a firm's trade name carries on into its short name (`大海粮油`, `金川集团`).
@@ -131,16 +219,21 @@ def investor_of(name: str, gaz: Gazetteer) -> str | None:
     pos = 0
     while (hit := gaz.match_place(name, pos)) is not None and hit[1].level != "country":
         pos = hit[0] + (1 if name[hit[0]:hit[0] + 1] in ("市", "县") else 0)
-    words = list(pos_cut(name[pos:]))
     inds = set(industry_words())
+    shaped = firm_shape(name[pos:], inds)
+    if shaped:
+        return _checked_investor(shaped, gaz)
+    words = list(pos_cut(name[pos:]))
     firm = ""
     if len(words) >= 2 and words[0] == ("中", "f") and len(words[1][0]) <= 2 and words[1][1] == "n":
         firm, words = "中" + words[1][0], words[2:]  # `中石油`, `中船`
     elif words and words[0][1] in _INVESTOR_FLAGS and words[0][0] not in inds:
         firm, words = words[0][0], words[1:]
-        while words and words[0][1] in ("nr", "nrt", "nrfg", "g"):  # `斯道|拉恩索`, `宸|宇`
+        # `斯道|拉恩索`, `宸|宇`; not a dictionary word tagged as a name (`鹏辉|智慧`)
+        while words and words[0][1] in ("nr", "nrt", "nrfg", "g") and _unknown_word(words[0][0]):
             firm += words[0][0]
             words = words[1:]
+        firm, words = _with_short_tail(firm, words, name[pos:], gaz, inds)
     if not firm or _only_generic_words(firm, inds):
         return None
     if words and (words[0][0].startswith("产业") or words[0][0] in PARK_SUFFIXES):
@@ -149,6 +242,10 @@ def investor_of(name: str, gaz: Gazetteer) -> str | None:
         firm += words[0][0]  # `中冶十九`
     elif words and words[0][0] in _FIRM_WORDS:
         firm += words[0][0]
+    return _checked_investor(firm, gaz)
+
+
+def _checked_investor(firm: str, gaz: Gazetteer) -> str | None:
     if len(firm) < 2 or gaz.match_place(firm, 0) or re.search(r"东盟|北部湾|广西", firm):
         return None
     if firm.endswith(PARK_SUFFIXES) or re.fullmatch(r"中[马新泰越印老柬缅菲文德法英日韩欧俄非]", firm):
@@ -156,6 +253,62 @@ def investor_of(name: str, gaz: Gazetteer) -> str | None:
     if len(firm) == 2 and set(firm) <= _PROVINCE_ABBREV:
         return None
     return firm
+
+
+# The shape of a firm's name: a trade name and what the firm does (`X电子`, `X智能科技`,
+# `X新材料`, `X重工`, `X粮油`), the way companies name themselves.
+_SHAPE_MOD = "智能|新能源|信息|数字|光电|生物"
+_SHAPE_WORD = ("科技|电子|电机|电能|电器|电气|新材料|重工|机械|汽车|粮油|能源|实业|钢铁|化工|饲料|食品|药业|制药"
+               "|矿业|铝业|纸业|糖业|浆纸|光电|通信|动力|控股|股份|集团")
+_SHAPE = re.compile(rf"(?P<trade>[\u4e00-\u9fff]{{1,3}}?)(?P<kind>(?:{_SHAPE_MOD})?(?:{_SHAPE_WORD}))")
+_MODIFIER_FLAGS = frozenset({"a", "b", "ad", "an", "t", "d", "m", "q"})
+
+
+def firm_shape(text: str, inds: set[str]) -> str | None:
+    """The firm ``text`` opens with when it is shaped like a company name: a trade name of
+    two or three characters (one when the name is all there is: `X智能电机`) that is no
+    modifier or industry word, then what the firm does (`诚德新材料…` -> `诚德新材料`)."""
+    m = _SHAPE.match(text)
+    if m is None:
+        return None
+    trade, firm = m.group("trade"), m.group()
+    whole = re.fullmatch(r"(项目|工程)?", text[m.end():]) is not None
+    if len(trade) == 1 and not (whole and len(m.group("kind")) >= 4):
+        return None
+    if trade in inds or firm in inds or trade in GENERIC_WORD_SET:
+        return None
+    if re.search(r"[区园港市县]$", trade) or len(trade) not in word_starts(text):
+        return None  # `金桂|林浆纸`: the trade name would cut a word
+    words = pos_cut(trade)
+    if all(f in _MODIFIER_FLAGS for _, f in words) or any(w in inds for w, _ in words):
+        return None
+    return firm
+
+
+def _unknown_word(word: str) -> bool:
+    """A piece jieba guessed (not in its dictionary) or a single character."""
+    from gxatlas.segment import tokenizer
+
+    return len(word) == 1 or not tokenizer().FREQ.get(word)
+
+
+def _with_short_tail(firm: str, words: list[tuple[str, str]], rest: str, gaz: Gazetteer,
+                     inds: set[str]) -> tuple[str, list[tuple[str, str]]]:
+    """`中信|大|锰|140万吨…` -> `中信大锰`: single characters after a firm's name, up to
+    four characters in all, are part of it when a number or a place comes right after."""
+    tail = ""
+    k = 0
+    while (k < len(words) and len(words[k][0]) == 1 and len(firm + tail) < 4
+           and "\u4e00" <= words[k][0] <= "\u9fff" and words[k][0] not in inds
+           and words[k][1] not in ("p", "c", "u", "f", "m", "q", "r", "uv", "ul", "uj")):
+        tail += words[k][0]
+        k += 1
+    if not tail or len(firm + tail) > 4 or k >= len(words):
+        return firm, words
+    nxt = rest.find(words[k][0], len(firm + tail))
+    if words[k][1] == "m" or (nxt >= 0 and gaz.match_place(rest, nxt)):
+        return firm + tail, words[k:]
+    return firm, words
 
 
 def _only_generic_words(name: str, inds: set[str]) -> bool:
@@ -181,7 +334,9 @@ def extract_enterprises(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
     invested = [(i, i + len(f), f) for s, e, _, f in investors if (i := text.find(f, s, e)) >= 0]
     # the city of a firm named in a project is the project's (`中电投钦州热电项目` -> 钦州)
     project_city = {f: park_city(n, s, gaz=gaz, ctx=ctx) for s, _, n, f in investors if gaz.find_places(n)}
-    mentions = sorted(_company_mentions(text, gaz) + _list_mentions(text, gaz) + invested)
+    mentions = sorted(_company_mentions(text, gaz) + _list_mentions(text, gaz) + invested
+                      + _dash_mentions(text, gaz) + _stock_code_mentions(text, gaz)
+                      + _subject_mentions(text, gaz))
     for start, end, name in mentions:
         if len(name) < 2:
             continue

@@ -42,7 +42,7 @@ _FALLBACK_GUANGXI = {
 }
 # Short names that are ordinary words or too ambiguous to stand alone in running text.
 _AMBIGUOUS_SHORT = frozenset({"城中", "江南", "港口", "资源", "象山", "七星", "长洲", "港北", "港南",
-                              "兴业", "容", "藤", "横州", "八步", "右江", "平桂", "兴宁", "青秀", "防城"})
+                              "兴业", "容", "藤", "八步", "右江", "平桂", "兴宁", "青秀", "防城"})
 _LEVEL_RANK = {"country": 0, "province": 1, "prefecture": 2, "city": 2, "county": 3}
 _SUFFIX = re.compile(r"(各族自治县|[苗侗瑶壮仫佬毛南]+族自治县|自治县|自治区|壮族自治区|市|县|区|地区|盟|州)$")
 

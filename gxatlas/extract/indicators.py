@@ -65,10 +65,10 @@ def region_matcher(regions: Mapping[str, str]) -> RegionMatcher:
 
 
 # A zone or district opening a clause is its subject even when no gazetteer knows it.
-_ZONE_WORD = re.compile(r"(?:自由贸易试验区|自贸试验区|自贸区|经济区|新区|新城|高新区|开发区|综合保税区|保税区|工业园区|产业园区"
-                        r"|工业园|产业园|片区|试验区|合作区)$")
-_ZONE_SUBJECT = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:自由贸易试验区|自贸试验区|自贸区|经济区|新区|新城|高新区|开发区"
-                           r"|综合保税区|保税区|工业园区|产业园区|工业园|产业园|片区|试验区|合作区)")
+_ZONES = (r"(?:自由贸易试验区|自贸试验区|自贸区|经济区|新区|新城|高新区|开发区|综合保税区|保税港区|保税区|工业园区"
+          r"|产业园区|物流园区|工业集中区|工业园|产业园|工业区|片区|试验区|合作区)")
+_ZONE_WORD = re.compile(_ZONES + "$")
+_ZONE_SUBJECT = re.compile(r"[\u4e00-\u9fff]{0,8}?" + _ZONES)
 
 
 def subject_at(s: str, matcher: RegionMatcher) -> tuple[int, str] | None:
@@ -80,6 +80,8 @@ def subject_at(s: str, matcher: RegionMatcher) -> tuple[int, str] | None:
     m = matcher.pattern.match(s)
     region = (0, m.end(), matcher.display[m.group()]) if m else None
     zone = _ZONE_SUBJECT.match(s, region[1] if region else 0)
+    if zone and _FUNCTION_CHARS.search(zone.group()):
+        zone = None  # `甲市着力推进以乙工业园区…`: a clause, not a zone's name
     if zone and (region is not None or _zone_prefix_ok(s[: zone.end() - len(_ZONE_WORD.search(zone.group()).group())])):
         hit = zone.end(), s[: zone.end()]
     elif region is not None:
@@ -100,6 +102,7 @@ _SUBORDINATE = re.compile(r"(?:下属|旗下|所属)的?")
 
 
 _LIST_JOINERS = frozenset("、和及或")
+_FUNCTION_CHARS = re.compile(r"[以为在的和与及对把将从向、,，]|推进|建设|打造|发展|加快|着力")
 _NOT_A_PLACE = re.compile(r"^(?:各|全|本|该|此|其|重点|主要|其他|相关|省级|国家级|自治区级|市级|县级)")
 
 
@@ -310,7 +313,7 @@ _TIME_LEAD = re.compile(
     r"^(?:(?:到|至|截至|截止|在|于)?\s*(?:(?:19|20)\d{2}年(?:\d{1,2}(?:-\d{1,2})?月(?:底|末|份)?)?"
     r"|[“\"]?[一二三四五六七八九十]{2,3}五[”\"]?(?:时期|期间)?)"
     r"(?:底|末|期末|前|以来|上半年|下半年|全年|一季度|第一季度|前三季度|年底)?[,，]?)+")
-_LEAD_WORDS = re.compile(r"^(?:其中|同时|并且?|且|以及|全年|目前|当前|此外|另外|总体上|总的来看|预计|力争|计划|争取|确保|将|还"
+_LEAD_WORDS = re.compile(r"^(?:其中|同时|并且?|且|以及|全年|当年|同年|今年|去年|目前|当前|此外|另外|总体上|总的来看|预计|力争|计划|争取|确保|将|还"
                          r"|实现|形成)+")
 _TRAIL_WORDS = re.compile(
     r"(?:分别)?(?:已经|已|将|也|均|还|可|共|累计)?(?:达到了?|达|为|是|完成|实现|突破|超过|超|逾|约为?|近|接近"
@@ -326,6 +329,7 @@ _HEADING = re.compile(r"^(?:第[一二三四五六七八九十百]+[章节]|[一
                       r"|\d+(?:\.\d+)*[、.．]|——)")
 
 
+_CAPTION_LINE = re.compile(r"^\s*(?:续?表|专栏|附表|附图|图)\s*\d+[^。,，;；]{0,40}$")
 _SENTENCE = re.compile(r"[^。;;!?！？\n]+[。;;!?！？]?")
 _OPEN_BRACKET = re.compile(r"\s*[(（]\s*")
 _FROM_START = re.compile(r"由\s*(?:(?:19|20)\d{2}年(?:底|末)?的?)?\s*$")
@@ -333,6 +337,8 @@ _THEN_RESPECTIVE = re.compile(r"\s*[,，]\s*分别")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _TWO_HAN = re.compile(r"[\u4e00-\u9fff]{2}")
 _COUNT_VERB_END = re.compile(r"(?:拥有|有|形成|打造|建设|建成|培育|引进|新增|设立|认定|推动|支持|实施)$")
+_APPROX_END = re.compile(r"(?:近|约|超过|超|逾|多达|达到?|共计?|累计)$")
+_DIGIT = re.compile(r"\d")
 _RANKING = re.compile(r"[^,，。;；:：]{0,15}?中(?:位居|居于?|排名?|名列|位列|最|第|处于)")
 _FORMULA_OR_CAPTION = re.compile(r"[+×*/=<>]|表$|图$|^(?:专栏|附?表|附?图)\d")
 # `三大千亿元产业`: a count in Chinese numerals is an indicator when it counts a size class
@@ -396,6 +402,9 @@ def _post_name(text: str, q: Quantity) -> str:
     if m:
         tail = tail[: m.start()]
     tail = re.sub(r"^(?:以上|多|余|左右)?(?:的)?", "", re.sub(r"[“”\"‘’「」]", "", tail))
+    more = _NEXT_ITEM.search(tail)
+    if more:  # `三大千亿元产业和甲园区、乙园区2个…`: 和 starts the next counted item
+        tail = tail[: more.start()]
     tail = _POST_STOP.split(tail)[0].strip()
     head, of, rest = tail.partition("的")
     if of and not _ATTRIBUTE.search(head):
@@ -405,6 +414,7 @@ def _post_name(text: str, q: Quantity) -> str:
     return re.sub(r"(?:和|及|与|以及)$", "", tail)
 
 
+_NEXT_ITEM = re.compile(r"(?:和|及|以及)(?=[^和及]*[、\d])")
 _POST_STOP = re.compile(r"[、]|\d|[并为在共获被由将已于向对从]|提供|入驻|入选|落户|实现|达到|建设|设立")
 # what comes before 的 in an attribute of the counted noun (`具有…的`, `千亿元的`, `超百亿元的`)
 _CLAUSE_ATTRIBUTE = re.compile(r"^(?:具有|具备|拥有|有|能|可)")
@@ -443,7 +453,7 @@ _PLAN_NAMES = {1981 + 5 * (n - 6): cn for n, cn in ((11, "十一"), (12, "十二
                                                      (15, "十五"), (16, "十六"))}
 _TOO_WIDE = frozenset({"中国", "全国", "国家", "世界", "全球"})
 _ACTION = re.compile(r"^(?:大力|着力|重点|积极|加快|力争|争取|确保)?(?:打造|推动|支持|建设|培育|形成|实施|引进|新增|新建"
-                     r"|创建|扶持|组建|布局|推进|建成)")
+                     r"|创建|扶持|组建|布局|推进|建成|实现)")
 _HEADS = re.compile(r"(?:用户数|用户|产量|产值|总额|总量|收入|增加值|利润|人数|数量|规模)$")
 
 
@@ -454,17 +464,22 @@ _WHOLE = re.compile(r"全[国省区市县]|全球|全世界")
 _SHARE_WORDS = ("比重", "比例", "份额", "占比", "之比", "贡献率")
 
 
-def _lead(s: str, matcher: RegionMatcher | None = None) -> str:
-    """``s`` without list marks, time phrases, lead words and an opening adverbial clause; with
-    ``matcher``, also without the subject it opens with."""
+def _lead(s: str) -> str:
+    """``s`` without list marks, time phrases, lead words and an opening adverbial clause."""
     out = s
     for _ in range(2):
         out = _LEAD_WORDS.sub("", _ADVERBIAL.sub("", _TIME_LEAD.sub("", _MARKS.sub("", out))))
-    if matcher is not None:
-        hit = subject_at(out, matcher)
-        if hit:
-            out = out[hit[0]:]
     return out
+
+
+def _is_action(raw: str, matcher: RegionMatcher) -> bool:
+    """Whether the words before a figure (after its subject) are a plan's action: `打造…`,
+    `实现年产…`, `甲市着力推进…`."""
+    out = _ADVERBIAL.sub("", _TIME_LEAD.sub("", _MARKS.sub("", raw.strip())))
+    hit = subject_at(out, matcher)
+    if hit:
+        out = out[hit[0]:]
+    return _ACTION.match(out) is not None
 
 
 def _paragraph_scope(para: str, matcher: RegionMatcher, places: set[str]) -> str | None:
@@ -534,6 +549,8 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                   and (q.text[:1].isdigit() or q.text[:1] in "万千百" or q.unit == "%"
                        or (q.unit in _COUNT_UNITS and _SIZE_CLASS.match(sent, q.end) is not None))
                   and not sent.startswith("级", q.end) and q.unit not in ("万", "亿")]
+        if quants and _CAPTION_LINE.match(sent):
+            quants = []  # `专栏1 七大千亿元产业布局`: a caption names, it does not state
         years = find_years(sent)
         para = text.rfind("\n\n", 0, s0)
         if not quants:
@@ -612,7 +629,8 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 post = _post_name(sent, q)
                 if _TWO_HAN.search(post) and (
                         not name or len(name) < 2 or _VERB_ONLY.fullmatch(name) or name.endswith("等")
-                        or _COUNT_VERB_END.search(raw) or raw.rstrip().endswith("的") or "、" in name):
+                        or _COUNT_VERB_END.search(_APPROX_END.sub("", raw)) or raw.rstrip().endswith(("的", "为"))
+                        or "、" in name or name.startswith("在") or _DIGIT.search(name)):
                     name = post  # `甲、乙、丙三大千亿元产业`: the list names what is counted
                 elif "、" in name:
                     continue
@@ -636,7 +654,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
             before = sent[: q.start]
             ys = [y for y in years if y.end <= q.start and not y.reference and not y.target]
             tyear = next((y.year for y in reversed(years) if y.target and y.end <= q.start), None)
-            action = _ACTION.match(_lead(raw.strip(), matcher)) is not None
+            action = _is_action(raw, matcher)
             in_plan = plan is not None and bool(re.search(
                 rf"{_PLAN_NAMES.get(plan[0], '@')}五[”\"]?(?:时期|期间)", before))
             is_target = bool(tyear) or bool(_TARGET_CUE.search(before)) or mode == "target" or (
@@ -719,10 +737,10 @@ def extract_indicators(text: str, *, regions: Mapping[str, str] | None = None,
     prose = [h for h in _prose_indicators(text, matcher=matcher, scope=doc_scope, plan=plan,
                                           subjects=subject_names)
              if not any(a <= h.start < b for a, b in covered)]
-    return hits + _merge_targets(_drop_restatements(prose, hits))
+    return hits + _merge_targets(_drop_restatements(prose, hits), set((regions or {}).values()))
 
 
-def _merge_targets(hits: list[IndicatorHit]) -> list[IndicatorHit]:
+def _merge_targets(hits: list[IndicatorHit], places: Iterable[str] = ()) -> list[IndicatorHit]:
     """A target stated apart from its baseline (same scope and unit, similar name) joins it."""
     out = list(hits)
     for t in hits:
@@ -732,7 +750,7 @@ def _merge_targets(hits: list[IndicatorHit]) -> list[IndicatorHit]:
             if (b is not t and b.values.get("baseline_value") is not None
                     and b.values.get("target_value") is None
                     and b.values.get("scope") == t.values.get("scope")
-                    and b.values.get("unit") == t.values.get("unit") and _similar(b.name, t.name)
+                    and b.values.get("unit") == t.values.get("unit") and _similar(_canon(b.name), _canon(t.name))
                     and b.values.get("scope") not in (None,) and _named_scope(b)):
                 vals = dict(b.values)
                 for key in ("target_year", "target_value", "comparator"):
@@ -742,12 +760,19 @@ def _merge_targets(hits: list[IndicatorHit]) -> list[IndicatorHit]:
                                       alignment="fuzzy", reason="baseline and target stated apart")
                 out = [h for h in out if h is not t]
                 break
-    # what is left of a zone's output target is the zone's own target (a park fact)
+    # what is left of a park's output target is the park's own target (a park fact); a region
+    # named like a zone (`…经济区`) keeps its indicators
     return [h for h in out if not (h.values.get("baseline_value") is None and _named_scope(h)
+                                   and h.values.get("scope") not in places
                                    and _OUTPUT_NAME.fullmatch(h.name))]
 
 
 _OUTPUT_NAME = re.compile(r"(?:工业)?总?产值(?:\(贸易额\))?|贸易额|营业收入|产值规模")
+
+
+def _canon(name: str) -> str:
+    """A name with the usual variants unified (`工业总产值` and `工业产值` are one figure)."""
+    return name.replace("总产值", "产值").replace("增长率", "增速").replace("年均增长", "年均增速")
 
 
 def _named_scope(h: IndicatorHit) -> bool:
@@ -755,23 +780,35 @@ def _named_scope(h: IndicatorHit) -> bool:
     return bool(_ZONE_WORD.search(str(h.values.get("scope") or "")))
 
 
-def _similar(a: str, b: str) -> bool:
+def _similar(a: str, b: str, *, dice: float = 0.6) -> bool:
     short, long_ = sorted((a, b), key=len)
     if short and short in long_ and len(short) >= 0.5 * len(long_):
         return True
     ba = {a[i:i + 2] for i in range(len(a) - 1)}
     bb = {b[i:i + 2] for i in range(len(b) - 1)}
-    return bool(ba and bb) and 2 * len(ba & bb) / (len(ba) + len(bb)) >= 0.6
+    return bool(ba and bb) and 2 * len(ba & bb) / (len(ba) + len(bb)) >= dice
+
+
+def _same_figure(h: IndicatorHit, t: IndicatorHit) -> bool:
+    """The prose states the table's target (or baseline): same unit, year and value."""
+    v, w = h.values, t.values
+    if v.get("unit") != w.get("unit"):
+        return False
+    for year, value in (("target_year", "target_value"), ("baseline_year", "baseline_value")):
+        if v.get(value) is not None and v.get(value) == w.get(value) and v.get(year) == w.get(year):
+            return True
+    return False
 
 
 def _drop_restatements(prose: list[IndicatorHit], table: list[IndicatorHit]) -> list[IndicatorHit]:
-    """Prose indicators that restate a table row (same scope, similar name) are dropped."""
+    """Prose indicators that restate a table row are dropped: same scope, a similar name and a
+    shared value, or the same figure (unit, year, value) under a name half alike."""
     out = []
     for h in prose:
         hv = {h.values.get("baseline_value"), h.values.get("target_value")} - {None}
         same = [t for t in table if t.values.get("scope") == h.values.get("scope")
-                and _similar(t.name, h.name)
-                and hv & {t.values.get("baseline_value"), t.values.get("target_value")}]
+                and ((_similar(t.name, h.name) and hv & {t.values.get("baseline_value"), t.values.get("target_value")})
+                     or (_same_figure(h, t) and _similar(t.name, h.name, dice=0.4)))]
         if not same:
             out.append(h)
     return out

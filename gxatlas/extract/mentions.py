@@ -14,10 +14,10 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from gxatlas.extract.facts import Evidence
-from gxatlas.extract.gazetteer import Gazetteer
+from gxatlas.extract.gazetteer import Gazetteer, Place
 from gxatlas.ingest.document import Document
 from gxatlas.names import canonical_name
 
@@ -130,10 +130,15 @@ def anchor_start(text: str, start: int, end: int, *, gaz: Gazetteer) -> int | No
     m = _CN_ANCHOR.search(text, start, end)
     if m:
         best = m.start()
+    bounds: set[int] | None = None
     for i in range(start, end):
         if best is not None and i >= best:
             break
         if gaz.match_place(text, i):
+            if bounds is None:
+                bounds = word_starts(text[start:end])
+            if i - start not in bounds:
+                continue  # `金桂林浆纸`: a place name across two words is none
             # `中马钦州产业园`, `中泰崇左产业园`: a two-country prefix before the place
             if i - 2 >= start and text[i - 2] == "中" and text[i - 1] in _PARTNER:
                 i -= 2
@@ -150,15 +155,21 @@ class CityContext:
     cities: tuple[str, ...]
     dominant: str | None
     paragraph_starts: tuple[int, ...]
+    # per position: the county or county-level city named there (`横州`), else None
+    counties: tuple[str | None, ...] = ()
+    # the one prefecture city a document is about (nine in ten place names are in it)
+    home: str | None = None
 
     @classmethod
     def of(cls, text: str, gaz: Gazetteer) -> CityContext:
         pos: list[int] = []
         cities: list[str] = []
+        counties: list[str | None] = []
         for s, _, place in gaz.find_places(text):
             if place.city:
                 pos.append(s)
                 cities.append(place.city)
+                counties.append(place.short_name if is_county(place) else None)
         counts = Counter(cities)
         dominant = None
         if counts:
@@ -166,8 +177,9 @@ class CityContext:
             if n >= 3 and n >= 0.6 * sum(counts.values()):
                 dominant = top
         paras = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
+        home = dominant if dominant and counts[dominant] >= max(10, 0.9 * len(cities)) else None
         return cls(positions=tuple(pos), cities=tuple(cities), dominant=dominant,
-                   paragraph_starts=tuple(paras))
+                   paragraph_starts=tuple(paras), counties=tuple(counties), home=home)
 
     def paragraph_start(self, pos: int) -> int:
         i = bisect.bisect_right(self.paragraph_starts, pos) - 1
@@ -181,6 +193,28 @@ class CityContext:
             if self.positions[i] >= para or pos - self.positions[i] <= window:
                 return self.cities[i]
         return self.dominant
+
+    def local(self, city: str | None, pos: int, name_places: Iterable[Place] = ()) -> str | None:
+        """The finer place of a fact in a document about one prefecture city: when ``city`` is
+        that city, the county (县, 县级市) the name carries or that the paragraph names last before
+        ``pos`` (`横州市将…推进A项目` -> 横州); otherwise ``city``."""
+        if city is None or city != self.home:
+            return city
+        own = [p.short_name for p in name_places if is_county(p) and p.city == city]
+        if own:
+            return own[-1]
+        para = self.paragraph_start(pos)
+        i = bisect.bisect_right(self.positions, pos) - 1
+        while i >= 0 and self.positions[i] >= para and self.cities[i] == city:
+            if self.counties[i]:
+                return self.counties[i]
+            i -= 1  # the city itself named in passing (`南宁新能源船舶产业基地`)
+        return city
+
+
+def is_county(place: Place) -> bool:
+    """A county or county-level city (`横州市`, `宾阳县`), not an urban district."""
+    return place.level == "county" and place.name.endswith(("市", "县"))
 
 
 _PROPER_FLAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "eng", "x"})
@@ -216,6 +250,16 @@ def proper_tail(stem: str) -> str | None:
     if rest[0][1] in _PROPER_FLAGS:
         return "".join(w for w, _ in rest)
     return None
+
+
+def word_starts(text: str) -> set[int]:
+    """Offsets in ``text`` where a word starts (jieba), and its end."""
+    out = {0}
+    pos = 0
+    for w, _ in pos_cut(text):
+        pos += len(w)
+        out.add(pos)
+    return out
 
 
 @functools.lru_cache(maxsize=1)

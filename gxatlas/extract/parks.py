@@ -23,6 +23,7 @@ from gxatlas.extract.mentions import (
     left_window,
     name_start,
     proper_tail,
+    word_starts,
 )
 from gxatlas.ingest.document import Document
 
@@ -552,13 +553,14 @@ def park_city(name: str, pos: int, *, gaz: Gazetteer, ctx: CityContext | None,
               province_means_unknown: bool = False) -> str | None:
     """The city of a named thing: the last place in its name that has one (`南宁空港扶绥经济区`
     is in 崇左); none when the name is anchored at a province or country only; else context."""
-    places = gaz.find_places(name)
+    starts = word_starts(name)
+    places = [hit for hit in gaz.find_places(name) if hit[0] in starts]  # not `金|桂林|浆纸`
     cities = [p.city for _, _, p in places if p.city]
     if cities:
-        return cities[-1]
+        return ctx.local(cities[-1], pos, [p for _, _, p in places]) if ctx else cities[-1]
     if (places or name.startswith("中国")) and not province_means_unknown:
         return None
-    return ctx.near(pos) if ctx else None
+    return ctx.local(ctx.near(pos), pos) if ctx else None
 
 
 def _table_city(text: str, pos: int, gaz: Gazetteer) -> str | None:

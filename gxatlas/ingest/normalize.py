@@ -313,8 +313,17 @@ def _local_widths(lengths: Sequence[int], prose: Sequence[bool], *, radius: int 
     return out
 
 
+_NARROW = re.compile(r"[0-9A-Za-z .%\-+/]")
+
+
+def _display_width(line: str) -> int:
+    """The width a line takes in a fixed-width layout, in Chinese characters: digits, Latin
+    letters and ASCII spaces take half a character (`2022年1-6月` is 6 wide, not 9)."""
+    return len(line) - len(_NARROW.findall(line)) // 2
+
+
 def _joinable(line: str, nxt: str, width: int) -> bool:
-    if len(line) < width - 3 or not nxt or "\t" in line or "\t" in nxt:
+    if _display_width(line) < width - 3 or not nxt or "\t" in line or "\t" in nxt:
         return False  # TAB-separated lines are table rows
     last = line[-1]
     if last in _SENTENCE_END or _CAPTION.match(line):
@@ -345,7 +354,7 @@ def join_wrapped_lines(n: Normalized) -> Normalized:
         pos += len(ln) + 1
     filled = [i for i, ln in enumerate(lines) if ln.strip()]
     # headings and list items do not show the wrap width: they end where their text ends
-    widths = _local_widths([0 if _NEW_BLOCK.match(lines[i]) else len(lines[i]) for i in filled],
+    widths = _local_widths([0 if _NEW_BLOCK.match(lines[i]) else _display_width(lines[i]) for i in filled],
                            [bool(_PROSE_PUNCT.search(lines[i])) for i in filled])
     edits: list[tuple[int, int, str]] = []
     for k in range(len(filled) - 1):

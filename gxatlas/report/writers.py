@@ -17,6 +17,7 @@ padding-bottom:4px;margin-top:28px}table{border-collapse:collapse;width:100%;mar
 th,td{border:1px solid #e5e7eb;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f0f6fc}td.src{color:#6b7280;font-size:12px}.note{background:#fff8e6;
 border:1px dashed #e0a100;padding:8px;border-radius:4px}.meta{color:#6b7280}
+figure{margin:8px 0}figure svg{width:100%;height:auto;max-width:980px}
 """
 
 
@@ -31,7 +32,7 @@ def _html_section(section: Section) -> str:
     if section.note:
         parts.append(f'<p class="note">{html.escape(section.note)}</p>')
     if section.chart:
-        parts.append(f"<figure>{to_svg(bar_chart(section.chart))}</figure>")
+        parts.append(f"<figure>{to_svg(bar_chart(section.chart, width=760))}</figure>")
     if section.rows:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in (*section.columns, "出处"))
         body = "".join(

@@ -26,7 +26,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 
     kb, tokens = build_sample_kb(tmp_path_factory.mktemp("browser") / "kb.sqlite")
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(kb=kb), host="127.0.0.1", port=port,
+    app = create_app(kb=kb)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -35,7 +36,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "tokens": tokens, "kb": kb}
+    yield {"url": f"http://127.0.0.1:{port}", "tokens": tokens, "kb": kb, "app": app}
     server.should_exit = True
     thread.join(timeout=10)
     kb.dispose()

@@ -113,3 +113,41 @@ def test_english_switch_and_phone_width(live_server: dict, playwright: Any) -> N
     finally:
         context.close()
         shutil.rmtree(user_data, ignore_errors=True)
+
+
+def test_api_docs_page_loads_locally(live_server: dict, page) -> None:
+    pg, log = page
+    pg.goto(f"{live_server['url']}/docs")
+    pg.wait_for_selector(".swagger-ui .opblock")
+    screenshot(pg, "08_api_docs")
+    assert log.external == [], log.external
+    assert log.errors == [], log.errors
+
+
+def test_chain_graph_colours_links_and_lists_gaps(live_server: dict, page,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from gxatlas.api import capabilities
+
+    def fake_chain(session: Any, *, chain: str, region: str | None = None, **_: Any) -> Any:
+        template = next(t for t in capabilities.chain_templates() if t["id"] == chain)
+        links = [{"id": link["id"], "name": link["name"], "position": link["position"],
+                  "status": "missing" if i == 0 else "strong", "enterprises": [], "projects": []}
+                 for i, link in enumerate(template["links"])]
+        gap = {"link": links[0]["id"], "status": "missing", "importance": 2.5,
+               "candidates": [{"type": "region", "name": "测试候选市",
+                               "reason": "测试候选市有该环节企业。"}]}
+        return {"id": chain, "name": template["name"], "links": links, "gaps": [gap]}
+
+    monkeypatch.setitem(capabilities.ADAPTERS, "chains", fake_chain)
+    live_server["app"].state.cache.clear()
+    pg, log = page
+    _load(pg, live_server["url"], "chains")
+    pg.wait_for_selector("#chain-gaps .gap")
+    assert "测试候选市" in pg.inner_text("#chain-gaps")
+    colours = pg.evaluate("""() => echarts.getInstanceByDom(document.getElementById('chain-chart'))
+        .getOption().series[0].data.map((n) => n.itemStyle.color)""")
+    assert "#d73027" in colours and "#1a9850" in colours
+    pg.wait_for_timeout(600)
+    screenshot(pg, "09_chain_with_gaps")
+    assert log.errors == [], log.errors
+    live_server["app"].state.cache.clear()

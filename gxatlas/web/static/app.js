@@ -135,7 +135,7 @@ function applyLang() {
   $("#lang-button").textContent = state.lang === "zh" ? "EN" : "中文";
   document.title = `${t("brand")} gxatlas`;
   document.querySelectorAll(".region-select option[value='']").forEach((o) => { o.textContent = t("allRegions"); });
-  $("#status-legend").replaceChildren(...Object.keys(STATUS_COLORS).filter((k) => k !== "no_measure").flatMap((k) => [
+  $("#status-legend").replaceChildren(...Object.keys(STATUS_COLORS).flatMap((k) => [
     el("i", { class: "dot", style: `background:${STATUS_COLORS[k]}` }), el("span", {}, t(`st_${k}`))]));
 }
 
@@ -325,7 +325,7 @@ async function loadTargets() {
       el("td", {}, item.baseline_year ? `${item.baseline_year}: ${fmt(item.baseline_text || item.baseline_value)}` : "—"),
       el("td", {}, item.target_year ? `${item.target_year}: ${item.comparator || ""}${fmt(item.target_text || item.target_value)}` : "—"),
       el("td", {}, latest ? `${latest.year}: ${fmt(latest.value)}` : "—"),
-      el("td", {}, el("span", { class: "badge", style: `background:${STATUS_COLORS[key] || STATUS_COLORS.unknown}` }, t(`st_${key}`))));
+      el("td", {}, el("span", { class: "badge", title: st ? (st.rule || st.reason || "") : "", style: `background:${STATUS_COLORS[key] || STATUS_COLORS.unknown}` }, t(`st_${key}`))));
   });
   $("#targets-table tbody").replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 6, class: "hint" }, t("noData")))]));
   if (data.items.length) drawTarget(data.items[0], statusOf(data.items[0], data.monitor));
@@ -375,7 +375,7 @@ function drawChain(template, result) {
       itemStyle: { color: LINK_COLORS[key] || LINK_COLORS.unknown }, info: st };
   });
   const edges = template.links.flatMap((l) => l.supplies.map((to) => ({ source: l.id, target: to })));
-  chart("chain-chart").setOption({ title: { text: template.name, textStyle: { fontSize: 14 } },
+  chart("chain-chart").setOption({ animation: false, title: { text: template.name, textStyle: { fontSize: 14 } },
     tooltip: { formatter: (p) => (p.dataType === "node" ? `${p.data.name}: ${t(`link${p.data.status[0].toUpperCase()}${p.data.status.slice(1)}`)}` : "") },
     series: [{ type: "graph", layout: "none", roam: true, symbolSize: 18, nodeScaleRatio: 0, left: 40, right: 190, top: 50, bottom: 30, edgeSymbol: ["none", "arrow"],
       label: { show: true, position: "right", fontSize: 11, width: 170, overflow: "truncate" }, lineStyle: { color: "#9ca3af", curveness: 0.1 },
@@ -395,6 +395,17 @@ function cityPoint(name) {
   return c ? c.cp : null;
 }
 
+function fitBox(points) {
+  /* the map shows China and ASEAN, zoomed to the home city and its partners (≥ 12° wide) */
+  if (!points.length) return [[70, 54], [145, -11]];
+  const lons = points.map((p) => p[0]);
+  const lats = points.map((p) => p[1]);
+  const cx = (Math.min(...lons) + Math.max(...lons)) / 2;
+  const cy = (Math.min(...lats) + Math.max(...lats)) / 2;
+  const half = Math.max(6, (Math.max(...lons) - Math.min(...lons)) * 0.6, (Math.max(...lats) - Math.min(...lats)) * 0.6);
+  return [[cx - half, cy + half], [cx + half, cy - half]];
+}
+
 async function loadPartners() {
   await state.mapReady;
   const home = $("#partner-home").value || "南宁市";
@@ -405,12 +416,13 @@ async function loadPartners() {
   const located = partners.filter((p) => p.longitude !== undefined && p.latitude !== undefined);
   chart("partner-chart").setOption({
     tooltip: { trigger: "item", formatter: (p) => p.data && p.data.reason ? `${p.name}<br>${p.data.reason}` : p.name },
-    geo: { map: "china_asean", roam: true, layoutCenter: ["50%", "50%"], layoutSize: "100%",
+    geo: { map: "china_asean", roam: true, boundingCoords: fitBox([from, ...located.map((p) => [p.longitude, p.latitude])].filter(Boolean)),
       itemStyle: { areaColor: "#eef3f8", borderColor: "#9db4cc" },
       regions: [{ name: "广西", itemStyle: { areaColor: "#cfe0f2" } }] },
     series: [
       { type: "effectScatter", coordinateSystem: "geo", data: from ? [{ name: home, value: from }] : [], symbolSize: 12, itemStyle: { color: "#0b3d6e" } },
-      { type: "scatter", coordinateSystem: "geo", data: located.map((p) => ({ name: p.region, value: [p.longitude, p.latitude], reason: p.reason })), symbolSize: 10, itemStyle: { color: "#d9534f" } },
+      { type: "scatter", coordinateSystem: "geo", data: located.map((p, i) => ({ name: `${i + 1}. ${p.region}`, value: [p.longitude, p.latitude], reason: p.reason })), symbolSize: 10, itemStyle: { color: "#d9534f" },
+        label: { show: true, formatter: "{b}", position: "right", fontSize: 11 } },
       { type: "lines", coordinateSystem: "geo", data: from ? located.map((p) => ({ coords: [from, [p.longitude, p.latitude]] })) : [], lineStyle: { color: "#d9534f", opacity: 0.5, curveness: 0.2 } },
     ] }, true);
   $("#partner-list").replaceChildren(...(partners.length ? partners.map((p) => el("li", {},
