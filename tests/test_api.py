@@ -216,7 +216,7 @@ def test_registry_upload_adds_cited_enterprises(client: TestClient, sample) -> N
     assert count(sample[0], Enterprise) == before + 1
     hit = client.get("/api/enterprises", params={"q": "广西示例新材料"}).json()["items"][0]
     facts = client.get(f"/api/enterprises/{hit['id']}").json()["facts"]
-    assert any(f["source"]["origin"] == "user" and f["source"].get("at") == "第2行"
+    assert any(f["source"]["origin"] == "user" and f["source"].get("at") == "line 2"
                for f in facts)
 
 

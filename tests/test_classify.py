@@ -97,6 +97,8 @@ def test_cli_classify_json_one_object_per_enterprise() -> None:
     assert "跳过" in res.stderr and ":3:" in res.stderr
 
 
-def test_cli_classify_without_file_needs_the_kb_hook() -> None:
-    res = CliRunner().invoke(main, ["enterprises", "classify"])
-    assert res.exit_code == 1 and "enterprises_from_kb" in res.stderr and res.stdout == ""
+def test_cli_classify_without_file_needs_a_kb(tmp_path) -> None:
+    """Without FILE the KB is classified; with no KB that is a one-line error, no output."""
+    res = CliRunner().invoke(main, ["--db", str(tmp_path / "none.sqlite"), "enterprises",
+                                    "classify"])
+    assert res.exit_code == 1 and "gxatlas init" in res.stderr and res.stdout == ""

@@ -125,9 +125,9 @@ def test_partner_phrase_stays_in_the_name() -> None:
 def test_the_subject_of_a_sentence_is_the_scope() -> None:
     text = "甲乙机器人基地项目已于去年投产,当年产值达3.5亿元。"
     assert _one(text, "产值", subjects=["甲乙机器人基地项目"])["scope"] == "甲乙机器人基地项目"
-    text = "目前,甲乙机械在全球拥有近30家海外子公司,为120多个国家和地区提供服务。"
+    text = "目前,甲乙机械在海外拥有近25家分支机构,为120多个国家和地区提供服务。"
     got = _by_name(extract_indicators(text, regions=REGIONS, subjects=["甲乙机械"]))
-    assert (got["海外子公司"]["scope"], got["海外子公司"]["baseline_value"]) == ("甲乙机械", 30)
+    assert (got["分支机构"]["scope"], got["分支机构"]["baseline_value"]) == ("甲乙机械", 25)
     assert (got["国家和地区"]["scope"], got["国家和地区"]["baseline_value"]) == ("甲乙机械", 120)
     text = "丙丁集团下属戊己公司产品出口额占企业营收的35%。"
     v = _one(text, "产品出口额占企业营收比重", subjects=["丙丁集团", "戊己公司"])
@@ -143,9 +143,9 @@ def test_list_items_and_bare_zone_words_are_not_subjects() -> None:
 
 def test_heading_paragraph_takes_the_place_it_names_twice() -> None:
     text = (PLAN + "第四章 空间布局\n\n东城、西岭协同发展,示范市统筹推进。\n\n"
-            "一、“一核”:以西岭市为核心,发挥西岭市辐射带动作用。“十四五”时期统筹推进重大项目建设120项,"
-            "项目投资850亿元。")
-    v = _one(text, "项目投资")
+            "一、主中心:以西岭市为核心,发挥西岭市辐射带动作用。“十四五”时期推进重点工业项目120项,"
+            "工业投资850亿元。")
+    v = _one(text, "工业投资")
     assert (v["scope"], v["target_year"], v["target_value"]) == ("西岭", 2025, 850)
 
 
@@ -162,6 +162,19 @@ def test_prose_restating_a_table_row_is_dropped() -> None:
             "工业总产值\t亿元\t1500\t2600\n\n到2025年,示范市形成30个超百亿元的产业园区。")
     names = [h.name for h in extract_indicators(text, regions=REGIONS)]
     assert names == ["产值超百亿元园区", "工业总产值"]
+
+
+def test_a_park_target_joins_its_baseline_and_a_region_keeps_its_own() -> None:
+    text = ("示范市北部经济区工业发展规划“十四五”\n\n(一)发展基础\n\n"
+            "东城高新区2020年工业总产值达1200.5亿元。\n\n"
+            "1.东城高新区建设成为电子信息产业基地。2025年力争实现工业产值超过1500亿元。\n\n"
+            "到2025年,示范北部经济区工业总产值达到9000亿元以上。")
+    got = extract_indicators(text, regions={**REGIONS, "示范北部经济区": "示范北部经济区"})
+    park = [h for h in got if h.values.get("scope") == "东城高新区"]
+    assert len(park) == 1 and park[0].name == "工业总产值"
+    assert (park[0].values["baseline_value"], park[0].values["target_value"]) == (1200.5, 1500)
+    region = [h for h in got if h.values.get("scope") == "示范北部经济区"]
+    assert region and region[0].values["target_value"] == 9000
 
 
 def test_document_scope_is_the_usual_subject() -> None:

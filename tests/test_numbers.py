@@ -23,6 +23,15 @@ def test_parse_number(raw: str, value: float | None) -> None:
     assert got == pytest.approx(value) if value is not None else got is None
 
 
+@pytest.mark.parametrize(("raw", "value"), [
+    ("十", 10), ("十三", 13), ("一百一十", 110), ("一千零五", 1005), ("两千", 2000), ("三万五千", 35000),
+    ("一亿二千万", 120_000_000), ("一万亿", 10**12), ("二〇二〇", 2020), ("三点五", 3.5), ("零", 0),
+    ("百十", None), ("十十", None), ("万", None), ("一万万", None), ("三点", None), ("一点二点三", None),
+])
+def test_cn_number(raw: str, value: float | None) -> None:
+    assert cn_number(raw) == value
+
+
 def test_cn_number_rejects_other_text() -> None:
     assert cn_number("一带") is None
     assert cn_number("三百") == 300

@@ -249,10 +249,15 @@ def classify_rows(rows: Iterable[Any], *, chains: Iterable[Chain] | None = None
 
 
 def enterprises_from_kb(*, db_url: str | None) -> Iterable[tuple[str, str]]:
-    """``(name, scope)`` of every enterprise in the knowledge base, streamed."""
+    """``(name, scope)`` of every enterprise in the knowledge base, streamed. The KB is opened
+    at once, so a missing KB is an error before any output is written."""
     from gxatlas.analysis.kbdata import enterprise_rows
     from gxatlas.kb.store import open_kb
 
     kb = open_kb(db_url)
-    with kb.session() as s:
-        yield from enterprise_rows(s)
+
+    def rows() -> Iterable[tuple[str, str]]:
+        with kb.session() as s:
+            yield from enterprise_rows(s)
+
+    return rows()

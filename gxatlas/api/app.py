@@ -230,7 +230,7 @@ def _write_router() -> APIRouter:
         upload = await _receive(request, file, TABLE_TYPES)
         kb = _kb(request)
         job_id = create_job(kb, kind="registry", filename=upload.filename)
-        background.add_task(_run_job, request, job_id, lambda s: store_registry(s, upload))
+        background.add_task(_run_file_job, request, job_id, upload, store_registry)
         return _accepted(request, job_id)
 
     @router.get("/jobs/{job_id}", summary="后台任务状态")

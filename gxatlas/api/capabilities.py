@@ -82,13 +82,12 @@ def _audit(session: Session, *, region: str | None = None, document: str | None 
 
 
 def _chains(session: Session, *, chain: str, region: str | None = None, **_: Any) -> Any:
-    from gxatlas.analysis.chains import analyse, entities_from_kb
+    from gxatlas.analysis.chains import analyse
+    from gxatlas.analysis.kbdata import chain_entities
     from gxatlas.data.chains import find_chain
 
-    url = session.get_bind().url.render_as_string(hide_password=False)
     template = find_chain(chain)
-    entities = list(entities_from_kb(db_url=url, region=region))
-    return analyse([template], entities=entities, region=region)["chains"][0]
+    return analyse([template], entities=chain_entities(session), region=region)["chains"][0]
 
 
 def _partners(session: Session, *, home: str, limit: int = 20, **_: Any) -> Any:

@@ -6,10 +6,8 @@ the ``Job`` row says why (``status="failed"``, ``message``).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +18,6 @@ from sqlalchemy.orm import Session
 
 from gxatlas.errors import GxatlasError, InputError
 from gxatlas.kb.models import Document, Indicator, Job, Observation
-from gxatlas.kb.provenance import cite
-from gxatlas.kb.resolve import find, get_or_create
 from gxatlas.kb.store import KB
 
 log = logging.getLogger(__name__)
@@ -86,82 +82,6 @@ def check_upload(*, filename: str, data: bytes, allowed: tuple[str, ...],
 
 # --- tables (actuals, enterprise registries) ----------------------------------------------
 
-def read_table(upload: Upload) -> list[dict[str, str]]:
-    """Rows of a CSV or XLSX upload as dicts keyed by the stripped header cells."""
-    if upload.suffix == ".csv":
-        rows = list(csv.reader(io.StringIO(_decode_text(upload.data, upload.filename))))
-    else:
-        rows = _xlsx_rows(upload)
-    rows = [r for r in rows if any(str(c).strip() for c in r)]
-    if not rows:
-        raise InputError(upload.filename, "表格为空")
-    if len(rows) > MAX_TABLE_ROWS:
-        raise InputError(upload.filename, f"超过 {MAX_TABLE_ROWS} 行上限")
-    header = [str(c).strip() for c in rows[0]]
-    return [dict(zip(header, (str(c).strip() for c in row))) for row in rows[1:]]
-
-
-def _xlsx_rows(upload: Upload) -> list[list[str]]:
-    import openpyxl
-    from zipfile import BadZipFile
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(upload.data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as err:
-        raise InputError(upload.filename, f"无法读取 XLSX ({err})") from err
-    sheet = book.worksheets[0]
-    out = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    return out
-
-
-REGISTRY_COLUMNS = {"name": ("企业名称", "名称", "name"),
-                    "credit_code": ("统一社会信用代码", "信用代码", "credit_code"),
-                    "region": ("地区", "所在地", "region"), "park": ("园区", "park"),
-                    "full_name": ("全称", "full_name"), "address": ("地址", "address"),
-                    "registered_capital": ("注册资本", "注册资本(万元)", "registered_capital"),
-                    "founded": ("成立日期", "founded"), "scope": ("经营范围", "scope"),
-                    "revenue": ("营业收入", "营业收入(万元)", "revenue")}
-
-
-def _columns(header: list[str], spec: dict[str, tuple[str, ...]], required: tuple[str, ...],
-             filename: str) -> dict[str, str]:
-    found = {}
-    for field, names in spec.items():
-        match = next((h for h in header if h.lower() in names), None)
-        if match is not None:
-            found[field] = match
-    missing = [spec[f][0] for f in required if f not in found]
-    if missing:
-        raise InputError(filename, f"缺少列 {'、'.join(missing)}", line=1)
-    return found
-
-
-def registry_rows(upload: Upload) -> list[dict[str, str]]:
-    """Rows of an enterprise registry keyed by field (``name``, ``credit_code``, ...)."""
-    rows = read_table(upload)
-    header = list(rows[0].keys()) if rows else _header_only(upload)
-    cols = _columns(header, REGISTRY_COLUMNS, ("name",), upload.filename)
-    if not rows:
-        raise InputError(upload.filename, "只有表头，没有数据行")
-    return [{field: row.get(col, "") for field, col in cols.items()} for row in rows]
-
-
-def _header_only(upload: Upload) -> list[str]:
-    if upload.suffix == ".csv":
-        first = next(csv.reader(io.StringIO(_decode_text(upload.data, upload.filename))), [])
-    else:
-        first = (_xlsx_rows(upload) or [[]])[0]
-    return [str(c).strip() for c in first]
-
-
-def _number(text: str, *, filename: str, line: int, what: str) -> float:
-    try:
-        return float(text.replace(",", ""))
-    except ValueError as err:
-        raise InputError(filename, f"{what} '{text}' 不是数字", line=line) from err
-
-
 def _upload_document(session: Session, upload: Upload, *, kind: str) -> Document:
     key = f"upload:{upload.sha256[:16]}"
     doc = session.scalars(select(Document).where(Document.key == key)).first()
@@ -194,8 +114,7 @@ def store_actuals(session: Session, upload: Upload, path: Path) -> dict[str, Any
     imported = read_actuals(path, indicators=list(specs.values()) or None)
     bad = [str(p) for p in imported.problems if p.line is not None]
     if bad:
-        more = f" 等 {len(bad)} 处" if len(bad) > 5 else ""
-        raise InputError(upload.filename, "；".join(bad[:5]) + more + "；未导入任何数据")
+        raise _problems(upload, bad)
     doc = _upload_document(session, upload, kind="actuals")
     matched = 0
     for row in imported.rows:
@@ -214,41 +133,31 @@ def store_actuals(session: Session, upload: Upload, path: Path) -> dict[str, Any
             "warnings": [str(p) for p in imported.problems if p.line is None]}
 
 
-def _optional_number(text: str, *, filename: str, line: int, what: str) -> float | None:
-    return _number(text, filename=filename, line=line, what=what) if text else None
+def _problems(upload: Upload, lines: list[str]) -> InputError:
+    more = f" 等 {len(lines)} 处" if len(lines) > 5 else ""
+    return InputError(upload.filename, "；".join(lines[:5]) + more + "；未导入任何数据")
 
 
-def store_registry(session: Session, upload: Upload) -> dict[str, Any]:
-    """Add or complete enterprises from a registry table, citing the uploaded file per field."""
-    rows = registry_rows(upload)
-    doc = _upload_document(session, upload, kind="registry")
-    created = 0
-    for line, row in enumerate(rows, start=2):
-        if not row["name"]:
-            raise InputError(upload.filename, "企业名称为空", line=line)
-        values: dict[str, Any] = {
-            "region_id": _region_id(session, row.get("region", ""), filename=upload.filename,
-                                    line=line),
-            "credit_code": row.get("credit_code") or None,
-            "full_name": row.get("full_name") or None, "address": row.get("address") or None,
-            "founded": row.get("founded") or None, "scope": row.get("scope") or None,
-            "registered_capital": _optional_number(row.get("registered_capital", ""),
-                                                   filename=upload.filename, line=line,
-                                                   what="注册资本"),
-            "revenue": _optional_number(row.get("revenue", ""), filename=upload.filename,
-                                        line=line, what="营业收入"),
-        }
-        if row.get("park"):
-            park = find(session, "park", row["park"])
-            values["park_id"] = park.id if park is not None else None
-        ent, is_new = get_or_create(session, "enterprise", row["name"], **values)
-        created += is_new
-        for field, value in (("name", row["name"]), *values.items()):
-            if value is not None:
-                cite(session, entity_type="enterprise", entity_id=ent.id, field=field,
-                     value=value, origin="user", document_id=doc.id, locator=f"第{line}行")
-    session.flush()
-    return {"enterprises": len(rows), "created": created, "document_id": doc.id}
+def store_registry(session: Session, upload: Upload, path: Path) -> dict[str, Any]:
+    """Add or complete enterprises from a registry (`gxatlas.analysis.registry` reads and
+    checks it, `gxatlas.analysis.kbdata.store_registry` stores each fact cited to its line);
+    any row with an error fails the whole upload."""
+    from gxatlas.analysis.kbdata import store_registry as kb_store_registry
+    from gxatlas.analysis.registry import RegistryProblem, RegistryRow, iter_registry
+
+    items = list(iter_registry(path))
+    problems = [i for i in items if isinstance(i, RegistryProblem)]
+    errors = [f"第{p.line}行：{p.problem}" for p in problems if p.severity == "error"]
+    if errors:
+        raise _problems(upload, errors)
+    rows = [i for i in items if isinstance(i, RegistryRow)]
+    if not rows:
+        raise InputError(upload.filename, "没有可导入的企业")
+    if len(rows) > MAX_TABLE_ROWS:
+        raise InputError(upload.filename, f"超过 {MAX_TABLE_ROWS} 行上限，请用 gxatlas 命令导入")
+    added, updated = kb_store_registry(session, rows, path=str(path))
+    return {"enterprises": len(rows), "added": added, "updated": updated,
+            "warnings": [f"第{p.line}行：{p.problem}" for p in problems][:20]}
 
 
 # --- documents ----------------------------------------------------------------------------

@@ -102,7 +102,8 @@ def _list_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
                 s += len(words[0][0])
                 name = name[len(words[0][0]):]
                 words = words[1:]
-            if not 2 <= len(name) <= 14 or name in inds or _NOT_FIRM.search(name):
+            shaped = firm_shape(name, inds) == name  # `X锡业`, `X糖业` end like an industry
+            if not 2 <= len(name) <= 14 or name in inds or (_NOT_FIRM.search(name) and not shaped):
                 continue
             if re.search(r"\d|“|”|\"|[()（）]|企业|的|项目|工程(?:建设)?$", name) or _is_generic_item(name, inds):
                 continue
@@ -198,7 +199,7 @@ def _place_and_industry(name: str, gaz: Gazetteer, inds: set[str]) -> bool:
     if hit is None or hit[0] >= len(name) or hit[1].level == "country":
         return False  # `中国电子`, `韩国斗山…` are firms
     rest = name[hit[0]:].lstrip("市县")
-    return bool(rest) and all(w in inds for w, _ in pos_cut(rest))
+    return bool(rest) and (all(w in inds for w, _ in pos_cut(rest)) or _SHAPE_KIND.fullmatch(rest) is not None)
 
 
 # Words a firm's trade name carries on into its short name (`大海粮油`, `金川集团`).
@@ -259,8 +260,9 @@ def _checked_investor(firm: str, gaz: Gazetteer) -> str | None:
 # `X新材料`, `X重工`, `X粮油`), the way companies name themselves.
 _SHAPE_MOD = "智能|新能源|信息|数字|光电|生物"
 _SHAPE_WORD = ("科技|电子|电机|电能|电器|电气|新材料|重工|机械|汽车|粮油|能源|实业|钢铁|化工|饲料|食品|药业|制药"
-               "|矿业|铝业|纸业|糖业|浆纸|光电|通信|动力|控股|股份|集团")
+               "|矿业|铝业|铜业|锡业|锌业|镍业|锰业|纸业|糖业|木业|酒业|乳业|浆纸|光电|通信|动力|控股|股份|集团")
 _SHAPE = re.compile(rf"(?P<trade>[\u4e00-\u9fff]{{1,3}}?)(?P<kind>(?:{_SHAPE_MOD})?(?:{_SHAPE_WORD}))")
+_SHAPE_KIND = re.compile(rf"(?:{_SHAPE_MOD})?(?:{_SHAPE_WORD})")
 _MODIFIER_FLAGS = frozenset({"a", "b", "ad", "an", "t", "d", "m", "q"})
 
 
@@ -277,7 +279,7 @@ def firm_shape(text: str, inds: set[str]) -> str | None:
         return None
     if trade in inds or firm in inds or trade in GENERIC_WORD_SET:
         return None
-    if re.search(r"[区园港市县]$", trade) or len(trade) not in word_starts(text):
+    if re.search(r"[区园港市县型性化级类式]$", trade) or len(trade) not in word_starts(text):
         return None  # `金桂|林浆纸`: the trade name would cut a word
     words = pos_cut(trade)
     if all(f in _MODIFIER_FLAGS for _, f in words) or any(w in inds for w, _ in words):

@@ -7,6 +7,8 @@ regional gazetteer; names the caller knows (``gazetteer.known_parks``...) only h
 
 from __future__ import annotations
 
+import re
+
 from gxatlas.extract.enterprises import extract_enterprises
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.focus import extract_focus
@@ -24,7 +26,9 @@ def extract_entities(doc: Document, *, gazetteer: Gazetteer | None = None) -> li
     gaz = gazetteer or default_gazetteer()
     ctx = CityContext.of(doc.text, gaz)
     explicit, spans = find_projects(doc.text, gaz)
-    # a list item inferred to be a project that is named like a park stays a park
+    # a list item inferred to be a project that is named like a park stays a park, and so
+    # does a park named with its output tier (`A千亿产业园`) in a list of projects
+    explicit = [sp for sp in explicit if not _tiered_park(sp[2], gaz)]
     spans = [sp for sp in spans if sp in explicit or not _park_like(sp[2])]
     parks = [p for p in extract_parks(doc, gaz=gaz, ctx=ctx) if not _named_as_project(doc.text, p, explicit)]
     firms = extract_enterprises(doc, gaz=gaz, ctx=ctx, projects=spans)
@@ -44,4 +48,16 @@ def _named_as_project(text: str, park: Fact, spans: list[tuple[int, int, str]]) 
             return False
         found = True
         i = text.find(park.name, i + 1)
+    if not found:  # the text spells it otherwise (`中国-东盟` for `中国—东盟`): its evidence
+        ev = park.evidence
+        return any(s <= ev.start and ev.end <= e for s, e, _ in spans)
     return found
+
+
+_TIER = re.compile(r"(千亿|百亿|五百亿|万亿)元?级?(产业园区?|工业园区?|园区|产业基地)$")
+
+
+def _tiered_park(name: str, gaz: Gazetteer) -> bool:
+    """`南宁A千亿产业园`: a place's park named with its output tier is a park even where a
+    list of projects names it."""
+    return bool(_TIER.search(name)) and gaz.match_place(name, 0) is not None

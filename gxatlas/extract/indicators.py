@@ -2,15 +2,20 @@
 
 From tables: a rebuilt table (``gxatlas.ingest.tables``) whose header names an indicator column
 and year columns gives one indicator per row (name, unit, baseline and target by year column,
-attribute 预期性/约束性, comparator from `>35`).
+attribute 预期性/约束性, comparator from `>35`); a TAB-separated table is read by its header
+(name, unit, year, attribute and category columns; a unit in brackets after the name).
 
 From prose: every number with a unit in a clause gives an indicator named by the words before
-it (`工业总产值达到16000亿元以上`) or, for counts, after it (`形成84项制度创新成果`); a relative
+it (`工业总产值达到5000亿元以上`) or, for counts, after it (`形成30项改革成果`); a relative
 name (`年均增长`, `占全区的比重`) takes the subject of its sentence. Years come from the sentence
 (`到2020年` is a target, `2015年` or `截至2022年6月底` a baseline), else from the section (a
 heading about 目标 makes targets of the plan's last year; a review section gives baselines of
 the year before the plan). The scope is the region the clause starts with, else the region the
-document is about.
+document is about; a sentence opening with a place, zone or entity (`甲集团下属乙公司…`: the
+subsidiary) is about it; a paragraph under a heading that names one place twice is about it.
+Counts name what they count when the words before are a list or an attribute (`甲、乙三大千亿元
+产业`, `已缔结的12对友城`); shares stated as `全区30%的外资` are named `外资占全区比重`;
+`在全国15个…中位居第三` is a ranking, not a figure.
 
 Region names are passed in (``regions``: spelling -> display name); nothing is special-cased.
 """
@@ -89,7 +94,7 @@ def subject_at(s: str, matcher: RegionMatcher) -> tuple[int, str] | None:
     else:
         return None
     if s[hit[0]:hit[0] + 1] in _LIST_JOINERS:
-        return None  # `文莱、印尼等9个国家`: the first item of a list, not the subject
+        return None  # `甲国、乙国等5个国家`: the first item of a list, not the subject
     sub = _SUBORDINATE.match(s, hit[0])
     if sub:  # `甲集团下属乙公司…`: the subsidiary is the subject
         inner = subject_at(s[sub.end():], matcher)
@@ -396,7 +401,7 @@ def _drop_modifier(name: str) -> str:
 
 
 def _post_name(text: str, q: Quantity) -> str:
-    """For a count (`84项区级制度创新成果`), the noun after the number."""
+    """For a count (`30项改革成果`), the noun after the number."""
     tail = text[q.end: q.end + 30]
     m = _CLAUSE_BREAK.search(tail)
     if m:
@@ -408,7 +413,7 @@ def _post_name(text: str, q: Quantity) -> str:
     tail = _POST_STOP.split(tail)[0].strip()
     head, of, rest = tail.partition("的")
     if of and not _ATTRIBUTE.search(head):
-        tail = head  # `21对友好城市的经验`: the count is of the noun before 的
+        tail = head  # `12对友好城市的经验`: the count is of the noun before 的
     elif of and _CLAUSE_ATTRIBUTE.match(head):
         tail = _drop_modifier(tail)  # `2家具有竞争力的企业集团` (`7个千亿元的园区` stays whole)
     return re.sub(r"(?:和|及|与|以及)$", "", tail)
@@ -499,7 +504,7 @@ def _paragraph_scope(para: str, matcher: RegionMatcher, places: set[str]) -> str
 
 
 def _share_name(name: str, raw: str, sent: str, q: Quantity) -> str:
-    """Names of shares: `实现全区39.6%的外资` → `外资占全区比重`; `甲占乙的60%` → `甲占乙比重`."""
+    """Names of shares: `实现全区30%的外资` → `外资占全区比重`; `甲占乙的60%` → `甲占乙比重`."""
     after = _SHARE_OF.match(sent, q.end)
     if after and not after.group(1).startswith(_SHARE_WORDS):
         whole = _WHOLE.findall(raw)
@@ -572,7 +577,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
         prev: IndicatorHit | None = None
         prev_q: Quantity | None = None
         for q in quants:
-            # `近8千亿元(7996.3亿元)`: the figure in brackets restates the one before it
+            # `近6千亿元(5980.5亿元)`: the figure in brackets restates the one before it
             if prev is not None and prev_q is not None and q.unit == prev_q.unit \
                     and _OPEN_BRACKET.fullmatch(sent, prev_q.end, q.start):
                 key = "target_value" if "target_value" in prev.values else "baseline_value"
@@ -585,7 +590,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
             cstart = max((m.end() for m in _CLAUSE_BREAK.finditer(sent, 0, q.start)), default=0)
             raw = sent[cstart:q.start]
             if _FROM_START.search(raw):
-                continue  # `由2010年的3466.6亿元(提高到…)`: the starting point, not the figure
+                continue  # `由2015年的1200亿元(提高到…)`: the starting point, not the figure
             if "由" in raw:
                 raw = raw[: raw.index("由")]
             name_scope: str | None = None
@@ -612,20 +617,20 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                         out.append(IndicatorHit(name=extra, values={}, start=-1, end=-1))
                 elif not name and name_scope and prev is not None and prev_q is not None \
                         and prev_q.unit == q.unit and prev.values.get("scope") != name_scope:
-                    name = prev.name  # `其中,甲市635家,乙市105家`: the breakdown of the figure before
+                    name = prev.name  # `其中,甲市120家,乙市80家`: the breakdown of the figure before
             if q.approx and q.unit == "%" and isinstance(q.value, float) and _THEN_RESPECTIVE.match(sent, q.end):
                 continue  # `接近二分之一,分别为…`: the rounded share before the exact ones
             if q.unit in _COUNT_UNITS and not respective and name:
                 tail = next(((a, sub) for a, _, _ in matcher.find(name)
                              if (sub := subject_at(name[a:], matcher)) and a + sub[0] == len(name)), None)
-                if tail is not None:  # `国家赋予广西自贸试验区120项改革试点任务`
+                if tail is not None:  # `上级赋予甲片区50项试点任务`
                     post = _post_name(sent, q)
                     if _TWO_HAN.search(post):
                         name_scope = tail[1][1]
                         name = ""
             if q.unit in _COUNT_UNITS and not respective:
                 if "在" in raw and _RANKING.match(sent, q.end):
-                    continue  # `在全国21个自贸试验区中位居第二`: the field ranked in, not a figure
+                    continue  # `在全国15个城市中位居第三`: the field ranked in, not a figure
                 post = _post_name(sent, q)
                 if _TWO_HAN.search(post) and (
                         not name or len(name) < 2 or _VERB_ONLY.fullmatch(name) or name.endswith("等")
@@ -683,7 +688,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
             if q.change == "down" and not name.endswith(("下降", "降低", "减少")):
                 name = name + "下降"
             start = s0 + cstart + (len(raw) - len(raw.lstrip()))
-            while out and out[-1].start == -1:  # names sharing this figure (`钢、铁、钢材各1000万吨`)
+            while out and out[-1].start == -1:  # names sharing this figure (`钢、铁各500万吨`)
                 pending = out.pop()
                 shared.append(IndicatorHit(name=pending.name, values=vals, start=start, end=s0 + q.end))
             out.append(IndicatorHit(name=name, values=vals, start=start, end=s0 + q.end))

@@ -14,7 +14,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from gxatlas.extract.facts import Evidence
 from gxatlas.extract.gazetteer import Gazetteer, Place
@@ -278,11 +278,15 @@ def industry_words() -> tuple[str, ...]:
     return tuple(sorted(words, key=len, reverse=True))
 
 
-def strip_leading_function_words(text: str, start: int, end: int) -> int:
+def strip_leading_function_words(text: str, start: int, end: int, *,
+                                  keep: Callable[[str], bool] | None = None) -> int:
     """Start of a name in ``text[start:end]``: after the last break word, then past any
-    leading verb, adverb, preposition or pronoun (jieba part of speech)."""
+    leading verb, adverb, preposition or pronoun (jieba part of speech), unless ``keep``
+    says the rest is a name as it stands (`爱X电子`: a trade name opening with a verb)."""
     pos = _last_break(_BREAK_RE, text, start, end)
     for w, flag in pos_cut(text[pos:end]):
+        if keep is not None and keep(text[pos:end]):
+            break
         if is_function_word(w, flag):
             pos += len(w)
         else:

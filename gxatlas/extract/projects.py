@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.gazetteer import Gazetteer
@@ -24,6 +24,7 @@ from gxatlas.extract.mentions import (
     is_function_word,
     pos_cut,
     strip_leading_function_words,
+    word_starts,
 )
 from gxatlas.extract.parks import is_generic, park_city
 from gxatlas.ingest.document import Document
@@ -35,7 +36,9 @@ _SUFFIX = re.compile(
 _LIST_END = re.compile(r"等(?:一批|一系列|多个|若干)?(?P<desc>[^。；;,，、：:\n等]{0,12}?)"
                        r"(?P<head>项目|工程(?=[,，。；;、\s]|建设)|高速公路|铁路|风电场|电站|电厂|码头)")
 # `…重点项目`, `…示范项目`: a category of projects, not a name.
-_CATEGORY = re.compile(r"(重点|重大|重要|示范|试点|计划|合作|储备|产业链|配套|招商|之一)(项目|工程)$")
+_CATEGORY = re.compile(r"(重点|重大|重要|示范|试点|计划|合作|储备|产业链|配套|招商|之一|投资|建设)(项目|工程)$")
+# Nouns that `项目` modifies when they follow it (`项目库`, `项目组`, `项目部`).
+_PROJECT_NOUN_HEAD = frozenset("库组部办")
 # A caption (`专栏5…`, `表2…`) is no name.
 _CAPTION = re.compile(r"^(专栏|附表|表)\s*\d")
 # `中石化铁山港…`: `中` and one to three characters before a place abbreviate an organisation.
@@ -107,11 +110,61 @@ def _named(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
             continue
         if start > 0 and text[start - 1] == "等" and m.group() == "项目":
             continue  # `A、B等普通路网项目`: the descriptor of a list, not a name
+        if m.group() == "项目" and text[m.end():m.end() + 1] in _PROJECT_NOUN_HEAD:
+            continue  # `A项目库`, `A项目组`: the word modifies another noun
         out.append((start, m.end(), name))
         shared = _shared_with_previous(text, start, m.end(), gaz)
         if shared:
             out.append(shared)
-    return out + _metro_lines(text, gaz)
+        partner = _coordinated(text, w, start, gaz)
+        if partner:
+            out.append(partner)
+    return out + _metro_lines(text, gaz) + _marked(text, gaz)
+
+
+# `“A”项目`, `（A项目）`, `A工程建设`: a name the writing marks as one.
+_QUOTED = re.compile(r"[“\"]([^“”\"\n]{2,12})[”\"](项目|工程)")
+_BRACKETED = re.compile(r"[(（]([^()（）\n]{2,12}项目)[)）]")
+_WORKS = re.compile(r"工程(?=建设)")
+_SLOGAN = re.compile(r"一带一路|十[一二三四五]五|\d")
+# `“一国一标志”`, `“双百双新”`: numbers in quotes make a slogan, not a name.
+_QUOTED_NUMERAL = re.compile(r"[一二三四五六七八九十百千万双两]")
+
+
+def _marked(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    inds = set(industry_words())
+    for m in _QUOTED.finditer(text):
+        if not _SLOGAN.search(m.group(1)) and m.group(1) not in inds and not _generic(m.group(1)) \
+                and not _QUOTED_NUMERAL.search(m.group(1)):
+            out.append((m.start(), m.end(), display_name(m.group(1) + m.group(2))))
+    for m in _BRACKETED.finditer(text):
+        stem = m.group(1)[:-2]
+        if not _SLOGAN.search(stem) and stem not in inds and not _CATEGORY.search(m.group(1)):
+            out.append((m.start(1), m.end(1), display_name(m.group(1))))
+    for m in _WORKS.finditer(text):
+        w = left_window(text, m.start(), max_len=20)
+        start = strip_leading_function_words(text, w, m.start())
+        stem = text[start:m.start()]
+        if len(stem) >= 4 and re.search(r"北部湾|东盟|中国", stem) or gaz.find_places(stem):
+            if not _generic(stem) and not _CATEGORY.search(stem + "工程"):
+                out.append((start, m.end(), display_name(stem + "工程")))
+    return out
+
+
+def _coordinated(text: str, window: int, start: int, gaz: Gazetteer) -> tuple[int, int, str] | None:
+    """`建设A和B项目`: A, opening with a place and named after a firm, is a project too."""
+    from gxatlas.extract.enterprises import investor_of
+
+    if start < 2 or text[start - 1] not in "和及":
+        return None
+    a_start = strip_leading_function_words(text, window, start - 1)
+    name = text[a_start:start - 1]
+    if not 4 <= len(name) <= 20 or not gaz.match_place(name, 0) or a_start <= window:
+        return None
+    if investor_of(name, gaz) is None or _SUFFIX.search(name):
+        return None
+    return a_start, start - 1, display_name(name)
 
 
 def _in_title(text: str, pos: int) -> bool:
@@ -196,7 +249,11 @@ def _has_proper(stem: str, gaz: Gazetteer) -> bool:
     if len(words) > 1 and words[0] == ("中", "f"):
         return True
     inds = industry_words()
-    return any(flag in _PROPER or (flag == "nz" and w not in inds) for w, flag in words)
+    if any(flag in _PROPER or (flag == "nz" and w not in inds) for w, flag in words):
+        return True
+    from gxatlas.extract.enterprises import firm_shape
+
+    return firm_shape(stem, set(inds)) is not None  # `X新材料…`: named after its firm
 
 
 _COMMON = frozenset({"n", "vn", "v", "a", "nz"})
@@ -234,7 +291,7 @@ def _listed(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
         suffix = shared.group(1) if shared else ""
         items = _list_items(text, clause, m.start(), gaz)
         for s, e, name in _join_counted_places(items, text, gaz):
-            if not _good_item(name, gaz, inds):
+            if not _good_item(name, gaz, inds) or not _anchored(name, gaz):
                 continue
             if suffix and not _SUFFIX.search(name):
                 name += suffix
@@ -258,11 +315,19 @@ def _list_items(text: str, start: int, end: int, gaz: Gazetteer) -> list[tuple[i
     spans = [(cuts[k], cuts[k + 1] - 1) for k in range(len(cuts) - 1)]
     if spans:
         first_end = spans[0][1]
-        spans[0] = (strip_leading_function_words(text, spans[0][0], first_end), first_end)
+        spans[0] = (strip_leading_function_words(text, spans[0][0], first_end, keep=_whole_firm), first_end)
     out: list[tuple[int, int, str]] = []
     for s, e in spans:
         out.extend(_split_conjunction(text, _skip_function_words(text, s, e), e, gaz))
     return out
+
+
+def _whole_firm(name: str) -> bool:
+    """Whether ``name`` is a firm's name as it stands (`X智能科技`), the way projects are
+    named after the firm that builds them."""
+    from gxatlas.extract.enterprises import firm_shape
+
+    return len(name) >= 3 and firm_shape(name, set(industry_words())) == name
 
 
 def _skip_function_words(text: str, start: int, end: int) -> int:
@@ -270,7 +335,7 @@ def _skip_function_words(text: str, start: int, end: int) -> int:
     while start < end and text[start].isspace():
         start += 1
     for w, flag in pos_cut(text[start:end]):
-        if not (is_function_word(w, flag) or w.isspace()):
+        if not (is_function_word(w, flag) or w.isspace()) or _whole_firm(text[start:end]):
             break
         start += len(w)
     return start
@@ -292,9 +357,13 @@ def _opens_name(text: str, pos: int, words: tuple[tuple[str, str], ...], gaz: Ga
                 nz: bool) -> bool:
     """Whether the words at ``pos`` open a new name: a place, a proper noun, an organisation
     abbreviation in `中…`, or (``nz``) a named thing that is no industry word."""
+    from gxatlas.extract.enterprises import firm_shape
+
     w, flag = words[0]
     if flag in _PROPER or gaz.match_place(text, pos) or (w == "中" and len(words) > 1):
         return True
+    if firm_shape("".join(x for x, _ in words), set(industry_words())):
+        return True  # `A项目和X粮油项目`: another firm's project
     return nz and flag == "nz" and w not in industry_words()
 
 
@@ -322,6 +391,8 @@ def _good_item(name: str, gaz: Gazetteer, inds: set[str]) -> bool:
     name = name.strip()
     if not 2 <= len(name) <= 30 or name in inds:
         return False
+    if _whole_firm(name):
+        return True  # `X智能科技`: named after the firm that builds it
     if _generic(name) and not any((f in _PROPER or (f == "nz" and w not in inds)) and len(w) >= 2
                                   for w, f in pos_cut(name)):
         return False
@@ -380,9 +451,25 @@ def _propagated(text: str, found: list[tuple[int, int, str]], gaz: Gazetteer
             a = anchor_start(text, s, e, gaz=gaz)
             if a is not None and a > s and any(f.startswith("v") for _, f in pos_cut(text[s:a])):
                 s = a
-            if _good_item(text[s:e], gaz, inds):
+            if _good_item(text[s:e], gaz, inds) and _anchored(text[s:e], gaz):
                 out.append((s, e, display_name(text[s:e])))
     return out
+
+
+# Institutions (`…中心`, `…研究所`) are projects when a place or an anchor names them.
+_INSTITUTION = re.compile(r"(中心|机构|法庭|所|院|库|平台|基金|馆|大学|学院)$")
+
+
+def _anchored(name: str, gaz: Gazetteer) -> bool:
+    """An institution listed among projects needs a place, a regional anchor or an investor
+    (`国际海事法庭` names an institution in general, not one being built)."""
+    from gxatlas.extract.enterprises import investor_of
+
+    if not _INSTITUTION.search(name):
+        return True
+    if gaz.find_places(name) or re.search(r"北部湾|东盟|中国|粤港澳|[A-Za-z]", name):
+        return True
+    return investor_of(name, gaz) is not None
 
 
 def _project_key(name: str, gaz: Gazetteer) -> str:
@@ -414,7 +501,98 @@ def extract_projects(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
             continue
         seen[key] = Fact(type="project", name=name, evidence=evidence(doc, start, end),
                          values=_values(text, start, end, name, gaz=gaz, ctx=ctx))
-    return list(seen.values())
+    return merge_spellings(list(seen.values()), gaz)
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """What tells one project from another in a document: its investor, the places in its
+    name, its phase, what is built with the investor's trade name (`钦州中石油1000万吨炼油`
+    = 中石油, {钦州}, -, `中石油炼油`) and, for a railway, its line and its two ends."""
+
+    investor: str | None
+    places: frozenset[str]
+    phase: str | None
+    core: str
+    lines: frozenset[str]
+
+
+_PHASE = re.compile(r"([二三四五六七八九十](?:、[二三四五六七八九十])*)期")
+_QUANTITY = re.compile(r"\d+(?:\.\d+)?万?(?:吨|方|千瓦|辆|台)级?|[千百]万吨级?|[千百]万方")
+# Words that do not tell two spellings of a project apart.
+_SPELLING_NOISE = re.compile(r"项目|工程|产业|加工|有色金属|精品|既有线|集团|有限公司|公司|股份|新材料|[市县港]$|^[市县]")
+_LINE = re.compile(r"^([\u4e00-\u9fff]{2})(?:铁路|高铁|客专|高速)")
+_INFRA_NAME = re.compile(r"铁路|高铁|客专|高速|公路|机场|运河|码头|船闸")
+
+
+def _identity_of(name: str, gaz: Gazetteer) -> _Identity:
+    from gxatlas.extract.enterprises import investor_of
+
+    investor = None if _INFRA_NAME.search(name) else investor_of(name, gaz)
+    starts = word_starts(name)
+    hits = [h for h in gaz.find_places(name) if h[0] in starts]
+    places = frozenset(p.short_name for _, _, p in hits if p.level not in ("province", "country"))
+    phase_m = _PHASE.search(name)
+    rest = name
+    for s, e, _ in sorted(hits, key=lambda h: -h[0]):
+        rest = rest[:s] + rest[e:]
+    rest = _PHASE.sub("", _QUANTITY.sub("", rest))
+    core = _SPELLING_NOISE.sub("", re.sub(r"[()（）—\-·、]", "", rest))
+    lines = set()
+    if (m := _LINE.match(name)) and not gaz.match_place(name, 0):
+        lines.add(m.group(1))
+    for i, ch in enumerate(name):
+        if ch in "至—-":
+            left = next((p.short_name for _, e, p in hits if e == i), None)
+            right = next((p.short_name for s, _, p in hits if s == i + 1), None)
+            if left and right:
+                lines.add("|".join(sorted((left, right))))
+    return _Identity(investor, places, phase_m.group(1) if phase_m else None, core, frozenset(lines))
+
+
+def _same_project(a: _Identity, b: _Identity) -> bool:
+    """Two spellings of one project: same phase (none = 一期), no two investors, no two sets
+    of places, and what is built named by one inside the other; railways by line or ends."""
+    if (a.phase or "一") != (b.phase or "一"):
+        return False
+    if a.lines or b.lines:
+        return bool(a.lines & b.lines) or (a.core == b.core and len(a.core) >= 4)
+    if a.investor and b.investor and a.investor != b.investor:
+        return False
+    if bool(a.investor) != bool(b.investor):
+        firm, other = (a.investor, b) if a.investor else (b.investor, a)
+        if _SPELLING_NOISE.sub("", firm or "") not in other.core:
+            return False  # `北海核电` is not `白龙核电`
+    if a.places and b.places and not (a.places <= b.places or b.places <= a.places):
+        return False
+    short, long_ = sorted((a.core, b.core), key=len)
+    if len(short) < 2 or short not in long_:
+        return False
+    return short == long_ or bool(a.investor or b.investor) or bool(a.places and b.places)
+
+
+def merge_spellings(facts: list[Fact], gaz: Gazetteer) -> list[Fact]:
+    """Facts of one project under several spellings merged into the first (the others as
+    aliases): `中石油千万吨炼油项目` = `钦州中石油1000万吨炼油`, `金川项目` =
+    `金川集团铜镍冶炼深加工`."""
+    idents = [_identity_of(f.name, gaz) for f in facts]
+    out: list[Fact] = []
+    kept: list[list[_Identity]] = []  # every spelling of each project so far
+    for f, ident in zip(facts, idents):
+        # a spelling joins a project only when it fits every spelling of it (`钦州A二期` is
+        # `A钦州炼油二期` or `A原油储备二期`, not both)
+        k = next((i for i, group in enumerate(kept) if all(_same_project(o, ident) for o in group)), None)
+        if k is None:
+            out.append(f)
+            kept.append([ident])
+            continue
+        kept[k].append(ident)
+        first = out[k]
+        extra = tuple(n for n in (f.name, *f.aliases) if n != first.name and n not in first.aliases)
+        values = {**{key: v for key, v in f.values.items() if v is not None}, **{key: v for key, v in first.values.items() if v is not None}}
+        values.setdefault("city", None)
+        out[k] = replace(first, aliases=(*first.aliases, *extra), values=values)
+    return out
 
 
 def _values(text: str, start: int, end: int, name: str, *, gaz: Gazetteer, ctx: CityContext

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 __all__ = ["Cell", "Row", "Table", "find_tables", "tab_tables", "is_numeric_cell", "cells_of"]
 
@@ -88,16 +88,20 @@ def is_numeric_cell(text: str) -> bool:
     return bool(_NUMERIC.match(text.strip()))
 
 
-def _lines(text: str, start: int, stop: int) -> list[Cell]:
-    out = []
+def _lines(text: str, start: int, stop: int) -> Iterator[Cell]:
+    """The non-blank lines of ``text[start:stop]``, stripped, one at a time (callers stop early)."""
     pos = start
-    for line in text[start:stop].split("\n"):
+    while pos <= stop:
+        nl = text.find("\n", pos, stop)
+        end = stop if nl < 0 else nl
+        line = text[pos:end]
         s = pos + len(line) - len(line.lstrip())
         e = pos + len(line.rstrip())
         if e > s:
-            out.append(Cell(text=text[s:e], start=s, end=e))
-        pos += len(line) + 1
-    return out
+            yield Cell(text=text[s:e], start=s, end=e)
+        if nl < 0:
+            break
+        pos = nl + 1
 
 
 def cells_of(text: str, caption: Cell) -> list[Cell]:
