@@ -15,11 +15,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e ".[test]"
 	touch $@
 
-# Build the default atlas into out/demo.sqlite and show it.
+# Build the default atlas into out/demo.sqlite, print its summary and serve the dashboard
+# at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it; `make demo SERVE=0` only builds and prints).
+PORT ?= 8000
+SERVE ?= 1
 demo: setup
 	mkdir -p out
 	$(BIN)/gxatlas --db sqlite:///$(DEMO_DB) init
 	$(BIN)/gxatlas --db sqlite:///$(DEMO_DB) overview
+	@if [ "$(SERVE)" = "1" ]; then $(BIN)/gxatlas --db sqlite:///$(DEMO_DB) serve --port $(PORT); fi
 
 test: setup
 	$(BIN)/pytest

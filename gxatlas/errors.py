@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class GxatlasError(Exception):
     """A problem the user can act on. ``str(err)`` is the one-line message shown."""
@@ -20,3 +22,16 @@ class InputError(GxatlasError):
 
 class DatabaseError(GxatlasError):
     """The knowledge base cannot be opened, read or written."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A problem of one row of an imported table (``line``), or of a series (``line`` None).
+
+    Importers collect these and go on with the good rows; they are reported one a line."""
+
+    line: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        return f"第 {self.line} 行：{self.problem}" if self.line is not None else self.problem

@@ -130,3 +130,17 @@ def test_place_name_across_two_words_is_no_place() -> None:
     assert park_city("丹桂林场改造", 0, gaz=gaz, ctx=None) is None
     assert park_city("长北海岸线项目", 0, gaz=gaz, ctx=None) is None
     assert park_city("桂林丹桂林场改造", 0, gaz=gaz, ctx=None) == "桂林"
+
+
+def test_bases_named_after_a_place_are_parks() -> None:
+    text = "推动河池锡材料基地、南丹东盟电子商务基地建设，发展新材料基地。"
+    parks = names(extract_entities(make_doc(text)), "park")
+    assert {"河池锡材料基地", "南丹东盟电子商务基地"} <= set(parks)
+    assert "新材料基地" not in parks and "发展新材料基地" not in parks
+
+
+def test_two_firms_side_by_side_before_a_company_word() -> None:
+    text = "推进鑫源粮油嘉华集团粮油加工项目。"
+    firms = names(extract_entities(make_doc(text)), "enterprise")
+    assert "鑫源粮油" in firms and "嘉华集团" in firms
+    assert "鑫源粮油嘉华集团" not in firms

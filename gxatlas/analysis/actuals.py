@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from gxatlas.errors import InputError
+from gxatlas.errors import InputError, RowProblem
 from gxatlas.names import name_key
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -75,15 +75,6 @@ class Actual:
     original_unit: str = ""
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    """A problem with one row (``line``), or with a series (``line`` is ``None``)."""
-
-    line: int | None
-    problem: str
-
-    def __str__(self) -> str:
-        return f"第{self.line}行：{self.problem}" if self.line is not None else self.problem
 
 
 @dataclass(frozen=True)

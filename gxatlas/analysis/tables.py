@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gxatlas.errors import InputError
+from gxatlas.errors import InputError, RowProblem
 from gxatlas.names import canonical_name
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -47,13 +47,6 @@ BASE_UNIT = {"金额": "万元", "人数": "人"}
 Resolver = Callable[[str], str | None]
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    line: int
-    problem: str
-
-    def __str__(self) -> str:
-        return f"第 {self.line} 行：{self.problem}"
 
 
 @dataclass(frozen=True)

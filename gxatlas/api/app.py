@@ -203,35 +203,34 @@ def _write_router() -> APIRouter:
     router = APIRouter(prefix="/api", tags=["uploads"])
     writer = Depends(require("write"))
 
+    async def enqueue(request: Request, background: BackgroundTasks, file: UploadFile, *,
+                      types: Any, kind: str, worker: Any) -> JSONResponse:
+        """Check the upload, record a job, run ``worker`` on it in the background."""
+        upload = await _receive(request, file, types)
+        job_id = create_job(_kb(request), kind=kind, filename=upload.filename)
+        background.add_task(_run_file_job, request, job_id, upload, worker)
+        return _accepted(request, job_id)
+
     @router.post("/documents", status_code=202, summary="上传文档 (抽取事实并入库)")
     async def upload_document(request: Request, background: BackgroundTasks,
                               file: Annotated[UploadFile, File()], user: User = writer
                               ) -> JSONResponse:
-        upload = await _receive(request, file, DOCUMENT_TYPES)
-        kb = _kb(request)
-        job_id = create_job(kb, kind="document", filename=upload.filename)
-        background.add_task(_run_file_job, request, job_id, upload, store_document)
-        return _accepted(request, job_id)
+        return await enqueue(request, background, file, types=DOCUMENT_TYPES, kind="document",
+                             worker=store_document)
 
     @router.post("/observations", status_code=202, summary="上传实际值 (CSV/XLSX)")
     async def upload_actuals(request: Request, background: BackgroundTasks,
                              file: Annotated[UploadFile, File()], user: User = writer
                              ) -> JSONResponse:
-        upload = await _receive(request, file, TABLE_TYPES)
-        kb = _kb(request)
-        job_id = create_job(kb, kind="actuals", filename=upload.filename)
-        background.add_task(_run_file_job, request, job_id, upload, store_actuals)
-        return _accepted(request, job_id)
+        return await enqueue(request, background, file, types=TABLE_TYPES, kind="actuals",
+                             worker=store_actuals)
 
     @router.post("/enterprises", status_code=202, summary="上传企业名录 (CSV/XLSX)")
     async def upload_registry(request: Request, background: BackgroundTasks,
                               file: Annotated[UploadFile, File()], user: User = writer
                               ) -> JSONResponse:
-        upload = await _receive(request, file, TABLE_TYPES)
-        kb = _kb(request)
-        job_id = create_job(kb, kind="registry", filename=upload.filename)
-        background.add_task(_run_file_job, request, job_id, upload, store_registry)
-        return _accepted(request, job_id)
+        return await enqueue(request, background, file, types=TABLE_TYPES, kind="registry",
+                             worker=store_registry)
 
     @router.get("/jobs/{job_id}", summary="后台任务状态")
     def job_status(job_id: int, session: SessionDep) -> dict[str, Any]:

@@ -213,20 +213,26 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def read_yaml_list(path: Path) -> list[dict[str, Any]]:
-    """A YAML file holding a list of mappings, each with its ``__line__``."""
+def read_yaml(path: Path) -> Any:
+    """A YAML file's content, every mapping with its ``__line__``; errors name file and line."""
     try:
         with path.open(encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=_LineLoader)  # noqa: S506 (SafeLoader subclass)
+            return yaml.load(fh, Loader=_LineLoader)  # noqa: S506 (SafeLoader subclass)
     except FileNotFoundError as err:
-        raise InputError(path, "file not found") from err
+        raise InputError(path, "文件不存在 (file not found)") from err
     except UnicodeDecodeError as err:
-        raise InputError(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from err
+        raise InputError(path, f"不是 UTF-8 文本 (not UTF-8 text: {err.reason} at byte "
+                               f"{err.start})") from err
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise InputError(path, f"malformed YAML: {problem}", line=line) from err
+        raise InputError(path, f"YAML 格式错误 (malformed YAML): {problem}", line=line) from err
+
+
+def read_yaml_list(path: Path) -> list[dict[str, Any]]:
+    """A YAML file holding a list of mappings, each with its ``__line__``."""
+    data = read_yaml(path)
     if data is None:
         return []
     if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
 
-from gxatlas.data import DATA_DIR, _LineLoader, load_industries
+from gxatlas.data import DATA_DIR, load_industries, read_yaml
 from gxatlas.errors import InputError
 
 CHAINS_DIR = DATA_DIR / "chains"
@@ -113,18 +112,7 @@ class _Fields:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=_LineLoader)  # noqa: S506 (SafeLoader subclass)
-    except FileNotFoundError as err:
-        raise InputError(path, "文件不存在") from err
-    except UnicodeDecodeError as err:
-        raise InputError(path, f"不是 UTF-8 文本（第 {err.start} 字节）") from err
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise InputError(path, f"YAML 格式错误: {problem}",
-                         line=mark.line + 1 if mark else None) from err
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise InputError(path, "产业链模板应为一个 YAML 映射（id, name, source, links）")
     return data

@@ -81,8 +81,24 @@ def _company_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
             continue
         if m.group() in ("公司", "集团", "集团公司") and not _has_proper(stem, gaz):
             continue
+        first = _leading_firm(stem)
+        if first:  # `X饲料Y集团`: two firms side by side
+            out.append((start, start + len(first), display_name(first)))
+            start += len(first)
         out.append((start, m.end(), display_name(text[start:m.end()])))
     return out
+
+
+def _leading_firm(stem: str) -> str | None:
+    """A whole firm name (`X饲料`) opening a company stem that goes on with another trade
+    name (`X饲料Y集团`), or None."""
+    inds = set(industry_words())
+    first = firm_shape(stem, inds)
+    if not first or len(stem) - len(first) < 2 or first == stem:
+        return None
+    if first.endswith(("集团", "股份", "控股")) or stem[len(first):].startswith(("有限", "股份", "控股")):
+        return None
+    return first if not _only_generic_words(stem[len(first):], inds) else None
 
 
 def _list_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
