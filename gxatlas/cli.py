@@ -1,7 +1,13 @@
-"""The `gxatlas` command. Each sub-command is a thin wrapper over a library function."""
+"""The `gxatlas` command. Each sub-command is a thin wrapper over a library function.
+
+Conventions (docs/cli.md): results go to standard output, messages and progress to standard
+error; ``--json`` on every command that prints results gives machine-readable output; a
+problem the user can act on (GxatlasError) is one line ``gxatlas: ...`` on stderr, exit 1.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 import sys
@@ -9,11 +15,28 @@ from typing import Any
 
 import click
 
-from gxatlas.errors import GxatlasError
+from gxatlas.errors import GxatlasError, InputError
+
+# `gxatlas --help` lists the commands in the order of the workflow, not alphabetically.
+COMMAND_ORDER = ("init", "ingest", "extract", "show", "search", "stats", "overview", "audit",
+                 "monitor", "parks", "chains", "enterprises", "complexity", "partners",
+                 "report", "serve", "users")
+ENTITY_TYPES = ("park", "enterprise", "project", "indicator", "policy", "region", "industry",
+                "document")
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 class _Group(click.Group):
-    """Turns GxatlasError into one line on stderr and exit status 1."""
+    """Turns GxatlasError into one line on stderr and exit status 1; lists commands in
+    workflow order (COMMAND_ORDER), then in the order they were defined. Sub-groups made
+    with ``@group.group()`` are of this class too (``group_class = type``)."""
+
+    group_class = type
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = list(self.commands)
+        rank = {n: i for i, n in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda n: (rank.get(n, len(rank)), names.index(n)))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -28,14 +51,72 @@ def emit_json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group(cls=_Group)
-@click.option("--db", "db_url", envvar="GXATLAS_DB", default=None,
-              help="Database URL (sqlite:///path or postgresql://...); default: GXATLAS_DB, "
-                   "else a SQLite file in the user data directory.")
-@click.version_option(package_name="gxatlas")
+def note(message: str) -> None:
+    """A message for people: standard error, so that standard output stays parseable."""
+    click.echo(message, err=True)
+
+
+def json_option(same_as: str | None = None):
+    """``--json``; with ``same_as`` it is the same as ``--format json`` (or ``jsonl`` for
+    commands that stream one object a line)."""
+    if same_as is None:
+        text = "机器可读输出 (machine-readable JSON)"
+    elif same_as == "jsonl":
+        text = "机器可读输出，每行一个 JSON 对象（同 --format jsonl; JSON Lines）"
+    else:
+        text = f"机器可读输出（同 --format {same_as}; machine-readable JSON）"
+    return click.option("--json", "as_json", is_flag=True, help=text)
+
+
+class InputFile(click.ParamType):
+    """A file to read: missing, a directory or an empty file is a one-line InputError
+    (exit 1), not a click usage error."""
+
+    name = "FILE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        p = Path(value)
+        if p.is_dir():
+            raise InputError(str(value), "是目录，不是文件 (is a directory, not a file)")
+        if not p.exists():
+            raise InputError(str(value), "文件不存在 (no such file)")
+        if p.is_file() and p.stat().st_size == 0:
+            raise InputError(str(value), "空文件 (empty file)")
+        return str(value)
+
+
+class OutputFile(click.ParamType):
+    """A file to write: its directory must exist and it must not be a directory."""
+
+    name = "FILE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        p = Path(value)
+        if p.is_dir():
+            raise InputError(str(value), "是目录，不能作为输出文件 (is a directory)")
+        parent = p.parent
+        if not parent.is_dir():
+            raise InputError(str(value), f"目录 {parent} 不存在 (no such directory)")
+        return str(value)
+
+
+INPUT_FILE = InputFile()
+OUTPUT_FILE = OutputFile()
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.option("--db", "db_url", envvar="GXATLAS_DB", default=None, metavar="URL",
+              help="知识库 (database): sqlite:///PATH、文件路径或 postgresql://USER@HOST/DB；"
+                   "默认 GXATLAS_DB，否则用户数据目录中的 SQLite 文件。")
+@click.version_option(package_name="gxatlas", help="显示版本 (show the version).")
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None) -> None:
-    """gxatlas 广西产业图谱: planning intelligence for Guangxi's industries."""
+    """gxatlas 广西产业图谱：把产业规划文件变成可溯源的知识库。
+
+    Guangxi industrial-planning documents as a source-linked knowledge base. 结果输出到
+    stdout，提示与进度输出到 stderr；出错时 stderr 上一行 `gxatlas: ...`，退出码 1。
+    See docs/cli.md.
+    """
     ctx.ensure_object(dict)
     ctx.obj["db_url"] = db_url
 
@@ -57,34 +138,41 @@ def console():
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option()
 @click.pass_context
 def init(ctx: click.Context, as_json: bool) -> None:
-    """Create or upgrade the knowledge base and load the bundled atlas (idempotent)."""
+    """建立或升级知识库并加载内置图谱（可重复运行）。
+
+    Create or upgrade the knowledge base and load the bundled atlas; running it twice
+    changes nothing. JSON: {"db", "added": {type: n}, "counts": {type: n}}.
+    """
     from gxatlas.kb.load import load_all
     from gxatlas.kb.query import stats
+    from gxatlas.kb.store import _display
 
     kb = open_kb_from(ctx, create=True)
     with kb.session() as s:
         report = load_all(s)
         st = stats(s)
     if as_json:
-        emit_json({"db": kb.url, "added": report.added, "counts": st["counts"]})
+        emit_json({"db": _display(kb.url), "added": report.added, "counts": st["counts"]})
         return
-    from gxatlas.kb.store import _display
-
     added = "、".join(f"{k} {v}" for k, v in sorted(report.added.items())) or "无新增（已是最新）"
     click.echo(f"知识库 {_display(kb.url)}: 已加载内置图谱; 新增: {added}")
 
 
 @main.command()
-@click.argument("entity_type", type=click.Choice(
-    ["park", "enterprise", "project", "indicator", "policy", "region", "industry", "document"]))
+@click.argument("entity_type", metavar="TYPE", type=click.Choice(ENTITY_TYPES))
 @click.argument("name")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option()
 @click.pass_context
 def show(ctx: click.Context, entity_type: str, name: str, as_json: bool) -> None:
-    """Show one entity with every fact about it and the citation of each fact."""
+    """显示一个实体的全部事实及每条事实的出处。
+
+    Show one entity with every fact and its citation. TYPE: park / enterprise / project /
+    indicator / policy / region / industry / document; NAME: 名称、别名或编号 (name, alias
+    or id). `show document ID` 显示规范化全文并标出抽取的事实。
+    """
     from gxatlas.kb.query import entity_detail
 
     kb = open_kb_from(ctx)
@@ -136,13 +224,19 @@ def _print_detail(detail: dict[str, Any]) -> None:
 
 @main.command()
 @click.argument("query", nargs=-1, required=True)
-@click.option("--type", "types", multiple=True, help="Only these entity types.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500))
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--type", "types", multiple=True, type=click.Choice(ENTITY_TYPES),
+              help="只查这些类型，可重复 (only these entity types).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500),
+              help="最多结果数 (maximum number of hits).")
+@json_option()
 @click.pass_context
 def search(ctx: click.Context, query: tuple[str, ...], types: tuple[str, ...], limit: int,
            as_json: bool) -> None:
-    """Find entities by Chinese text (traditional characters and stray spaces accepted)."""
+    """中文全文检索实体（繁体、多余空格均可）。
+
+    Full-text search in Chinese, ranked; `柳 州` and `廣西` find what `柳州` and `广西` find.
+    JSON: [{"type", "id", "title", "snippet", "score"}].
+    """
     from gxatlas.kb.search import search as run_search
 
     kb = open_kb_from(ctx)
@@ -166,10 +260,13 @@ def search(ctx: click.Context, query: tuple[str, ...], types: tuple[str, ...], l
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option()
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
-    """Counts per entity type and per city."""
+    """各类实体数量及按城市统计。
+
+    Counts per entity type and per city. JSON: {"counts": {type: n}, "by_city": {...}}.
+    """
     from gxatlas.kb.query import stats as kb_stats
 
     kb = open_kb_from(ctx)
@@ -198,10 +295,14 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option()
 @click.pass_context
 def overview(ctx: click.Context, as_json: bool) -> None:
-    """A readable summary of the KB: counts, the parks of each city, the planning targets."""
+    """知识库概览：数量、各市园区、规划目标。
+
+    A readable summary of the KB: counts, the parks of each city (area, output target) and the
+    planning targets (baseline → target).
+    """
     from rich.table import Table
 
     from gxatlas.kb.query import overview as kb_overview
@@ -238,15 +339,40 @@ def overview(ctx: click.Context, as_json: bool) -> None:
     c.print(t)
 
 
+def _walkable(paths: tuple[str, ...]) -> tuple[list[str], int]:
+    """The paths worth reading, and the count of directories with nothing readable in them
+    (each reported on one line)."""
+    from gxatlas.ingest import iter_files
+
+    keep, empty = [], 0
+    for p in paths:
+        if Path(p).is_dir() and next(iter(iter_files([p])), None) is None:
+            note(f"gxatlas: {p}: 目录中没有可读取的文档 (no supported documents in this directory)")
+            empty += 1
+        else:
+            keep.append(p)
+    return keep, empty
+
+
+def _batch_failed(failed: int) -> None:
+    """Exit 1 when some files failed (each was already reported on its own line)."""
+    if failed > 1:
+        note(f"gxatlas: {failed} 个文件失败 ({failed} files failed)")
+    if failed:
+        sys.exit(1)
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.argument("paths", nargs=-1, required=True, metavar="FILE|DIR...")
+@json_option()
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
-    """Store documents and their facts in the KB, one transaction per file.
+    """读取文件、抽取事实并存入知识库（每个文件一个事务）。
 
-    Re-ingesting an unchanged file is a no-op; a changed file replaces its own facts only.
-    A file that fails is reported on one line and leaves nothing in the KB; the others go on.
+    Store documents and their facts in the KB, one transaction per file; directories are
+    walked. An unchanged file is skipped; a changed file replaces its own facts only. A file
+    that fails is reported on one line and leaves nothing in the KB; the others go on; the
+    exit status is 1 when any failed. JSON: [{"document", "status", "facts", "entities"}].
     """
     from gxatlas.ingest import iter_files, read
     from gxatlas.kb.documents import store_document
@@ -255,8 +381,9 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
     kb = open_kb_from(ctx)
     with kb.session() as s:
         gazetteer = known_names(s)
-    results, failed = [], 0
-    for path in iter_files(list(paths)):
+    todo, failed = _walkable(paths)
+    results = []
+    for path in iter_files(todo):
         try:
             doc = read(path)
             from gxatlas.extract import extract
@@ -276,26 +403,32 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         emit_json([{"document": r.document, "status": r.status, "facts": r.facts,
                     "entities": r.entities} for r in results])
-    if failed:
-        ctx.exit(1)
+    _batch_failed(failed)
 
 
 # --- ingest / extract commands ---------------------------------------------------------------
 
 @main.command("extract")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, required=True, metavar="FILE|DIR...")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl",
-              show_default=True, help="JSON Lines in the exchange format, or a table for people.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to this file instead of standard output.")
-def extract_cmd(paths: tuple[str, ...], fmt: str, out_path: str | None) -> None:
-    """Print the facts of each FILE (directories are walked) as JSON Lines."""
+              show_default=True,
+              help="jsonl：交换格式，每行一条事实；table：供人阅读 (JSON Lines or a table).")
+@json_option("jsonl")
+@click.option("--out", "out_path", type=OUTPUT_FILE, default=None,
+              help="写入该文件而不是标准输出 (write to FILE instead of stdout).")
+def extract_cmd(paths: tuple[str, ...], fmt: str, as_json: bool, out_path: str | None) -> None:
+    """抽取文件中的事实（不写入知识库），每行一条 JSON。
+
+    Print the facts of each FILE as JSON Lines in the exchange format (types indicator,
+    park, enterprise, project, policy, each with evidence spans); directories are walked.
+    A file that fails is reported on one line and the others go on; exit 1 if any failed.
+    """
     from gxatlas.extract.run import extract_files
 
-    failed = extract_files(paths, fmt=fmt, out_path=out_path)
-    if failed:
-        click.echo(f"gxatlas: {failed} file(s) failed", err=True)
-        sys.exit(1)
+    todo, failed = _walkable(paths)
+    if todo:
+        failed += extract_files(todo, fmt="jsonl" if as_json else fmt, out_path=out_path)
+    _batch_failed(failed)
 
 
 # --- analysis commands: audit, monitor, parks ------------------------------------------------
@@ -313,29 +446,32 @@ def _write_xlsx(rows: list[dict[str, Any]], path: str | None, *, sheet: str) -> 
         pd.DataFrame(flat).to_excel(path, sheet_name=sheet, index=False, engine="xlsxwriter")
     except OSError as err:
         raise GxatlasError(f"{path}: 无法写入（{err.strerror or err}）") from err
-    click.echo(f"已写入 {path}（{len(rows)} 行）")
+    note(f"已写入 {path}（{len(rows)} 行）")
 
 
 @main.command("audit")
-@click.argument("target")
+@click.argument("target", metavar="FILE|DOCUMENT_ID")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
-              show_default=True, help="表格（供阅读）或 JSON Lines（每行一条问题）。")
+              show_default=True, help="表格（供阅读）或 JSON Lines（每行一条问题）(table or JSON Lines).")
+@json_option("jsonl")
 @click.pass_context
-def audit_cmd(ctx: click.Context, target: str, fmt: str) -> None:
-    """审查规划：找出 FILE（或知识库中的 DOCUMENT_ID）里前后矛盾的数字。"""
-    from pathlib import Path
+def audit_cmd(ctx: click.Context, target: str, fmt: str, as_json: bool) -> None:
+    """审查规划：找出文件（或知识库中的文件）里前后矛盾的数字。
 
+    Audit a plan FILE (or a DOCUMENT_ID of the KB) for numbers that do not hold together.
+    JSON Lines: one finding a line with rule, severity, indicator, values, message, evidence.
+    """
     from gxatlas.analysis.audit import RULE_ZH, audit, stored_document
     from gxatlas.ingest import read
 
     if Path(target).exists():
-        doc = read(target)
+        doc = read(INPUT_FILE.convert(target, None, ctx))
     else:
         kb = open_kb_from(ctx)
         with kb.session() as s:
             doc = stored_document(s, target)
     findings = audit(doc)
-    if fmt == "jsonl":
+    if as_json or fmt == "jsonl":
         for f in findings:
             click.echo(json.dumps(f.to_dict(), ensure_ascii=False))
         return
@@ -352,17 +488,27 @@ def audit_cmd(ctx: click.Context, target: str, fmt: str) -> None:
 
 
 @main.group("monitor", invoke_without_command=True)
-@click.option("--region", default=None, help="只看某地区（如 南宁）的指标。")
-@click.option("--plan", default=None, help="只看某规划文件（知识库中的文件编号）的指标。")
+@click.option("--region", default=None, help="只看某地区（如 南宁）的指标 (only this region).")
+@click.option("--plan", default=None,
+              help="只看某规划文件（知识库中的文件编号）的指标 (only this plan's indicators).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table",
-              show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False), default=None, help="xlsx 输出文件")
+              show_default=True, help="输出格式；xlsx 需要 --output (output format).")
+@json_option("json")
+@click.option("--output", type=OUTPUT_FILE, default=None,
+              help="xlsx 输出文件 (the .xlsx file for --format xlsx).")
 @click.pass_context
 def monitor_cmd(ctx: click.Context, region: str | None, plan: str | None, fmt: str,
-                output: str | None) -> None:
-    """目标监测：各指标的最新实际值、进展状态、仍需的年均增速和到目标年的预测。"""
+                as_json: bool, output: str | None) -> None:
+    """目标监测：最新实际值、进展状态、仍需年均增速、到目标年的预测。
+
+    Target monitoring: for each indicator with a target, the latest actual, progress, the
+    growth still required, projections and a status (Open SDG progress measure, extended
+    for Chinese plans), the deciding rule written out. `monitor import FILE` adds actuals.
+    """
     if ctx.invoked_subcommand is not None:
         return
+    if as_json:
+        fmt = "json"
     from gxatlas.analysis import growth
     from gxatlas.analysis.monitor import monitor
 
@@ -401,11 +547,17 @@ def monitor_cmd(ctx: click.Context, region: str | None, plan: str | None, fmt: s
 
 
 @monitor_cmd.command("import")
-@click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.argument("path", metavar="FILE", type=INPUT_FILE)
+@json_option()
 @click.pass_context
 def monitor_import_cmd(ctx: click.Context, path: str, as_json: bool) -> None:
-    """导入实际值（CSV 或 Excel；长表：指标、地区、年份、数值、单位；或宽表：每年一列）。"""
+    """导入实际值（CSV/XLSX；指标、地区、年份、数值、单位，或每年一列）。
+
+    Import actual values as observations: long layout (indicator, region, year, value, unit;
+    headers in English or Chinese) or wide (one column per year). Units are converted;
+    problem rows are reported one a line and the good rows are stored.
+    JSON: {"file", "layout", "rows", "stored", "replaced", "problems": [{"line", "problem"}]}.
+    """
     from gxatlas.analysis.monitor import import_actuals
 
     kb = open_kb_from(ctx)
@@ -424,18 +576,26 @@ def monitor_import_cmd(ctx: click.Context, path: str, as_json: bool) -> None:
 
 
 @main.command("parks")
-@click.option("--region", default=None, help="只看某城市的园区。")
+@click.option("--region", default=None, help="只看某城市的园区 (only the parks of this city).")
 @click.option("--sort", "sort_key", type=click.Choice(
     ["intensity", "rank", "name", "city", "target", "area", "attainment", "level"]),
-    default="intensity", show_default=True, help="排序字段")
-@click.option("--asc", is_flag=True, help="升序。")
+    default="intensity", show_default=True, help="排序字段 (sort key).")
+@click.option("--asc", is_flag=True, help="升序 (ascending).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table",
-              show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False), default=None, help="xlsx 输出文件")
+              show_default=True, help="输出格式；xlsx 需要 --output (output format).")
+@json_option("json")
+@click.option("--output", type=OUTPUT_FILE, default=None,
+              help="xlsx 输出文件 (the .xlsx file for --format xlsx).")
 @click.pass_context
 def parks_cmd(ctx: click.Context, region: str | None, sort_key: str, asc: bool, fmt: str,
-              output: str | None) -> None:
-    """园区评价：规划产出强度（亿元/km²）、城市内与全区排名、异常值、目标完成度。"""
+              as_json: bool, output: str | None) -> None:
+    """园区评价：规划产出强度、市内与全区排名、异常值、目标完成度。
+
+    Park evaluation: planned output intensity (亿元/km²), level and class, rank within the
+    city and the region, outliers, target attainment where actuals exist, focus industries.
+    """
+    if as_json:
+        fmt = "json"
     from gxatlas.analysis.monitor import park_records
     from gxatlas.analysis.parks import OUTLIER_RULE, evaluate_parks, sort_evaluations
 
@@ -476,7 +636,10 @@ def parks_cmd(ctx: click.Context, region: str | None, sort_key: str, asc: bool, 
 
 @main.group("enterprises")
 def enterprises_cmd() -> None:
-    """企业名录：导入校验（import）与产业链环节分类（classify）。"""
+    """企业名录：导入校验（import）与产业链环节分类（classify）。
+
+    Enterprise registries: validate and import (import), classify to chain links (classify).
+    """
 
 
 def _problem_printer(source: str, *, limit: int = 200):
@@ -493,15 +656,21 @@ def _problem_printer(source: str, *, limit: int = 200):
 
 
 @enterprises_cmd.command("import")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", metavar="FILE", type=INPUT_FILE)
 @click.option("--check", is_flag=True, help="只校验，不存入知识库 (validate only).")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option()
 @click.pass_context
 def enterprises_import(ctx: click.Context, path: str, check: bool, as_json: bool) -> None:
-    """导入企业名录 CSV/XLSX：校验（名称、信用代码校验位、编码、引号）、解析所属地区，
-    有效行存入知识库（一个事务），问题逐行报告。"""
+    """导入企业名录 CSV/XLSX：校验、解析地区，有效行存入知识库。
+
+    Import an enterprise registry: names, credit-code check digits, encoding and quotes are
+    validated, regions resolved from addresses; the good rows are stored in one transaction
+    and each problem is reported with its line (exit 1 when rows were skipped).
+    JSON: {"file", "rows", "errors", "warnings", "regions", "added", "updated", "problems"}.
+    """
     from gxatlas.analysis.registry import RegistryRow, iter_registry, summarize
 
+    kb = None if check else open_kb_from(ctx)  # a bad --db is reported before the file is read
     problems: list[dict[str, Any]] = []
     printer = _problem_printer(path)
 
@@ -512,10 +681,9 @@ def enterprises_import(ctx: click.Context, path: str, check: bool, as_json: bool
             printer(p)
     summary = summarize(iter_registry(path), on_problem=on_problem)
     added = updated = 0
-    if not check and summary.rows:
+    if kb is not None and summary.rows:
         from gxatlas.analysis.kbdata import store_registry
 
-        kb = open_kb_from(ctx)
         with kb.session() as s:
             good = (r for r in iter_registry(path) if isinstance(r, RegistryRow))
             added, updated = store_registry(s, good, path=path)
@@ -533,18 +701,24 @@ def enterprises_import(ctx: click.Context, path: str, check: bool, as_json: bool
 
 
 @enterprises_cmd.command("classify")
-@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.argument("path", metavar="[FILE]", required=False, type=INPUT_FILE)
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json",
-              show_default=True)
-@click.option("--chain", "chain_ids", multiple=True, help="只用这些产业链（id，可重复）。")
+              show_default=True, help="JSON 列表或制表符分隔的文本 (JSON list or text lines).")
+@json_option("json")
+@click.option("--chain", "chain_ids", multiple=True,
+              help="只用这些产业链（id 或名称，可重复）(only these chains).")
 @click.pass_context
-def enterprises_classify(ctx: click.Context, path: str | None, fmt: str,
+def enterprises_classify(ctx: click.Context, path: str | None, fmt: str, as_json: bool,
                          chain_ids: tuple[str, ...]) -> None:
-    """把企业分到产业链环节（名称 + 经营范围）；不给 FILE 时分类知识库中的企业。
+    """把企业分到产业链环节（名称 + 经营范围）；无 FILE 时分类知识库中的企业。
 
-    JSON 逐行流式输出（百万行不占内存）：[{"name", "links": [{chain, chain_name, link,
-    link_name, score, evidence}]}]。
+    Classify each enterprise of FILE (or of the KB) to chain links with a score and the
+    deciding words. The JSON list is streamed one enterprise a line, so a million rows fit
+    in little memory: [{"name", "links": [{"chain", "chain_name", "link", "link_name",
+    "score", "evidence"}]}].
     """
+    if as_json:
+        fmt = "json"
     from gxatlas.analysis.classify import classify_rows, enterprises_from_kb
     from gxatlas.analysis.registry import RegistryProblem, iter_registry
     from gxatlas.data.chains import find_chain
@@ -561,7 +735,11 @@ def enterprises_classify(ctx: click.Context, path: str | None, fmt: str,
             yield item
 
     source = enterprises_from_kb(db_url=ctx.obj.get("db_url")) if path is None else rows()
-    results = classify_rows(source, chains=chains)
+    results = iter(classify_rows(source, chains=chains))
+    # the first result is computed before anything is written, so that an unreadable file
+    # or KB is one error line and no half-written JSON
+    head = next(results, None)
+    results = itertools.chain([head] if head is not None else [], results)
     out = sys.stdout
     if fmt == "json":
         out.write("[")
@@ -579,25 +757,59 @@ def enterprises_classify(ctx: click.Context, path: str | None, fmt: str,
         out.write(f"{r.name}\t{links}\n")
 
 
+def _check_place(ctx: click.Context, *, region: str | None, park: str | None,
+                 use_kb: bool) -> None:
+    """An unknown --region / --park is an error, not an empty result. Names are resolved
+    through the KB (kb.resolve.find), or through the bundled regions without a KB."""
+    if not (region or park):
+        return
+    if use_kb:
+        from gxatlas.kb.resolve import find
+
+        kb = open_kb_from(ctx)
+        with kb.session() as s:
+            if region and find(s, "region", region) is None:
+                raise GxatlasError(f"未知地区“{region}”(unknown region)")
+            if park and find(s, "park", park) is None:
+                raise GxatlasError(f"知识库中没有园区“{park}”(unknown park)")
+        kb.dispose()
+    elif region:
+        from gxatlas.data import load_regions
+
+        if load_regions().find(region) is None:
+            raise GxatlasError(f"未知地区“{region}”(unknown region)")
+
+
 @main.command("chains")
-@click.option("--chain", "chain_ids", multiple=True, help="产业链 id 或名称（可重复；默认全部）。")
-@click.option("--region", default=None, help="地区，如 南宁、横州。")
-@click.option("--park", default=None, help="园区名称（与 --region 二选一）。")
-@click.option("--registry", "registry_path", default=None, type=click.Path(dir_okay=False),
-              help="用企业名录文件代替知识库中的企业。")
+@click.option("--chain", "chain_ids", multiple=True,
+              help="产业链 id 或名称（可重复；默认全部）(chain id or name; repeatable).")
+@click.option("--region", default=None, help="地区，如 南宁、横州 (region).")
+@click.option("--park", default=None, help="园区名称，与 --region 二选一 (park, instead of --region).")
+@click.option("--registry", "registry_path", default=None, type=INPUT_FILE,
+              help="用企业名录文件代替知识库中的企业 (use a registry file instead of the KB).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "graph"]), default="table",
-              show_default=True)
+              show_default=True,
+              help="table、json，或 graph（ECharts 产业链图 JSON）(output format).")
+@json_option("json")
 @click.pass_context
 def chains_cmd(ctx: click.Context, chain_ids: tuple[str, ...], region: str | None,
-               park: str | None, registry_path: str | None, fmt: str) -> None:
-    """产业链覆盖图：各环节强/具备/薄弱/缺失，缺口按重要度排序并给出招商对象。"""
+               park: str | None, registry_path: str | None, fmt: str, as_json: bool) -> None:
+    """产业链覆盖：各环节强/具备/薄弱/缺失，缺口排序并给出招商对象。
+
+    Chain coverage of a region or park: each link strong / present / weak / missing with its
+    enterprises and projects; gaps ranked by importance, with candidate sources to court.
+    JSON: {"region", "chains": [{"id", "name", "links": [...], "gaps": [...]}]}.
+    """
     from gxatlas.analysis.chains import (STATUS_NAMES, analyse, entities_from_kb,
                                          entities_from_registry, graph_view)
     from gxatlas.data.chains import POSITION_NAMES, find_chain, load_chains
 
+    if as_json:
+        fmt = "json"
     if region and park:
-        raise GxatlasError("--region 与 --park 只能给一个")
+        raise GxatlasError("--region 与 --park 只能给一个 (give --region or --park, not both)")
     chains = tuple(find_chain(c) for c in chain_ids) or load_chains()
+    _check_place(ctx, region=region, park=park, use_kb=not registry_path)
     if registry_path:
         entities = entities_from_registry(registry_path,
                                           on_problem=_problem_printer(registry_path))
@@ -657,21 +869,30 @@ def _rich_frame(frame: Any, *, title: str, limit: int) -> None:
 
 
 @main.command("complexity")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", metavar="FILE", type=INPUT_FILE)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
-@click.option("--year", type=int, default=None, help="年份（默认：表中最近一年）")
+              show_default=True, help="输出格式 (output format).")
+@json_option("json")
+@click.option("--year", type=int, default=None,
+              help="年份（默认：表中最近一年）(year; default the latest).")
 @click.option("--rca-threshold", type=float, default=1.0, show_default=True,
-              help="RCA 不低于该值视为具有比较优势")
+              help="RCA 不低于该值视为具有比较优势 (presence threshold).")
 @click.option("--part", type=click.Choice(["all", "regions", "industries", "pairs"]),
-              default="all", show_default=True)
-@click.option("--limit", type=int, default=30, show_default=True,
-              help="table 格式每部分最多显示行数（0 = 全部）")
-def complexity_cmd(path: str, fmt: str, year: int | None, rca_threshold: float, part: str,
-                   limit: int) -> None:
-    """经济复杂度：各地区 ECI/COI、各产业 PCI、各地区×产业 RCA/密度/COG。"""
+              default="all", show_default=True, help="只输出这一部分 (only this part).")
+@click.option("--limit", type=click.IntRange(min=0), default=30, show_default=True,
+              help="table 格式每部分最多显示行数，0 = 全部 (rows per part in a table).")
+def complexity_cmd(path: str, fmt: str, as_json: bool, year: int | None, rca_threshold: float,
+                   part: str, limit: int) -> None:
+    """经济复杂度：地区 ECI/COI、产业 PCI、地区×产业 RCA/密度/COG。
+
+    Economic-complexity measures of a long table FILE (CSV/XLSX: region, industry, value,
+    optional year): per region diversity, ECI, COI; per industry ubiquity, PCI; per pair RCA,
+    presence, density, COG. JSON: {"regions": [...], "industries": [...], "pairs": [...]}.
+    """
     from gxatlas.analysis.complexity import measures
 
+    if as_json:
+        fmt = "json"
     imported = _read_long_table(path)
     result = measures(imported.rows, year=year, rca_threshold=rca_threshold, source=path)
     for note in (*imported.notes, *result.notes):
@@ -695,26 +916,38 @@ def complexity_cmd(path: str, fmt: str, year: int | None, rca_threshold: float, 
 
 
 @main.group("partners", invoke_without_command=True)
-@click.option("--home", default=None, help="本地区，如 南宁")
-@click.option("--table", "table_path", type=click.Path(dir_okay=False), default=None,
-              help="地区—产业长表（CSV/XLSX）")
-@click.option("--top", type=int, default=20, show_default=True)
+@click.option("--home", default=None, help="本地区，如 南宁 (home region; required).")
+@click.option("--table", "table_path", type=INPUT_FILE, default=None,
+              help="地区—产业长表 CSV/XLSX，代替知识库 (region × industry table).")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
+              help="列出前 N 个伙伴 (number of partners).")
 @click.option("--weights", default=None,
-              help="权重，如 互补性=0.35,关联性=0.25,产业链契合=0.2,联系=0.2（默认即此）")
+              help="权重，如 互补性=0.35,关联性=0.25,产业链契合=0.2,联系=0.2（默认即此）(weights).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table",
-              show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False), default=None, help="xlsx 输出文件")
+              show_default=True, help="输出格式；xlsx 需要 --output (output format).")
+@json_option("json")
+@click.option("--output", type=OUTPUT_FILE, default=None,
+              help="xlsx 输出文件 (the .xlsx file for --format xlsx).")
 @click.pass_context
 def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None, top: int,
-                 weights: str | None, fmt: str, output: str | None) -> None:
-    """合作伙伴排序：互补性、关联性、产业链契合、联系，各项得分与理由。"""
+                 weights: str | None, fmt: str, as_json: bool, output: str | None) -> None:
+    """合作伙伴排序：互补性、关联性、产业链契合、联系，各项得分与理由。
+
+    Rank partner regions for --home by complementarity, relatedness, chain fit and
+    connection, each component shown and the weights stated; each with the industries to
+    cooperate on and a reason in Chinese. `partners import FILE` stores a value table.
+    JSON: {"home", "year", "weights", "components", "notes", "partners": [...]}.
+    """
     if ctx.invoked_subcommand:
         return
     if not home:
-        click.echo(ctx.get_help())
-        return
+        raise GxatlasError("缺少 --home 本地区，如 `gxatlas partners --home 南宁` "
+                           "(missing --home; see `gxatlas partners --help`)")
     from gxatlas.analysis.partners import PartnerWeights, partners_report
 
+    if as_json:
+        fmt = "json"
+    origin = None
     w = PartnerWeights.parse(weights) if weights else PartnerWeights()
     if table_path:
         imported = _read_long_table(table_path)
@@ -729,10 +962,11 @@ def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None, t
         if table.empty:
             raise GxatlasError("知识库中没有地区—产业数据；先 `gxatlas init`，"
                                "或用 `gxatlas partners import FILE` 导入数值表")
-        click.echo(f"注：数据来源：{origin}", err=True)
         report = partners_report(home=home, table=table, relations=relations, top=top, weights=w)
-    for note in report["notes"]:
-        click.echo(f"注：{note}", err=True)
+    if origin:
+        note(f"注：数据来源：{origin}")
+    for text in report["notes"]:
+        note(f"注：{text}")
     if fmt == "json":
         emit_json(report)
         return
@@ -744,10 +978,7 @@ def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None, t
             for p in report["partners"]]
     frame = pd.DataFrame(rows)
     if fmt == "xlsx":
-        if not output:
-            raise GxatlasError("--format xlsx 需要 --output 文件名")
-        frame.to_excel(output, index=False, sheet_name="合作伙伴")
-        click.echo(f"已写入 {output}")
+        _write_xlsx(rows, output, sheet="合作伙伴")
         return
     w = "，".join(f"{report['components'][k]} {v:.2f}" for k, v in report["weights"].items())
     click.echo(f"{report['home']} 的合作伙伴（权重：{w}）")
@@ -757,19 +988,27 @@ def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None, t
 
 
 @partners_cmd.command("import")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", metavar="FILE", type=INPUT_FILE)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+              show_default=True, help="输出格式 (output format).")
+@json_option("json")
 @click.pass_context
-def partners_import(ctx: click.Context, path: str, fmt: str) -> None:
-    """导入地区—产业表（地区、产业、数值、年份、单位）：有效行存入知识库，问题逐行报告。"""
+def partners_import(ctx: click.Context, path: str, fmt: str, as_json: bool) -> None:
+    """导入地区—产业数值表：有效行存入知识库，问题逐行报告。
+
+    Import a region × industry table (CSV/XLSX: region, industry, value, year, unit) used by
+    `partners` and `chains`; names resolved to the bundled regions and the industry taxonomy,
+    bad rows reported with their line (exit 1 when rows were skipped).
+    """
     from gxatlas.analysis.tables import read_table
 
+    if as_json:
+        fmt = "json"
+    kb = open_kb_from(ctx)  # a bad --db is reported before the file is read
     imported = read_table(path)
     if len(imported.rows):
         from gxatlas.analysis.kbdata import store_table
 
-        kb = open_kb_from(ctx)
         with kb.session() as s:
             stored = store_table(s, imported.rows, source=str(Path(path).resolve()),
                                  unit=imported.unit)
@@ -790,13 +1029,36 @@ def partners_import(ctx: click.Context, path: str, fmt: str) -> None:
 
 # --- api / web / report: serve, users, report ------------------------------------------------
 
+def _check_port(host: str, port: int) -> None:
+    """A port in use or not allowed is one line, not uvicorn's log and traceback."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise GxatlasError(f"--host {host}: 无法解析 (cannot resolve: {err.strerror})") from err
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(addr)
+        except OSError as err:
+            raise GxatlasError(f"{host}:{port}: 无法监听 (cannot listen: "
+                               f"{err.strerror or err})") from err
+
+
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
-@click.option("--port", type=int, default=8000, show_default=True, help="端口")
-@click.option("--db", "db_url", default=None, help="数据库 URL (同 gxatlas --db)")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 (address).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="端口 (port).")
+@click.option("--db", "db_url", default=None, metavar="URL",
+              help="知识库，同 gxatlas --db (database URL, as gxatlas --db).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, db_url: str | None) -> None:
-    """启动 API 与仪表盘 (http://HOST:PORT/，文档 /docs)。"""
+    """启动 API 与仪表盘（http://HOST:PORT/，接口文档 /docs）。
+
+    Serve the REST API and the dashboard on the KB until interrupted (Ctrl-C).
+    """
     import uvicorn
 
     from gxatlas.api.app import create_app
@@ -804,36 +1066,52 @@ def serve(ctx: click.Context, host: str, port: int, db_url: str | None) -> None:
     if db_url:
         ctx.obj["db_url"] = db_url
     app = create_app(kb=open_kb_from(ctx))
-    click.echo(f"gxatlas: 仪表盘 http://{host}:{port}/  API 文档 http://{host}:{port}/docs", err=True)
+    _check_port(host, port)
+    note(f"仪表盘 dashboard http://{host}:{port}/  API 文档 http://{host}:{port}/docs")
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 @main.group()
 def users() -> None:
-    """API 令牌：add / list / revoke (角色 read / write / admin，令牌只保存散列)。"""
+    """API 令牌：add / list / revoke（角色 read / write / admin）。
+
+    API tokens and their roles; tokens are stored hashed and shown only once.
+    """
 
 
 @users.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(["read", "write", "admin"]), default="read",
-              show_default=True)
+              show_default=True, help="角色 (role): read 只读 / write 上传 / admin 管理.")
+@json_option()
 @click.pass_context
-def users_add(ctx: click.Context, name: str, role: str) -> None:
-    """发放令牌 (只显示这一次)。"""
+def users_add(ctx: click.Context, name: str, role: str, as_json: bool) -> None:
+    """发放令牌（只显示这一次）。
+
+    Issue a token for NAME; it is printed once and stored hashed.
+    JSON: {"name", "role", "token"}.
+    """
     from gxatlas.api.auth import add_user
 
     kb = open_kb_from(ctx)
     with kb.session() as s:
         user, token = add_user(s, name=name, role=role)
-    click.echo(f"{user.name} ({user.role}): {token}")
-    click.echo("gxatlas: 请妥善保存令牌，它不会再次显示。", err=True)
+    if as_json:
+        emit_json({"name": user.name, "role": user.role, "token": token})
+    else:
+        click.echo(f"{user.name} ({user.role}): {token}")
+    note("注：请妥善保存令牌，它不会再次显示 (the token is not shown again).")
 
 
 @users.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option()
 @click.pass_context
 def users_list(ctx: click.Context, as_json: bool) -> None:
-    """列出令牌持有人 (不含令牌)。"""
+    """列出令牌持有人（不含令牌）。
+
+    List token holders (never the tokens). JSON: [{"id", "name", "role", "revoked",
+    "created_at"}].
+    """
     from dataclasses import asdict
 
     from gxatlas.api.auth import list_users
@@ -844,6 +1122,8 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         emit_json([asdict(u) for u in rows])
         return
+    if not rows:
+        note("没有令牌 (no users); `gxatlas users add NAME` 发放一个")
     for u in rows:
         click.echo(f"{u.name}\t{u.role}\t{'已撤销 revoked' if u.revoked else '有效 active'}"
                    f"\t{u.created_at}")
@@ -851,29 +1131,48 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
 
 @users.command("revoke")
 @click.argument("name")
+@json_option()
 @click.pass_context
-def users_revoke(ctx: click.Context, name: str) -> None:
-    """撤销令牌。"""
+def users_revoke(ctx: click.Context, name: str, as_json: bool) -> None:
+    """撤销令牌。
+
+    Revoke NAME's token (the user stays listed as revoked). JSON: the user as in `list`.
+    """
+    from dataclasses import asdict
+
     from gxatlas.api.auth import revoke_user
 
     kb = open_kb_from(ctx)
     with kb.session() as s:
         user = revoke_user(s, name=name)
+    if as_json:
+        emit_json(asdict(user))
+        return
     click.echo(f"{user.name}: 已撤销 revoked")
 
 
 @main.command()
-@click.option("--region", required=True, help="地区，如 南宁")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="输出文件 .html / .xlsx / .pdf")
+@click.option("--region", required=True, help="地区，如 南宁 (region).")
+@click.option("--out", "out", required=True, type=OUTPUT_FILE,
+              help="输出文件 .html / .xlsx / .pdf，格式由扩展名决定 (output file).")
+@json_option()
 @click.pass_context
-def report(ctx: click.Context, region: str, out: str) -> None:
-    """地区简报：目标与状态、园区、产业链与缺口、合作伙伴、审查发现，图表与出处。"""
+def report(ctx: click.Context, region: str, out: str, as_json: bool) -> None:
+    """地区简报：目标与状态、园区、产业链与缺口、合作伙伴、审查发现。
+
+    Write a region brief (targets and status, parks, chains and gaps, partners, audit
+    findings), charts included and every figure cited, as HTML, XLSX or PDF.
+    JSON: {"region", "out", "format", "bytes"}.
+    """
     from gxatlas.report import write_report
 
     kb = open_kb_from(ctx)
     with kb.session() as s:
         path = write_report(s, region=region, out=out)
+    if as_json:
+        emit_json({"region": region, "out": str(path), "format": path.suffix.lstrip(".").lower(),
+                   "bytes": path.stat().st_size})
+        return
     click.echo(f"已写入 {path}")
 
 

@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import functools
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterator, Sequence
@@ -335,7 +336,7 @@ def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any] | None, str | Non
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as err:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
         raise InputError(path, f"不是可读的 XLSX 文件: {err}") from err
     try:
         ws = wb.worksheets[0]

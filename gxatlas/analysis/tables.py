@@ -21,6 +21,7 @@ names it does not know are kept as written and listed in ``TableImport.unknown_i
 from __future__ import annotations
 
 import unicodedata
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,7 +255,7 @@ def read_table(
     elif suffix in (".xlsx", ".xlsm"):
         try:
             frame = pd.read_excel(p, dtype=object, sheet_name=0, engine="openpyxl")
-        except (ValueError, OSError, KeyError) as err:
+        except (ValueError, OSError, KeyError, zipfile.BadZipFile) as err:
             raise InputError(str(p), f"无法读取 Excel 文件：{err}") from err
     else:
         raise InputError(str(p), f"不支持的文件类型：{p.suffix or '（无扩展名）'}（可用 .csv、.xlsx）")

@@ -1,8 +1,8 @@
 """The gazetteer that entity extraction reads: regions and the names the caller knows.
 
-Built from the bundled regional data (``gxatlas.data.load_regions`` or, until that loader is
-available, ``gxatlas/data/regions.csv``) plus the park and enterprise names a caller passes in
-(the KB, for instance). Extraction never imports ``gxatlas.kb``: the caller hands names over.
+Built from the bundled regional data (``gxatlas.data.load_regions``) plus the park and
+enterprise names a caller passes in (the KB, for instance). Extraction never imports
+``gxatlas.kb``: the caller hands names over.
 
 A region is found in running text by its full name (`宾阳县`) or its short name (`宾阳`); a
 county resolves to its prefecture city, which is what the ``city`` of a fact holds.
@@ -10,36 +10,12 @@ county resolves to its prefecture city, which is what the ``city`` of a fact hol
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-_DATA = Path(__file__).resolve().parent.parent / "data"
-
-# Used only when gxatlas/data has no regions yet: Guangxi's prefecture cities and their
-# county-level divisions (GB/T 2260), enough to resolve a county to its city.
-_FALLBACK_GUANGXI = {
-    "南宁": "兴宁区 青秀区 江南区 西乡塘区 良庆区 邕宁区 武鸣区 横州市 宾阳县 上林县 马山县 隆安县",
-    "柳州": "城中区 鱼峰区 柳南区 柳北区 柳江区 柳城县 鹿寨县 融安县 融水苗族自治县 三江侗族自治县",
-    "桂林": "秀峰区 叠彩区 象山区 七星区 雁山区 临桂区 阳朔县 灵川县 全州县 兴安县 永福县 灌阳县 "
-            "龙胜各族自治县 资源县 平乐县 荔浦市 恭城瑶族自治县",
-    "梧州": "万秀区 长洲区 龙圩区 苍梧县 藤县 蒙山县 岑溪市",
-    "北海": "海城区 银海区 铁山港区 合浦县",
-    "防城港": "港口区 防城区 上思县 东兴市",
-    "钦州": "钦南区 钦北区 灵山县 浦北县",
-    "贵港": "港北区 港南区 覃塘区 平南县 桂平市",
-    "玉林": "玉州区 福绵区 容县 陆川县 博白县 兴业县 北流市",
-    "百色": "右江区 田阳区 田东县 德保县 那坡县 凌云县 乐业县 田林县 西林县 隆林各族自治县 靖西市 平果市",
-    "贺州": "八步区 平桂区 昭平县 钟山县 富川瑶族自治县",
-    "河池": "金城江区 宜州区 南丹县 天峨县 凤山县 东兰县 罗城仫佬族自治县 环江毛南族自治县 "
-            "巴马瑶族自治县 都安瑶族自治县 大化瑶族自治县",
-    "来宾": "兴宾区 忻城县 象州县 武宣县 金秀瑶族自治县 合山市",
-    "崇左": "江州区 扶绥县 宁明县 龙州县 大新县 天等县 凭祥市",
-}
 # Short names that are ordinary words or too ambiguous to stand alone in running text.
 _AMBIGUOUS_SHORT = frozenset({"城中", "江南", "港口", "资源", "象山", "七星", "长洲", "港北", "港南",
                               "兴业", "容", "藤", "八步", "右江", "平桂", "兴宁", "青秀", "防城"})
@@ -99,38 +75,10 @@ def _short(name: str) -> str:
 
 
 def _records_from_data() -> list[Mapping[str, Any]]:
-    """Region records from gxatlas.data (loader or CSV); the Guangxi fallback when absent."""
-    try:
-        from gxatlas.data import load_regions
-    except ImportError:  # the loader is not there yet: read the CSV below
-        load_regions = None  # type: ignore[assignment]
-    if load_regions is not None:
-        regions = load_regions()
-        records = getattr(regions, "records", regions)
-        out = [r if isinstance(r, Mapping) else dataclasses.asdict(r) for r in records]
-        if out:
-            return out
-    path = _DATA / "regions.csv"
-    if path.exists():
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-        if rows:
-            return rows
-    return _fallback_records()
+    """Region records from ``gxatlas.data.load_regions`` (the one source of regions)."""
+    from gxatlas.data import load_regions
 
-
-def _fallback_records() -> list[Mapping[str, Any]]:
-    rows: list[dict[str, Any]] = [
-        {"code": "450000", "name": "广西壮族自治区", "short_name": "广西", "level": "province",
-         "parent": "", "aliases": "广西"}]
-    for i, (city, counties) in enumerate(_FALLBACK_GUANGXI.items(), 1):
-        code = f"45{i:02d}00"
-        rows.append({"code": code, "name": city + "市", "short_name": city, "level": "prefecture",
-                     "parent": "450000", "aliases": ""})
-        for j, c in enumerate(counties.split(), 1):
-            rows.append({"code": f"45{i:02d}{j:02d}", "name": c, "short_name": _short(c),
-                         "level": "county", "parent": code, "aliases": ""})
-    return rows
+    return [dataclasses.asdict(r) for r in load_regions().records]
 
 
 def _aliases(value: Any) -> list[str]:

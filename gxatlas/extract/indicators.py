@@ -163,6 +163,8 @@ def _cell_value(text: str) -> tuple[float | int | str | None, str | None]:
     elif re.search(r"以下$|以内$", t):
         cmp_, t = "<=", t[:-2]
     t = t.rstrip("%‰")
+    # `[14]`: a cumulative figure marked by brackets (`[ ]内为五年累计数`)
+    t = re.sub(r"^[\[〔【](.+)[\]〕】]$", r"\1", t).strip()
     if re.fullmatch(r"\d+(?:\.\d+)?(?:\s*[:∶]\s*\d+(?:\.\d+)?)+", t):
         return re.sub(r"\s*[:∶]\s*", ":", t), cmp_
     try:
@@ -221,15 +223,20 @@ def _aligned_indicator(row: Row, cols: _Columns, *, scope: str | None) -> Indica
     unit = at(cols.unit) or unit
     if unit and re.fullmatch(r"[—–\-－/]+", unit):
         unit = None
-    dated = [(y, target, _cell_value(at(i))) for i, y, target in cols.years]
+    # a column is a target column when its header says so or, when no header does, when
+    # it is not the first year column; a dash in the baseline column leaves the target
+    # where it stands
+    flagged = any(t for _, _, t in cols.years)
+    dated = [(y, t if flagged else k > 0, _cell_value(at(i)))
+             for k, (i, y, t) in enumerate(cols.years)]
     dated = [(y, target, v, c) for y, target, (v, c) in dated if v is not None]
     if not dated:
         return None
     if unit is None and any(at(i).endswith("%") for i, _, _ in cols.years):
         unit = "%"
     vals: dict[str, Any] = {"scope": scope, "unit": unit}
-    targets = [d for d in dated if d[1]] or (dated[1:] if len(dated) >= 2 else [])
-    base = [d for d in dated if d not in targets]
+    targets = [d for d in dated if d[1]]
+    base = [d for d in dated if not d[1]]
     if base:
         vals.update(baseline_year=base[0][0], baseline_value=base[0][2])
     if targets:

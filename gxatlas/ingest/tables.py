@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 __all__ = ["Cell", "Row", "Table", "find_tables", "tab_tables", "is_numeric_cell", "cells_of"]
 
@@ -264,6 +264,8 @@ def _by_key(cells: Sequence[Cell], is_label: Callable[[str], bool] | None
             and not re.search("[、,，;；]", cells[i].text) and not _header_like_only(cells[i].text)]
     if len(keys) < 2:
         return None
+    if _has_unit_column(c.text for c in cells[:keys[0]]):
+        keys = _unit_keys_back(cells, kinds, keys)
     label = is_label or _default_label(cells)
     first = keys[0]
     header_end = first - 1 if first > 0 and label(cells[first - 1].text) else first
@@ -281,6 +283,8 @@ def _by_key_rows(header: tuple[Cell, ...], cells: Sequence[Cell], label: Callabl
             and not re.search("[、,，;；]", cells[i].text) and not _header_like_only(cells[i].text)]
     if len(keys) < 2:
         return None
+    if _has_unit_column(h.text for h in header):
+        keys = _unit_keys_back(cells, kinds, keys)
     # a row normally holds the same count of numbers; a key that leaves two short rows is a
     # value (a one-item list of industries), not a new row
     def numbers(a: int, b: int) -> int:
@@ -310,6 +314,28 @@ def _by_key_rows(header: tuple[Cell, ...], cells: Sequence[Cell], label: Callabl
         if nxt is not None:
             group = nxt
     return header, rows
+
+
+_UNIT_HEADER = re.compile(r"^(?:单\s*位|计量单位)$")
+_UNIT_CELL = re.compile(r"^(?:%|‰|[万亿千百]?(?:元|美元|吨|辆|台|套|个|家|项|人|户|亩|千瓦|千瓦时|标准煤|吨标准煤|平方公里|公里|"
+                        r"平方米|立方米|件|条|座|所|艘|箱|标箱|GWh|MW|GW))$")
+
+
+def _has_unit_column(header: Iterable[str]) -> bool:
+    return any(_UNIT_HEADER.match(h.strip()) for h in header)
+
+
+def _unit_keys_back(cells: Sequence[Cell], kinds: Sequence[str], keys: list[int]) -> list[int]:
+    """In a table with a unit column, a row starts at its name, not at the unit cell that
+    stands before the first number (`新能源汽车产量 / 万辆 / 8.5 / 30`)."""
+    out: list[int] = []
+    for i in keys:
+        if (i > 0 and kinds[i - 1] == "t" and _UNIT_CELL.match(cells[i].text.strip())
+                and not _UNIT_CELL.match(cells[i - 1].text.strip()) and (not out or out[-1] < i - 1)):
+            out.append(i - 1)
+        else:
+            out.append(i)
+    return out
 
 
 def _header_like_only(text: str) -> bool:
