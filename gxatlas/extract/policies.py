@@ -91,6 +91,38 @@ def _title_ok(t: str) -> bool:
     return 2 <= len(t) <= 80 and not _NOT_POLICY.search(t) and not re.fullmatch(r"[\d\s.]+", t)
 
 
+def _tab_policies(text: str) -> list[_Policy]:
+    """Policies of TAB-separated rows (docx/xlsx/html tables): a row with a document number
+    cell; its title is the longest other text cell, its date the first date cell."""
+    out: list[_Policy] = []
+    for s, _, line in _lines(text):
+        if "\t" not in line:
+            continue
+        cells: list[tuple[int, str]] = []
+        pos = 0
+        for part in line.split("\t"):
+            body = part.strip()
+            if body:
+                cells.append((s + pos + part.index(body), body))
+            pos += len(part) + 1
+        numbers = [c for c in cells if _is_number_cell(c[1])]
+        if len(numbers) != 1:
+            continue
+        dates = [d for _, c in cells if (d := _date(c))]
+        titles = [c for c in cells if c not in numbers and not _date(c[1]) and _title_ok(c[1])
+                  and not re.fullmatch(r"[\d\s.、]+", c[1]) and len(c[1]) >= 4]
+        if titles:
+            ts, title = max(titles, key=lambda c: len(c[1]))
+            out.append(_Policy(start=ts, end=ts + len(title), title=title.strip("《》"),
+                               doc_number=_clean_number(numbers[0][1]),
+                               date=dates[0] if dates else None, alignment="fuzzy"))
+        else:
+            ns, num = numbers[0]
+            out.append(_Policy(start=ns, end=ns + len(num), title=None, doc_number=_clean_number(num),
+                               date=dates[0] if dates else None))
+    return out
+
+
 def _table_policies(text: str) -> list[_Policy]:
     """Policies of tables flattened one cell per line, column- or row-wise."""
     lines = _lines(text)
@@ -160,6 +192,47 @@ def _row_cell(lines: list[tuple[int, int, str]], k: int) -> _Policy:
     return _Policy(start=s, end=e, title=title, doc_number=_clean_number(cell), date=date)
 
 
+# `（来政发〔2023〕15号）`, `（象政发〔2023〕7号，2023年4月12日印发）` after a 《title》
+_NUMBER_AFTER = re.compile(r"\s*[(（]\s*(" + DOC_NUMBER.pattern + r")\s*(?:[,，、;；]\s*"
+                           r"(?P<date>(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)[^()（）]{0,6})?[)）]")
+# `于2023年11月20日印发《…》`: a full date right before the verb that issues the title
+_DATE_BEFORE = re.compile(r"((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)[^。；;，,《》\n]{0,8}?"
+                          r"(?:印发|发布|出台|颁布|公布|签发|制定|通过)了?\s*$")
+# the document's own title: a plan, programme or measures named on one of its first lines,
+# a period in brackets possibly wrapped onto the next line
+_OWN_TITLE = re.compile(r"^(.{4,60}?(?:规划|纲要|方案|计划|措施|意见|办法|细则|条例|决定))"
+                        r"((?:[(（][^()（）]{2,16}[)）])*)$")
+_EDITION = re.compile(r"[(（](?:节选|摘要|摘编|全文|征求意见稿|送审稿|草案|修订稿)[)）]")
+_PERIOD = re.compile(r"^[(（]\s*(?:19|20)\d{2}\s*[—–\-－~至]+\s*(?:19|20)\d{2}\s*年?\s*[)）]$")
+
+
+def _date_before(text: str, start: int) -> str | None:
+    m = _DATE_BEFORE.search(text, max(0, start - 40), start)
+    return _date(m.group(1)) if m else None
+
+
+def own_title(text: str, *, lines: int = 4) -> _Policy | None:
+    """The document's own title when it names a plan or a policy (`X市Y产业发展规划（2022—
+    2025年）`), from its first non-blank lines; editorial notes such as `（节选）` dropped."""
+    first = _lines(text[:2000])[:lines]
+    for k, (s, e, line) in enumerate(first):
+        if "\t" in line or "《" in line:
+            continue
+        m = _OWN_TITLE.match(line)
+        if not m:
+            continue
+        title = m.group(1) + _EDITION.sub("", m.group(2))
+        end = e
+        if k + 1 < len(first) and _PERIOD.match(first[k + 1][2]) and not m.group(2):
+            title += first[k + 1][2]
+            end = first[k + 1][1]
+        if _title_ok(title) and not re.search(r"[。，,；;：:]", title):
+            return _Policy(start=s, end=end, title=title, doc_number=None,
+                           alignment="exact" if end == e else "fuzzy")
+        return None
+    return None
+
+
 _MARKED = re.compile(r"三年|五年|行动|十[一二三四五六]五|20\d\d|规划纲要|条例|政府工作报告|关于")
 
 
@@ -179,20 +252,29 @@ def find_policies(text: str) -> list[_Policy]:
     """Policy mentions in ``text``: titles, numbers in prose and in tables."""
     out: list[_Policy] = []
     taken: list[tuple[int, int]] = []
-    for p in _table_policies(text):
+    tab = _tab_policies(text)
+    tab_numbers = {p.doc_number for p in tab}
+    for p in tab + [p for p in _table_policies(text) if p.doc_number not in tab_numbers]:
         out.append(p)
         taken.append((p.start, p.end))
+    own = own_title(text)
+    if own:
+        out.append(own)
+        taken.append((own.start, own.end))
     for m in _TITLE.finditer(text):
         title = m.group(1)
-        if not _title_ok(title):
+        if not _title_ok(title) or any(a <= m.start() < b for a, b in taken):
             continue
         num = None
         end = m.end()
-        after = re.match(r"\s*[(（]\s*(" + DOC_NUMBER.pattern + r")\s*[)）]", text[m.end():m.end() + 40])
+        date = _date_before(text, m.start())
+        after = _NUMBER_AFTER.match(text, m.end(), m.end() + 60)
         if after:
             num = _clean_number(after.group(1))
-            end = m.end() + after.end()
-        out.append(_Policy(start=m.start(), end=end, title=title, doc_number=num))
+            end = after.end()
+            if after.group("date"):
+                date = _date(after.group("date"))
+        out.append(_Policy(start=m.start(), end=end, title=title, doc_number=num, date=date))
         taken.append((m.start(), end))
     for m in _PROSE_TITLE.finditer(text):
         if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
@@ -219,15 +301,21 @@ def extract_policies(doc: Document) -> list[Fact]:
     """Policy facts of ``doc``, one per document number or (without a number) per title."""
     by_key: dict[str, _Policy] = {}
     order: list[str] = []
+    aliases: dict[str, list[str]] = {}
     for p in find_policies(doc.text):
         title = display_name(p.title).strip("“”") if p.title else None
-        key = p.doc_number or title or ""
+        key = p.doc_number or (_title_key(title) if title else "")
         if not key:
             continue
         old = by_key.get(key)
         if old is None:
             by_key[key] = _Policy(p.start, p.end, title, p.doc_number, p.date, p.alignment)
             order.append(key)
+        elif old.doc_number is None and title and old.title and title != old.title:
+            # one plan named with the region's full and short name: the longer form is the name
+            keep, other = (title, old.title) if len(title) > len(old.title) else (old.title, title)
+            aliases.setdefault(key, []).append(other)
+            by_key[key] = _Policy(old.start, old.end, keep, None, old.date or p.date, old.alignment)
         elif (old.title is None and title) or (old.date is None and p.date):
             by_key[key] = _Policy(old.start, old.end, old.title or title, old.doc_number,
                                   old.date or p.date, old.alignment)
@@ -241,8 +329,22 @@ def extract_policies(doc: Document) -> list[Fact]:
         reason = "assembled from a table flattened one cell per line" if p.alignment == "fuzzy" else None
         facts.append(Fact(type="policy", name=p.title or p.doc_number or key,
                           evidence=evidence(doc, p.start, p.end, alignment=p.alignment, reason=reason),
-                          values=values))
+                          values=values, aliases=tuple(a for a in aliases.get(key, ()) if a != p.title)))
     return facts
+
+
+def _title_key(title: str) -> str:
+    """A title with a leading region named by its short name (`广西壮族自治区X规划` and
+    `广西X规划` are one plan), quotes dropped."""
+    from gxatlas.extract import region_names
+
+    t = re.sub(r"[“”\"‘’「」]", "", title)
+    names = region_names()
+    for n in range(min(len(t), 12), 1, -1):
+        short = names.get(t[:n])
+        if short:
+            return short + t[n:]
+    return t
 
 
 def _issuer_near(text: str, start: int) -> str | None:
