@@ -65,3 +65,19 @@ def test_chains_from_kb_json_shape(atlas_url: str) -> None:
     assert statuses - {"missing"}, "the KB's Nanning battery projects should show"
     for gap in chain["gaps"]:
         assert {"link", "status", "importance", "candidates"} <= set(gap)
+
+
+def test_partners_chain_fit_from_kb(atlas_url: str) -> None:
+    """A city whose firms hold links the home misses gets chain fit; the links are named."""
+    sep = Path(__file__).parent / "fixtures" / "chains" / "registry_separator.csv"
+    assert run("--db", atlas_url, "enterprises", "import", str(sep)).exit_code == 0
+    from gxatlas.analysis.kbdata import partners_from_kb
+    from gxatlas.kb.store import open_kb
+
+    kb = open_kb(atlas_url)
+    with kb.session() as s:
+        report = partners_from_kb(s, home="南宁", chain_ids=("new_energy_battery",), top=30)
+    by_region = {p["region"]: p for p in report["partners"]}
+    assert by_region["柳州市"]["components"]["chain_fit"] > 0
+    assert max(p["components"]["chain_fit"] for p in report["partners"]) == \
+        by_region["柳州市"]["components"]["chain_fit"]

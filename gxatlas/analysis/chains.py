@@ -303,3 +303,31 @@ def entities_from_registry(path: str, *, chains: Sequence[Chain] | None = None,
                          text=item.scope, links=tuple(f"{h.chain}/{h.link}" for h in hits),
                          tags=item.tags,
                          region_path=tuple(r for r in (item.region, item.county) if r))
+
+
+def link_label(chain: Chain, link_id: str) -> str:
+    """A chain link as people name it: 产业链·环节."""
+    return f"{chain.name}·{chain.link(link_id).name}"
+
+
+def chain_fit(chains: Iterable[Chain], *, entities: Iterable[Entity], home: str,
+              clf: Classifier | None = None) -> tuple[set[str], dict[str, set[str]]]:
+    """What the partner ranking needs from the chain maps: the links (``link_label``) the home
+    region is weak in or misses, and for every region the links its enterprises hold."""
+    chains = tuple(chains)
+    clf = clf or classifier()
+    ents = list(entities)
+    by_id = {ch.id: ch for ch in chains}
+    missing: set[str] = set()
+    for ch, entry in zip(chains, analyse(chains, entities=ents, region=home, clf=clf)["chains"]):
+        missing |= {link_label(ch, lk["id"]) for lk in entry["links"]
+                    if lk["status"] in ("weak", "missing")}
+    held: dict[str, set[str]] = {}
+    for e in ents:
+        if e.type != "enterprise" or not e.region:
+            continue
+        for key in _entity_links(e, clf):
+            chain_id, link_id = key.split("/", 1)
+            if chain_id in by_id:
+                held.setdefault(e.region, set()).add(link_label(by_id[chain_id], link_id))
+    return missing, held

@@ -253,3 +253,37 @@ def store_registry(session: Session, rows: Iterable[RegistryRow], *, path: str) 
     doc.sha256 = digest.hexdigest()
     session.flush()
     return added, updated
+
+
+def chain_fit_inputs(session: Session, *, home: str, chain_ids: Iterable[str] = ()
+                     ) -> tuple[set[str], dict[str, set[str]]]:
+    """For the partner ranking: the home region's weak or missing chain links, and the links
+    every region's enterprises hold (``产业链·环节`` labels), from the KB's entities."""
+    from gxatlas.analysis.chains import chain_fit
+    from gxatlas.data import load_regions
+    from gxatlas.data.chains import find_chain, load_chains
+
+    chains = tuple(find_chain(c) for c in chain_ids) or load_chains()
+    rec = load_regions().find(home)
+    return chain_fit(chains, entities=chain_entities(session), home=rec.name if rec else home)
+
+
+def partners_from_kb(session: Session, *, home: str, chain_ids: Iterable[str] = (),
+                     top: int = 20, weights: object | None = None) -> dict[str, object]:
+    """The partner ranking of ``home`` from the KB: its region × industry matrix (an imported
+    table, else the KB's statements), relations between regions, and chain fit from the chain
+    maps. The JSON-able report of ``gxatlas.analysis.partners.partners_report`` plus
+    ``table_source`` saying where the matrix came from."""
+    from gxatlas.analysis.partners import PartnerWeights, partners_report
+    from gxatlas.errors import GxatlasError
+
+    table, source = region_industry_table(session)
+    if table.empty:
+        raise GxatlasError("知识库中没有地区—产业数据；先 `gxatlas init`，"
+                           "或用 `gxatlas partners import FILE` 导入数值表")
+    missing, held = chain_fit_inputs(session, home=home, chain_ids=chain_ids)
+    report = partners_report(home=home, table=table, relations=region_relations(session),
+                             home_missing_links=missing, region_links=held, top=top,
+                             weights=weights if weights is not None else PartnerWeights())
+    report["table_source"] = source
+    return report

@@ -172,9 +172,11 @@ def _analysis_router() -> APIRouter:
     @router.get("/partners", summary="合作伙伴排名 (含理由)")
     def partners(session: SessionDep,
                  home: Annotated[str, Query(description="本地城市")] = "南宁",
+                 chain: Annotated[str | None, Query(
+                     description="产业链 id：按本地该链的缺失环节计算产业链契合")] = None,
                  limit: Limit = 20) -> dict[str, Any]:
         _scope(session, home)
-        result = _analysis("partners", session, home=home, limit=limit)
+        result = _analysis("partners", session, home=home, chain=chain, limit=limit)
         if result.get("available"):
             queries.locate_partners(session, result["result"].get("partners", []))
         return result

@@ -90,15 +90,11 @@ def _chains(session: Session, *, chain: str, region: str | None = None, **_: Any
     return analyse([template], entities=chain_entities(session), region=region)["chains"][0]
 
 
-def _partners(session: Session, *, home: str, limit: int = 20, **_: Any) -> Any:
-    from gxatlas.analysis.kbdata import region_industry_table, region_relations
-    from gxatlas.analysis.partners import partners_report
+def _partners(session: Session, *, home: str, limit: int = 20, chain: str | None = None,
+              **_: Any) -> Any:
+    from gxatlas.analysis.kbdata import partners_from_kb
 
-    table, source = region_industry_table(session)
-    report = partners_report(home=home, table=table, relations=region_relations(session),
-                             top=limit)
-    report["table_source"] = source
-    return report
+    return partners_from_kb(session, home=home, chain_ids=(chain,) if chain else (), top=limit)
 
 
 ADAPTERS: dict[str, Callable[..., Any]] = {

@@ -61,6 +61,25 @@ _INVEST = re.compile(r"(?:总投资|投资总额|计划投资|投资)(?:约|达|
 _CAPACITY = re.compile(r"(?:年产|产能)?\s*(\d+(?:\.\d+)?)\s*(万吨|万辆|万台|万方|万千瓦|GWh|吨)")
 
 
+# `年产10万吨荔枝深加工项目`: a project named by what and how much it makes
+_CAPACITY_NAME = re.compile(r"^(?:年产|年加工|年处理|年回收|年吞吐)\s*\d+(?:\.\d+)?\s*(?:[万亿千百]?(?:吨|辆|台|套|件|片|只|条|立方米|方"
+                            r"|平方米|千瓦时?)|GWh|MWh|GW|MW)[\u4e00-\u9fffA-Za-z]{2,}")
+# `广西某某科技有限公司年产…项目`: a project named after the legal name of its firm
+_FIRM_PREFIX = re.compile(r"^(?P<firm>[\u4e00-\u9fff()（）]{4,30}?(?:股份有限公司|有限责任公司|有限公司))"
+                          r"(?P<rest>[\u4e00-\u9fffA-Za-z\d.]{4,})$")
+
+
+def split_firm(name: str) -> tuple[str, str] | None:
+    """(project name, firm) for a project named after its firm's legal name, or None."""
+    m = _FIRM_PREFIX.match(name)
+    if not m or not _SUFFIX.search(m.group("rest")):
+        return None
+    words = pos_cut(m.group("rest"))
+    if not words or (is_function_word(*words[0]) and not words[0][0].startswith("年产")):
+        return None
+    return m.group("rest"), m.group("firm")
+
+
 def _generic(stem: str) -> bool:
     rest = stem
     for w in sorted(_GENERIC_STEM, key=len, reverse=True):
@@ -103,7 +122,8 @@ def _named(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
         if (a is not None and a > start and (is_generic(text[start:a]) or "内" in text[start:a])
                 and not _ORG_PREFIX.fullmatch(text[start:a])):
             start, stem = a, text[a:m.start()]
-        if not _has_proper(stem, gaz) and not _abbreviated_stem(stem, m.group()):
+        if (not _has_proper(stem, gaz) and not _abbreviated_stem(stem, m.group())
+                and not (m.group() == "项目" and _CAPACITY_NAME.match(stem))):
             continue
         name = display_name(text[start:m.end()])
         if _CATEGORY.search(name) or _CAPTION.match(name) or _in_title(text, start):
@@ -499,8 +519,16 @@ def extract_projects(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
             if name != first.name and name not in first.aliases:
                 seen[key] = replace(first, aliases=(*first.aliases, name))
             continue
+        values = _values(text, start, end, name, gaz=gaz, ctx=ctx)
+        aliases: tuple[str, ...] = ()
+        firm = split_firm(name)
+        if firm is not None:
+            # the firm is a value of the project; its place, if any, is the project's city
+            name, values["enterprise"], aliases = firm[0], firm[1], (name,)
+            if values.get("city") is None:
+                values["city"] = park_city(name, start, gaz=gaz, ctx=ctx)
         seen[key] = Fact(type="project", name=name, evidence=evidence(doc, start, end),
-                         values=_values(text, start, end, name, gaz=gaz, ctx=ctx))
+                         values=values, aliases=aliases)
     return merge_spellings(list(seen.values()), gaz)
 
 
@@ -595,12 +623,21 @@ def merge_spellings(facts: list[Fact], gaz: Gazetteer) -> list[Fact]:
     return out
 
 
+def _invest_before(text: str, start: int) -> re.Match[str] | None:
+    """`A公司计划投资15亿元，建设B项目`: the investment stated in the clause before a project
+    name, in its sentence, with no other project named in between."""
+    lo = max(0, start - 60)
+    cut = max((m.end() for m in re.finditer(r"[。；;\n]|项目|工程", text[lo:start])), default=0)
+    found = list(_INVEST.finditer(text, lo + cut, start))
+    return found[-1] if found else None
+
+
 def _values(text: str, start: int, end: int, name: str, *, gaz: Gazetteer, ctx: CityContext
             ) -> dict[str, object]:
     values: dict[str, object] = {"city": park_city(name, start, gaz=gaz, ctx=ctx)}
     sent_end = re.search(r"[。；;\n]", text[end:end + 120])
     window = text[end:end + (sent_end.start() if sent_end else 120)]
-    inv = _INVEST.search(window)
+    inv = _INVEST.search(window) or _invest_before(text, start)
     if inv:
         values["investment"] = float(inv.group(1)) / (10000 if inv.group(2) == "万" else 1)
     cap = _CAPACITY.search(name) or _CAPACITY.search(window)

@@ -211,6 +211,23 @@ def _drop_space(left: str, right: str) -> bool:
     return "c" in (a, b) or (a == "p" and b == "p")
 
 
+_OPENERS = frozenset("([{")
+_CLOSING = frozenset(")]}")
+
+
+def _punct_space(text: str, s: int, e: int) -> bool:
+    """A space PDF export put between Chinese punctuation (ASCII after NFKC) and a number:
+    `; 2022年`, `( 2023—2026年)`, `2026年 )`. Latin text keeps its spaces (`1, 2`): the
+    punctuation must open a bracket or follow (precede) a Chinese character."""
+    left, right = text[s - 1], text[e]
+    before = text[max(0, s - 16):s - 1].rstrip(" \t\u3000")  # PDF spacing: `家 ； 2022`
+    if _kind(left) == "p" and _kind(right) == "d":
+        return left in _OPENERS or (left in ",;:" and bool(before) and _kind(before[-1]) == "c")
+    if _kind(left) == "d" and right in _CLOSING:
+        return bool(re.search(r"[\u4e00-\u9fff][\d.—–\- ]*$", text[max(0, s - 16):s]))
+    return False
+
+
 def fix_spaces(n: Normalized) -> Normalized:
     """Remove spaces PDF export put inside Chinese text; keep them in Latin text and numbers.
 
@@ -232,7 +249,7 @@ def fix_spaces(n: Normalized) -> Normalized:
                 edits.append((s, e, new))
         elif left == "\n" or right == "\n" or left == "\r" or right == "\r":
             edits.append((s, e, ""))
-        elif _drop_space(left, right):
+        elif _drop_space(left, right) or _punct_space(text, s, e):
             edits.append((s, e, ""))
         elif e - s > 1 or m.group() != " ":
             edits.append((s, e, " "))
@@ -313,6 +330,23 @@ def _local_widths(lengths: Sequence[int], prose: Sequence[bool], *, radius: int 
     return out
 
 
+def _page_width(lengths: Sequence[int], prose: Sequence[bool], *, tolerance: int = 1) -> int | None:
+    """The width most prose lines of a document stop at, when at least half its prose lines
+    of 12 or more characters (and at least five) lie within ``tolerance`` of it."""
+    window = [k for k, p in zip(lengths, prose) if k >= 12 and p]
+    if len(window) < 5:
+        return None
+    counts: Counter[int] = Counter(window)
+    best, best_count = 0, 0
+    for k in counts:
+        c = sum(counts[k + d] for d in range(-tolerance, tolerance + 1))
+        if c > best_count or (c == best_count and k > best):
+            best, best_count = k, c
+    if 2 * best_count < len(window) or best_count < 5 or best > 160:
+        return None
+    return max(k for k in window if abs(k - best) <= tolerance)
+
+
 _NARROW = re.compile(r"[0-9A-Za-z .%\-+/]")
 
 
@@ -354,8 +388,14 @@ def join_wrapped_lines(n: Normalized) -> Normalized:
         pos += len(ln) + 1
     filled = [i for i, ln in enumerate(lines) if ln.strip()]
     # headings and list items do not show the wrap width: they end where their text ends
-    widths = _local_widths([0 if _NEW_BLOCK.match(lines[i]) else _display_width(lines[i]) for i in filled],
-                           [bool(_PROSE_PUNCT.search(lines[i])) for i in filled])
+    lengths = [0 if _NEW_BLOCK.match(lines[i]) else _display_width(lines[i]) for i in filled]
+    prose = [bool(_PROSE_PUNCT.search(lines[i])) for i in filled]
+    widths = _local_widths(lengths, prose)
+    # list items (`(一)…`) show no width of their own: a list item wrapped over two lines
+    # takes the width the document's prose wraps at, when it has one
+    page = _page_width(lengths, prose)
+    widths = [page if w is None and lengths[k] == 0 and not _CAPTION.match(lines[filled[k]]) else w
+              for k, w in enumerate(widths)]
     edits: list[tuple[int, int, str]] = []
     for k in range(len(filled) - 1):
         i, j = filled[k], filled[k + 1]
