@@ -919,6 +919,8 @@ def complexity_cmd(path: str, fmt: str, as_json: bool, year: int | None, rca_thr
 @click.option("--home", default=None, help="本地区，如 南宁 (home region; required).")
 @click.option("--table", "table_path", type=INPUT_FILE, default=None,
               help="地区—产业长表 CSV/XLSX，代替知识库 (region × industry table).")
+@click.option("--chain", "chain_ids", multiple=True,
+              help="产业链契合只看这些链（id 或名称，可重复；默认全部）(chains for chain fit).")
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
               help="列出前 N 个伙伴 (number of partners).")
 @click.option("--weights", default=None,
@@ -929,14 +931,17 @@ def complexity_cmd(path: str, fmt: str, as_json: bool, year: int | None, rca_thr
 @click.option("--output", type=OUTPUT_FILE, default=None,
               help="xlsx 输出文件 (the .xlsx file for --format xlsx).")
 @click.pass_context
-def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None, top: int,
-                 weights: str | None, fmt: str, as_json: bool, output: str | None) -> None:
+def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None,
+                 chain_ids: tuple[str, ...], top: int, weights: str | None, fmt: str,
+                 as_json: bool, output: str | None) -> None:
     """合作伙伴排序：互补性、关联性、产业链契合、联系，各项得分与理由。
 
     Rank partner regions for --home by complementarity, relatedness, chain fit and
     connection, each component shown and the weights stated; each with the industries to
-    cooperate on and a reason in Chinese. `partners import FILE` stores a value table.
-    JSON: {"home", "year", "weights", "components", "notes", "partners": [...]}.
+    cooperate on and a reason in Chinese. Chain fit comes from the KB's chain maps (`--chain`
+    to choose chains). `partners import FILE` stores a value table.
+    JSON: {"home", "year", "weights", "components", "notes", "partners": [...],
+    "table_source"}.
     """
     if ctx.invoked_subcommand:
         return
@@ -947,24 +952,25 @@ def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None, t
 
     if as_json:
         fmt = "json"
-    origin = None
+    if table_path and chain_ids:
+        raise GxatlasError("--chain 需要知识库中的产业链数据，不能与 --table 同用 "
+                           "(--chain uses the KB; drop --table)")
     w = PartnerWeights.parse(weights) if weights else PartnerWeights()
     if table_path:
         imported = _read_long_table(table_path)
         report = partners_report(home=home, table=imported.rows, top=top, weights=w)
+        report["table_source"] = f"文件 {table_path}"
     else:
-        from gxatlas.analysis.kbdata import region_industry_table, region_relations
+        from gxatlas.analysis.kbdata import partners_from_kb
+        from gxatlas.data.chains import find_chain
 
+        for c in chain_ids:
+            find_chain(c)  # an unknown chain is an error before the KB is read
         kb = open_kb_from(ctx)
         with kb.session() as s:
-            table, origin = region_industry_table(s)
-            relations = region_relations(s)
-        if table.empty:
-            raise GxatlasError("知识库中没有地区—产业数据；先 `gxatlas init`，"
-                               "或用 `gxatlas partners import FILE` 导入数值表")
-        report = partners_report(home=home, table=table, relations=relations, top=top, weights=w)
-    if origin:
-        note(f"注：数据来源：{origin}")
+            report = partners_from_kb(s, home=home, chain_ids=chain_ids, top=top, weights=w)
+    if report.get("table_source"):
+        note(f"注：数据来源：{report['table_source']}")
     for text in report["notes"]:
         note(f"注：{text}")
     if fmt == "json":

@@ -102,6 +102,7 @@ JSON_CASES = {
     "enterprises classify kb": ["enterprises", "classify"],
     "complexity": ["complexity", LONG_TABLE],
     "partners": ["partners", "--home", "南宁", "--top", "3"],
+    "partners --chain": ["partners", "--home", "南宁", "--chain", "automotive", "--top", "3"],
     "partners import": ["partners", "import", LONG_TABLE],
     "users list": ["users", "list"],
 }
@@ -242,6 +243,8 @@ def test_bad_input_file(cmd: str, kind: str, bad: dict[str, Path], atlas_url: st
     (["chains", "--chain", "no_such_chain"], "no_such_chain"),
     (["enterprises", "classify", REGISTRY, "--chain", "no_such_chain"], "no_such_chain"),
     (["partners", "--home", "火星"], "火星"),
+    (["partners", "--home", "南宁", "--chain", "no_such_chain"], "no_such_chain"),
+    (["partners", "--home", "南宁", "--chain", "automotive", "--table", LONG_TABLE], "--table"),
     (["partners", "--top", "3"], "--home"),
     (["partners", "--home", "南宁", "--weights", "foo"], "foo"),
     (["report", "--region", "火星", "--out", "{tmp}/x.html"], "火星"),

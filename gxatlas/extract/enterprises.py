@@ -36,7 +36,8 @@ _LIST = re.compile(r"(?:以|围绕|依托|引进|培育|支持|推动|推进|重
 _ITEM_SPLIT = re.compile(r"[、和及与]")
 _NOT_FIRM = re.compile(r"(产业|行业|经济|市场|企业|项目|工程|基地|园区|园|区|资源|技术|产品|品牌|平台|中心|优势|政策|"
                        r"龙头|资金|人才|港口|集群|领域|体系|链|化|性|业)$")
-_GENERIC_FIRM = ("龙头", "骨干", "企业", "大型", "中小", "民营", "国有", "外资", "知名", "优势", "重点", "千亿元",
+_GENERIC_FIRM = ("上市", "港资", "台资", "合资", "独资", "央企",
+                 "龙头", "骨干", "企业", "大型", "中小", "民营", "国有", "外资", "知名", "优势", "重点", "千亿元",
                  "百亿元", "大", "集团", "公司", "有限", "股份", "责任", "一批", "本地", "区内", "区外", "相关")
 
 
@@ -70,8 +71,13 @@ def _company_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
     for m in _COMPANY.finditer(text):
         w = left_window(text, m.start(), max_len=20)
         start = strip_leading_function_words(text, w, m.start())
+        marker = _LIST_MARKER.match(text, start, m.start())
+        if marker:  # `(二)X有限公司`: a list item's number is no part of the name
+            start = marker.end()
         stem = text[start:m.start()]
         if len(stem) < 2 or _is_generic_firm(stem) or re.search(r"\d{4}|年|等|的|[子分]$", stem):
+            continue
+        if _place_and_generic(stem, gaz):
             continue
         if any(stem.endswith(s) for s in PARK_SUFFIXES):
             stem_park = True
@@ -87,6 +93,17 @@ def _company_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
             start += len(first)
         out.append((start, m.end(), display_name(text[start:m.end()])))
     return out
+
+
+_LIST_MARKER = re.compile(r"\s*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、．](?!\d)|[①-⑳])\s*")
+
+
+def _place_and_generic(stem: str, gaz: Gazetteer) -> bool:
+    """`香港上市公司`, `广西本地企业`: a place and generic words, no trade name."""
+    rest = stem
+    for w in sorted(_GENERIC_FIRM, key=len, reverse=True):
+        rest = rest.replace(w, "")
+    return rest != stem and gaz.place(rest) is not None
 
 
 def _leading_firm(stem: str) -> str | None:
@@ -263,6 +280,8 @@ def investor_of(name: str, gaz: Gazetteer) -> str | None:
 
 
 def _checked_investor(firm: str, gaz: Gazetteer) -> str | None:
+    if re.match(r"年产|年加工|年处理|年回收|年吞吐|新建|扩建|改扩建", firm):
+        return None  # `年产30万吨…项目`: named by its output, not by a firm
     if len(firm) < 2 or gaz.match_place(firm, 0) or re.search(r"东盟|北部湾|广西", firm):
         return None
     if firm.endswith(PARK_SUFFIXES) or re.fullmatch(r"中[马新泰越印老柬缅菲文德法英日韩欧俄非]", firm):
@@ -337,6 +356,14 @@ def _only_generic_words(name: str, inds: set[str]) -> bool:
     return not stem.startswith("中") and is_generic(stem)
 
 
+def _trade_part(name: str, gaz: Gazetteer) -> str:
+    """A legal name without the places it opens with (`广西博宇家居有限公司` -> `博宇家居有限公司`)."""
+    pos = 0
+    while (hit := gaz.match_place(name, pos)) is not None:
+        pos = hit[0] + (1 if name[hit[0]:hit[0] + 1] in ("市", "县") else 0)
+    return name[pos:]
+
+
 def _firm_key(name: str) -> str:
     """One key for a firm's spellings (`玉柴集团` = `玉柴`)."""
     return re.sub(r"(集团|股份|控股)?(有限责任公司|股份有限公司|有限公司|公司)?$", "", name) or name
@@ -352,7 +379,14 @@ def extract_enterprises(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
     invested = [(i, i + len(f), f) for s, e, _, f in investors if (i := text.find(f, s, e)) >= 0]
     # the city of a firm named in a project is the project's (`中电投钦州热电项目` -> 钦州)
     project_city = {f: park_city(n, s, gaz=gaz, ctx=ctx) for s, _, n, f in investors if gaz.find_places(n)}
-    mentions = sorted(_company_mentions(text, gaz) + _list_mentions(text, gaz) + invested
+    companies = _company_mentions(text, gaz)
+    # a firm a project is named after that is the trade name of a legal name the document
+    # gives (`博宇家居…项目` and `广西博宇家居有限公司`) is a spelling of that firm
+    legal = {n: _trade_part(n, gaz) for _, _, n in companies if n.endswith(("有限公司", "有限责任公司"))}
+    spelling_of = {f: n for _, _, f in invested for n, trade in legal.items()
+                   if len(f) >= 2 and trade.startswith(f) and f != n}
+    invested = [m for m in invested if m[2] not in spelling_of]
+    mentions = sorted(companies + _list_mentions(text, gaz) + invested
                       + _dash_mentions(text, gaz) + _stock_code_mentions(text, gaz)
                       + _subject_mentions(text, gaz))
     for start, end, name in mentions:
@@ -367,6 +401,10 @@ def extract_enterprises(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
         city = project_city.get(name) or park_city(name, start, gaz=gaz, ctx=ctx, province_means_unknown=True)
         seen[key] = Fact(type="enterprise", name=name, evidence=evidence(doc, start, end),
                          values={"city": city})
+    for short, full in spelling_of.items():
+        fact = seen.get(_firm_key(full))
+        if fact is not None and short not in fact.aliases:
+            seen[_firm_key(full)] = replace(fact, aliases=(*fact.aliases, short))
     for name in gaz.known_enterprises:
         if _firm_key(name) not in seen and len(name) >= 2:
             i = text.find(name)

@@ -456,6 +456,26 @@ def _section_mode(headings: Sequence[tuple[int, str]], pos: int) -> str | None:
     return None
 
 
+_TOP_HEADING = re.compile(r"^(?:第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、)")
+_HEADING_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*[—–\-－~至到]\s*(?:19|20)?\d{2})")
+
+
+def _heading_year(headings: Sequence[tuple[int, str]], pos: int) -> int | None:
+    """The one year the section around ``pos`` is about (`一、2023年工作回顾`, `二、2024年主要
+    目标`): from the nearest heading that names a single year, up to the chapter's heading."""
+    for start, h in reversed(headings):
+        if start > pos:
+            continue
+        years = {int(y) for y in _HEADING_YEAR.findall(h)}
+        if re.search(r"(?:19|20)\d{2}\s*年?\s*[—–\-－~至到]", h):
+            return None  # a period (`2021—2025年`) is the plan's, not one year's
+        if len(years) == 1:
+            return years.pop()
+        if _TOP_HEADING.match(h) or years:
+            return None
+    return None
+
+
 _VERB_ONLY = re.compile(r"(?:形成|打造|建设|建成|培育|培植|引进|引入|新增|拥有|有|共有|实现|达到|累计|组建|设立|新设|布局"
                         r"|聚集|集聚|吸引|带动|推动|支持|重点|大力|力争|争取|壮大|发展|创建|认定|获批|入选|落户"
                         r"|已|共|约|近|超过|逾)+")
@@ -673,7 +693,10 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 plan is not None and mode != "review" and not ys and (action or in_plan))
             vals: dict[str, Any] = {"scope": name_scope or sent_scope or sent_subject or para_scope or scope,
                                     "unit": q.unit}
+            hyear = _heading_year(headings, s0)
             if is_target:
+                if tyear is None and hyear is not None and mode == "target":
+                    tyear = hyear  # `二、2024年主要目标`: `…增长6%左右`
                 if tyear is None and plan and (mode == "target" or re.search(r"期末|五[”\"]?末", before)
                                                or action or in_plan):
                     tyear = plan[1]
@@ -682,6 +705,8 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 byear = ys[-1].year if ys else None
                 if byear is None and last_year is not None and last_year_para == para:
                     byear = last_year
+                if byear is None and hyear is not None and mode == "review":
+                    byear = hyear  # `一、2023年工作回顾`: `全年地区生产总值1705亿元`
                 if byear is None and plan and mode == "review":
                     byear = plan[0] - 1
                 vals.update(baseline_year=byear, baseline_value=q.value)
@@ -762,8 +787,10 @@ def _merge_targets(hits: list[IndicatorHit], places: Iterable[str] = ()) -> list
             if (b is not t and b.values.get("baseline_value") is not None
                     and b.values.get("target_value") is None
                     and b.values.get("scope") == t.values.get("scope")
-                    and b.values.get("unit") == t.values.get("unit") and _similar(_canon(b.name), _canon(t.name))
-                    and b.values.get("scope") not in (None,) and _named_scope(b)):
+                    and b.values.get("unit") == t.values.get("unit")
+                    and b.values.get("scope") not in (None,)
+                    and ((_similar(_canon(b.name), _canon(t.name)) and _named_scope(b))
+                         or (_canon(b.name) == _canon(t.name) and _earlier(b, t)))):
                 vals = dict(b.values)
                 for key in ("target_year", "target_value", "comparator"):
                     if t.values.get(key) is not None:
@@ -777,6 +804,13 @@ def _merge_targets(hits: list[IndicatorHit], places: Iterable[str] = ()) -> list
     return [h for h in out if not (h.values.get("baseline_value") is None and _named_scope(h)
                                    and h.values.get("scope") not in places
                                    and _OUTPUT_NAME.fullmatch(h.name))]
+
+
+def _earlier(b: IndicatorHit, t: IndicatorHit) -> bool:
+    """A baseline dated before a target's year: one indicator's past and goal (a work
+    report's actual for last year and its target for this year)."""
+    by, ty = b.values.get("baseline_year"), t.values.get("target_year")
+    return isinstance(by, int) and isinstance(ty, int) and by < ty
 
 
 _OUTPUT_NAME = re.compile(r"(?:工业)?总?产值(?:\(贸易额\))?|贸易额|营业收入|产值规模")

@@ -196,7 +196,7 @@ class CityContext:
 
     def local(self, city: str | None, pos: int, name_places: Iterable[Place] = ()) -> str | None:
         """The finer place of a fact in a document about one prefecture city: when ``city`` is
-        that city, the county-level city (县级市) the name carries or that the paragraph names last before
+        that city, the county (县, 县级市) the name carries or that the paragraph names last before
         ``pos`` (`横州市将…推进A项目` -> 横州); otherwise ``city``."""
         if city is None or city != self.home:
             return city
@@ -213,9 +213,8 @@ class CityContext:
 
 
 def is_county(place: Place) -> bool:
-    """A county-level city (`横州市`): a city of its own that a fact's ``city`` may name. A
-    county (`宾阳县`) or an urban district is not a city: its facts take the prefecture's."""
-    return place.level == "county" and place.name.endswith("市")
+    """A county or county-level city (`横州市`, `宾阳县`), not an urban district."""
+    return place.level == "county" and place.name.endswith(("市", "县"))
 
 
 _PROPER_FLAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "eng", "x"})

@@ -50,7 +50,7 @@ _JOINED_OUTER = frozenset({"工业园区", "工业集中区", "集中区"})
 # Country abbreviations of two-country parks (`中马` = `中国—马来西亚`).
 _COUNTRY_ABBREV = {"马": "马来西亚", "新": "新加坡", "泰": "泰国", "越": "越南", "印": "印度尼西亚",
                    "老": "老挝", "柬": "柬埔寨", "缅": "缅甸", "菲": "菲律宾", "文": "文莱", "印尼": "印度尼西亚"}
-_AREA = re.compile(r"(?:规划面积|总面积|实施范围|面积|范围)(?:约|为|达)?\s*(\d+(?:\.\d+)?)\s*(平方公里|平方千米|km2)")
+_AREA = re.compile(r"(?:规划面积|总面积|实施范围|规划用地|用地面积|占地面积|占地|面积|范围)(?:约|为|达|共)?\s*(\d+(?:\.\d+)?)\s*(平方公里|平方千米|km2)")
 # Suffixes a park name may end in, for the core of a name (`玉林龙潭产业园` -> `龙潭`).
 _CORE_SUFFIX = re.compile("(" + "|".join(sorted(map(re.escape, SUFFIXES), key=len, reverse=True)) + ")$")
 # Suffixes that name a region rather than a park when all that precedes them is a region.
@@ -482,12 +482,22 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
         para_end = len(text) if para_end < 0 else para_end
         line_start = text.rfind("\n", 0, pm.start) + 1
         heads_paragraph = re.fullmatch(r"[\s\d.、()（）一二三四五六七八九十]*", text[line_start:pm.start]) is not None
+        tv = None
         if heads_paragraph and acc.values.target_value is None:
             tv = _prose_target(text, pm.end, para_end)
-            if tv:
-                acc.values = replace(acc.values, target_year=tv.target_year,
-                                     target_value=tv.target_value, comparator=tv.comparator,
-                                     metric=tv.metric)
+        elif acc.values.target_value is None:
+            # `以X产业园为核心，规划面积…，到2026年园区产值达到600亿元`: a target of `园区` in the
+            # sentence that names the park, before another park is named
+            nxt = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+            stop = re.search(r"[。；;\n]", text[pm.end:nxt])
+            lim = pm.end + stop.start() if stop else nxt
+            m = _TARGET.search(text, pm.end, lim)
+            if m and "园区" in text[m.end(1):m.start(2)]:
+                tv = _prose_target(text, pm.end, lim)
+        if tv is not None:
+            acc.values = replace(acc.values, target_year=tv.target_year,
+                                 target_value=tv.target_value, comparator=tv.comparator,
+                                 metric=tv.metric)
         if acc.city is None:
             acc.city = park_city(pm.name, pm.start, gaz=gaz, ctx=ctx)
 

@@ -53,9 +53,11 @@ def _clean_number(s: str) -> str:
         lead = re.match(r".*(?:印发|转发|根据|按照|依据|执行|落实|贯彻|参照|见|和|及|与|、)", prefix)
         if lead and lead.end() < len(prefix):
             s, prefix = s[lead.end():], prefix[lead.end():]
-        cut = next((i for i in range(len(prefix)) if prefix[i] in _ABBR_HEAD
-                    and _ABBR_TAIL.search(prefix) and len(prefix) - i <= 6), max(0, len(prefix) - 4))
-        s = s[cut:]
+        if len(prefix) > 4 or not _ABBR_TAIL.search(prefix):
+            # an issuer's abbreviation is short: `象政发`, `桂政办发`; a longer run holds prose
+            cut = next((i for i in range(len(prefix)) if prefix[i] in _ABBR_HEAD
+                        and _ABBR_TAIL.search(prefix) and len(prefix) - i <= 6), max(0, len(prefix) - 4))
+            s = s[cut:]
     return s.replace("[", "〔").replace("]", "〕").replace("【", "〔").replace("】", "〕") \
         .replace("(", "〔").replace(")", "〕").replace("（", "〔").replace("）", "〕")
 
