@@ -137,8 +137,8 @@ def get_entity(session: Session, entity_type: str, name_or_id: str) -> Any:
     if ent is None and entity_type == "region":
         ent = session.scalars(select(Region).where(Region.code == name_or_id)).first()
     if ent is None:
-        raise GxatlasError(f"no {entity_type} called {name_or_id!r} in the knowledge base "
-                           f"(try `gxatlas search {name_or_id}`)")
+        raise GxatlasError(f"知识库中没有 {name_or_id!r} (no {entity_type} called {name_or_id!r} "
+                           f"in the knowledge base; try `gxatlas search {name_or_id}`)")
     return ent
 
 
@@ -177,7 +177,7 @@ def list_entities(session: Session, entity_type: str, *, region: str | None = No
     if region:
         reg = find(session, "region", region)
         if reg is None:
-            raise GxatlasError(f"unknown region {region!r}")
+            raise GxatlasError(f"未知地区 (unknown region {region!r})")
         ids = [reg.id, *session.scalars(select(Region.id).where(Region.parent_id == reg.id))]
         col = {"park": Park.region_id, "enterprise": Enterprise.region_id,
                "project": Project.region_id, "indicator": Indicator.scope_id,

@@ -41,8 +41,8 @@ def resolve_url(url: str | None) -> str:
         base, url = "postgresql", "postgresql" + url[len(scheme):]
         scheme = "postgresql"
     if base not in SCHEMES:
-        raise DatabaseError(f"unknown database URL scheme '{scheme}' "
-                            f"(use sqlite:///PATH or postgresql://USER@HOST/DB)")
+        raise DatabaseError(f"不支持的数据库地址 (unknown database URL scheme '{scheme}'; "
+                            f"use sqlite:///PATH or postgresql://USER@HOST/DB)")
     if scheme == "postgresql":
         url = "postgresql+psycopg" + url[len("postgresql"):]
     return url
@@ -104,14 +104,14 @@ def _check_sqlite_file(url: str, *, create: bool) -> None:
         return
     p = Path(path)
     if not p.exists() and not create:
-        raise DatabaseError(f"{p}: no such database; run `gxatlas init` first")
+        raise DatabaseError(f"{p}: 数据库不存在 (no such database; run `gxatlas init` first)")
     if p.is_dir():
-        raise DatabaseError(f"{p}: is a directory, not a database file")
+        raise DatabaseError(f"{p}: 是目录，不是数据库文件 (is a directory, not a database file)")
     if p.exists() and p.stat().st_size > 0:
         with p.open("rb") as fh:
             head = fh.read(16)
         if head != b"SQLite format 3\x00":
-            raise DatabaseError(f"{p}: not a SQLite database (refusing to touch it)")
+            raise DatabaseError(f"{p}: 不是 SQLite 数据库，未做任何改动 (not a SQLite database; refusing to touch it)")
     else:
         p.parent.mkdir(parents=True, exist_ok=True)
 
@@ -125,7 +125,7 @@ def connect(url: str | None = None, *, create: bool = False) -> KB:
     try:
         engine = create_engine(full, future=True)
     except (ArgumentError, ImportError) as err:
-        raise DatabaseError(f"{_display(full)}: cannot open: {err}") from err
+        raise DatabaseError(f"{_display(full)}: 无法打开 (cannot open: {err})") from err
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
@@ -133,7 +133,7 @@ def connect(url: str | None = None, *, create: bool = False) -> KB:
             conn.execute(text("SELECT 1"))
     except (OperationalError, DBAPIError) as err:
         engine.dispose()
-        raise DatabaseError(f"{_display(full)}: cannot connect: {db_problem(err)}") from err
+        raise DatabaseError(f"{_display(full)}: 无法连接 (cannot connect: {db_problem(err)})") from err
     return KB(url=full, engine=engine, factory=sessionmaker(engine, expire_on_commit=False))
 
 
@@ -151,7 +151,7 @@ def schema_state(kb: KB) -> str:
     try:
         names = set(inspect(kb.engine).get_table_names())
     except SQLAlchemyError as err:
-        raise DatabaseError(f"{_display(kb.url)}: cannot read: {db_problem(err)}") from err
+        raise DatabaseError(f"{_display(kb.url)}: 无法读取 (cannot read: {db_problem(err)})") from err
     if not names:
         return "empty"
     return "ours" if "alembic_version" in names else "foreign"
@@ -163,15 +163,15 @@ def upgrade(kb: KB) -> None:
 
     state = schema_state(kb)
     if state == "foreign":
-        raise DatabaseError(f"{_display(kb.url)}: holds tables that are not a gxatlas "
-                            f"knowledge base (no alembic_version); use another --db")
+        raise DatabaseError(f"{_display(kb.url)}: 含有其他表，不是 gxatlas 知识库 (holds tables "
+                            f"that are not a gxatlas knowledge base; use another --db)")
     try:
         with kb.engine.begin() as conn:
             cfg = _alembic_config(kb)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except SQLAlchemyError as err:
-        raise DatabaseError(f"{_display(kb.url)}: migration failed: {db_problem(err)}") from err
+        raise DatabaseError(f"{_display(kb.url)}: 升级数据库结构失败 (migration failed: {db_problem(err)})") from err
 
 
 def open_kb(url: str | None = None, *, create: bool = False) -> KB:
@@ -183,6 +183,7 @@ def open_kb(url: str | None = None, *, create: bool = False) -> KB:
         upgrade(kb)
     elif state != "ours":
         kb.dispose()
-        what = "is empty" if state == "empty" else "is not a gxatlas knowledge base"
-        raise DatabaseError(f"{_display(kb.url)}: {what}; run `gxatlas init` first")
+        what = "尚未初始化 (is empty" if state == "empty" else \
+            "不是 gxatlas 知识库 (is not a gxatlas knowledge base"
+        raise DatabaseError(f"{_display(kb.url)}: {what}; run `gxatlas init` first)")
     return kb
