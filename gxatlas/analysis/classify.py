@@ -31,7 +31,6 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import ahocorasick
 
 from gxatlas.data.chains import Chain, load_chains
-from gxatlas.errors import GxatlasError
 
 MIN_RAW = 0.8
 NAME_WEIGHT = 1.5

@@ -20,7 +20,7 @@ from gxatlas.analysis.progress import ProgressResult, measure_progress, plan_tar
 from gxatlas.errors import GxatlasError
 from gxatlas.kb.models import (Alias, Document, Indicator, Industry, Observation, Park,
                                ParkTarget, Region, Relation)
-from gxatlas.kb.resolve import find
+from gxatlas.kb.resolve import find, region_ids_named
 from gxatlas.names import name_key
 
 PARK_OUTPUT_SUFFIX = "工业总产值"
@@ -163,11 +163,7 @@ def monitor(session: Session, *, region: str | None = None,
     stmt = select(Indicator).where(Indicator.target_value.is_not(None),
                                    Indicator.target_year.is_not(None)).order_by(Indicator.id)
     if region:
-        reg = find(session, "region", region)
-        if reg is None:
-            raise GxatlasError(f"未知地区“{region}”")
-        sub = [reg.id, *session.scalars(select(Region.id).where(Region.parent_id == reg.id))]
-        stmt = stmt.where(Indicator.scope_id.in_(sub))
+        stmt = stmt.where(Indicator.scope_id.in_(region_ids_named(session, region)))
     if plan:
         doc = session.scalars(select(Document).where(Document.key == plan)).first()
         if doc is None and plan.isdigit():
@@ -218,11 +214,7 @@ def park_records(session: Session, *, region: str | None = None) -> list[ParkRec
     output (or trade) target, focus industries and latest imported actual output."""
     stmt = select(Park).order_by(Park.id)
     if region:
-        reg = find(session, "region", region)
-        if reg is None:
-            raise GxatlasError(f"未知地区“{region}”")
-        sub = [reg.id, *session.scalars(select(Region.id).where(Region.parent_id == reg.id))]
-        stmt = stmt.where(Park.region_id.in_(sub))
+        stmt = stmt.where(Park.region_id.in_(region_ids_named(session, region)))
     out = []
     observed = _Observed(session)
     for park in session.scalars(stmt):

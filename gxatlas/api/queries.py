@@ -20,6 +20,7 @@ from gxatlas.kb import query as kb_query
 from gxatlas.kb import search as kb_search
 from gxatlas.kb.models import (Base, Document, Enterprise, Evidence, Indicator, Industry,
                                Observation, Park, Policy, Project, Region, Relation)
+from gxatlas.kb.resolve import region_ids as kb_region_ids
 from gxatlas.kb.resolve import find
 from gxatlas.names import canonical_name
 
@@ -110,44 +111,9 @@ def find_region(session: Session, text: str) -> Region:
     return region
 
 
-@functools.lru_cache(maxsize=8)
-def _region_children(_stamp: tuple[Any, ...], pairs: tuple[tuple[int, int | None], ...]
-                     ) -> dict[int, tuple[int, ...]]:
-    children: dict[int, list[int]] = {}
-    for rid, parent in pairs:
-        if parent is not None:
-            children.setdefault(parent, []).append(rid)
-    return {k: tuple(v) for k, v in children.items()}
-
-
-_TREE_CACHE: dict[tuple[str, tuple[Any, ...]], dict[int, tuple[int, ...]]] = {}
-
-
-def _region_tree(session: Session) -> dict[int, tuple[int, ...]]:
-    """Children of every region, cached while the regions table is unchanged."""
-    stamp = tuple(session.execute(select(func.count(Region.id), func.max(Region.id),
-                                         func.sum(func.coalesce(Region.parent_id, 0)))).one())
-    key = (str(session.get_bind().url), stamp)
-    tree = _TREE_CACHE.get(key)
-    if tree is None:
-        pairs = tuple((rid, parent) for rid, parent in session.execute(
-            select(Region.id, Region.parent_id)))
-        tree = _region_children(stamp, pairs)
-        _TREE_CACHE.clear()
-        _TREE_CACHE[key] = tree
-    return tree
-
-
 def region_ids(session: Session, region: Region) -> set[int]:
     """``region`` and all its descendants."""
-    children = _region_tree(session)
-    out, todo = set(), [region.id]
-    while todo:
-        rid = todo.pop()
-        if rid not in out:
-            out.add(rid)
-            todo.extend(children.get(rid, ()))
-    return out
+    return kb_region_ids(session, region.id)
 
 
 def region_scope(session: Session, text: str | None) -> set[int] | None:

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from gxatlas.data import (Atlas, Industries, Regions, Source, load_atlas, load_industries,
                           load_regions)
-from gxatlas.kb.models import (Document, Enterprise, Indicator, Industry, Observation, Park,
-                               ParkTarget, Policy, Project, Region, Relation)
+from gxatlas.kb.models import (Document, Indicator, Industry, Observation, ParkTarget, Policy,
+                               Region, Relation)
 from gxatlas.kb.provenance import cite, document_id
 from gxatlas.kb.resolve import add_alias, find, get_or_create
 from gxatlas.kb.search import index_entity

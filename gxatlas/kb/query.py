@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from gxatlas.errors import GxatlasError
 from gxatlas.kb.models import (ENTITY_MODELS, Document, Enterprise, Evidence, Indicator,
                                Industry, Observation, Park, Policy, Project, Region, Relation)
-from gxatlas.kb.resolve import aliases_of, find
+from gxatlas.kb.resolve import aliases_of, find, region_ids_named
 
 COUNTED = ("region", "park", "enterprise", "project", "policy", "indicator", "industry",
            "document")
@@ -175,10 +175,7 @@ def list_entities(session: Session, entity_type: str, *, region: str | None = No
         raise GxatlasError(f"unknown entity type {entity_type!r}")
     stmt = select(model).order_by(model.id)
     if region:
-        reg = find(session, "region", region)
-        if reg is None:
-            raise GxatlasError(f"未知地区 (unknown region {region!r})")
-        ids = [reg.id, *session.scalars(select(Region.id).where(Region.parent_id == reg.id))]
+        ids = region_ids_named(session, region)
         col = {"park": Park.region_id, "enterprise": Enterprise.region_id,
                "project": Project.region_id, "indicator": Indicator.scope_id,
                "region": Region.parent_id, "document": Document.region_id}.get(entity_type)
@@ -190,7 +187,6 @@ def list_entities(session: Session, entity_type: str, *, region: str | None = No
 
 def overview(session: Session) -> dict[str, Any]:
     """What `make demo` shows before the dashboard: counts, parks by city, planning targets."""
-    from gxatlas.kb.models import ParkTarget  # noqa: F401  (relationship loaded via Park)
 
     parks_by_city: dict[str, list[dict[str, Any]]] = {}
     for park in session.scalars(select(Park).order_by(Park.region_id, Park.name)):

@@ -114,6 +114,33 @@ def drop_alias_cache(session: Session) -> None:
     session.info.pop("aliases", None)
 
 
+def region_ids(session: Session, region_id: int) -> set[int]:
+    """The region and every region below it (a city with its districts and counties)."""
+    from gxatlas.kb.models import Region
+
+    children: dict[int, list[int]] = {}
+    for rid, parent in session.execute(select(Region.id, Region.parent_id)):
+        if parent is not None:
+            children.setdefault(parent, []).append(rid)
+    out, todo = set(), [region_id]
+    while todo:
+        rid = todo.pop()
+        if rid not in out:
+            out.add(rid)
+            todo.extend(children.get(rid, ()))
+    return out
+
+
+def region_ids_named(session: Session, name: str) -> set[int]:
+    """``region_ids`` of the region called ``name``; an unknown name is a one-line error."""
+    from gxatlas.errors import GxatlasError
+
+    reg = find(session, "region", name)
+    if reg is None:
+        raise GxatlasError(f"未知地区“{name}” (unknown region)")
+    return region_ids(session, reg.id)
+
+
 def aliases_of(session: Session, entity_type: str, entity_id: int) -> list[str]:
     return list(session.scalars(select(Alias.alias).where(
         Alias.entity_type == entity_type, Alias.entity_id == entity_id).order_by(Alias.id)))
