@@ -68,6 +68,18 @@ def atlas_url(_atlas_template: Path, tmp_path: Path) -> str:
 @pytest.fixture()
 def pg_url() -> str:
     """An empty PostgreSQL database (GXATLAS_TEST_PG_URL), or skip."""
+    return _empty_pg()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_kb_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty KB location on each backend: SQLite, and PostgreSQL when it is available."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    return _empty_pg()
+
+
+def _empty_pg() -> str:
     url = os.environ.get("GXATLAS_TEST_PG_URL")
     if not url:
         pytest.skip("GXATLAS_TEST_PG_URL is not set (CI starts PostgreSQL; see .ci/run)")

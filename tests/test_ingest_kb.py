@@ -28,6 +28,21 @@ def counts(url: str) -> tuple[int, int, int]:
                 s.scalar(select(func.count()).select_from(Park)))
 
 
+def test_ingest_and_replace_on_postgres(pg_url: str, tmp_path: Path) -> None:
+    """The ingest transaction, no-op and replacement behave the same on PostgreSQL."""
+    assert run("--db", pg_url, "init").exit_code == 0
+    f = tmp_path / "plan_a.txt"
+    shutil.copy(FIX / "plan_a.txt", f)
+    r = run("--db", pg_url, "ingest", str(f), "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)[0]["status"] == "added"
+    assert json.loads(run("--db", pg_url, "ingest", str(f), "--json").stdout)[0]["status"] \
+        == "unchanged"
+    f.write_text(f.read_text(encoding="utf-8").replace("3000", "3500"), encoding="utf-8")
+    assert json.loads(run("--db", pg_url, "ingest", str(f), "--json").stdout)[0]["status"] \
+        == "replaced"
+
+
 def test_ingest_then_reingest_is_noop(atlas_url: str, tmp_path: Path) -> None:
     f = tmp_path / "plan_a.txt"
     shutil.copy(FIX / "plan_a.txt", f)

@@ -74,12 +74,12 @@ def test_foreign_sqlite_database_refused(tmp_path: Path) -> None:
 
 # --- init ---------------------------------------------------------------------------------
 
-def test_init_twice_changes_nothing(kb_url: str) -> None:
-    code, out, _ = run("--db", kb_url, "init", "--json")
+def test_init_twice_changes_nothing(any_kb_url: str) -> None:
+    code, out, _ = run("--db", any_kb_url, "init", "--json")
     assert code == 0, out
     first = json.loads(out)
     assert first["added"]["region"] > 100
-    code, out, _ = run("--db", kb_url, "init", "--json")
+    code, out, _ = run("--db", any_kb_url, "init", "--json")
     second = json.loads(out)
     assert second["added"] == {}
     assert second["counts"] == first["counts"]
@@ -104,8 +104,8 @@ def test_default_db_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 # --- entity resolution ------------------------------------------------------------------------
 
-def test_resolution_unifies_spellings(kb_url: str) -> None:
-    kb = open_kb(kb_url, create=True)
+def test_resolution_unifies_spellings(any_kb_url: str) -> None:
+    kb = open_kb(any_kb_url, create=True)
     with kb.session() as s:
         a, created = get_or_create(s, "park", "广西—东盟经济技术开发区")
         assert created
@@ -119,8 +119,8 @@ def test_resolution_unifies_spellings(kb_url: str) -> None:
         assert find(s, "park", "广西 — 东盟经济技术开发区").id == a.id
 
 
-def test_loose_key_is_ambiguity_safe(kb_url: str) -> None:
-    kb = open_kb(kb_url, create=True)
+def test_loose_key_is_ambiguity_safe(any_kb_url: str) -> None:
+    kb = open_kb(any_kb_url, create=True)
     with kb.session() as s:
         get_or_create(s, "park", "南宁经济技术开发区")
         get_or_create(s, "park", "南宁经济开发区北区")
@@ -128,8 +128,8 @@ def test_loose_key_is_ambiguity_safe(kb_url: str) -> None:
     assert loose_key("enterprise", "广西柳工集团有限公司") == loose_key("enterprise", "柳工")
 
 
-def test_failed_transaction_leaves_nothing(kb_url: str) -> None:
-    kb = open_kb(kb_url, create=True)
+def test_failed_transaction_leaves_nothing(any_kb_url: str) -> None:
+    kb = open_kb(any_kb_url, create=True)
     with pytest.raises(RuntimeError):
         with kb.session() as s:
             get_or_create(s, "park", "某某工业园区")
@@ -200,8 +200,15 @@ def test_postgres_init_search_show(pg_url: str) -> None:
     assert json.loads(out)["added"] == {}
     kb = open_kb(pg_url)
     with kb.session() as s:
-        for q, expect in (("柳 州", "柳州市"), ("廣西", "广西壮族自治区")):
+        for q, expect in (("柳 州", "柳州市"), ("廣西", "广西壮族自治区"), ("南宁", "南宁市"),
+                          ("钦州", "钦州市")):
             assert expect in [h.title for h in search(s, q, limit=5)]
+        # show a park with its citations, as on SQLite
+        park = s.scalars(select(Park)).first()
+        name = park.name if park is not None else None
+    if name:
+        code, out, _ = run("--db", pg_url, "show", "park", name, "--json")
+        assert code == 0 and json.loads(out)["facts"]
     code, out, _ = run("--db", pg_url, "show", "region", "南宁", "--json")
     assert code == 0 and json.loads(out)["code"] == "450100"
     kb.dispose()
