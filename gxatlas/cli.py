@@ -104,6 +104,17 @@ INPUT_FILE = InputFile()
 OUTPUT_FILE = OutputFile()
 
 
+def table_output_options(fn):
+    """``--format table|json|xlsx``, ``--json`` and ``--output`` (the xlsx file), as the
+    commands that print a table share them."""
+    fn = click.option("--output", type=OUTPUT_FILE, default=None,
+                      help="xlsx 输出文件 (the .xlsx file for --format xlsx).")(fn)
+    fn = json_option("json")(fn)
+    return click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]),
+                        default="table", show_default=True,
+                        help="输出格式；xlsx 需要 --output (output format).")(fn)
+
+
 @click.group(cls=_Group, context_settings=CONTEXT)
 @click.option("--db", "db_url", envvar="GXATLAS_DB", default=None, metavar="URL",
               help="知识库 (database): sqlite:///PATH、文件路径或 postgresql://USER@HOST/DB；"
@@ -491,11 +502,7 @@ def audit_cmd(ctx: click.Context, target: str, fmt: str, as_json: bool) -> None:
 @click.option("--region", default=None, help="只看某地区（如 南宁）的指标 (only this region).")
 @click.option("--plan", default=None,
               help="只看某规划文件（知识库中的文件编号）的指标 (only this plan's indicators).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table",
-              show_default=True, help="输出格式；xlsx 需要 --output (output format).")
-@json_option("json")
-@click.option("--output", type=OUTPUT_FILE, default=None,
-              help="xlsx 输出文件 (the .xlsx file for --format xlsx).")
+@table_output_options
 @click.pass_context
 def monitor_cmd(ctx: click.Context, region: str | None, plan: str | None, fmt: str,
                 as_json: bool, output: str | None) -> None:
@@ -581,11 +588,7 @@ def monitor_import_cmd(ctx: click.Context, path: str, as_json: bool) -> None:
     ["intensity", "rank", "name", "city", "target", "area", "attainment", "level"]),
     default="intensity", show_default=True, help="排序字段 (sort key).")
 @click.option("--asc", is_flag=True, help="升序 (ascending).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table",
-              show_default=True, help="输出格式；xlsx 需要 --output (output format).")
-@json_option("json")
-@click.option("--output", type=OUTPUT_FILE, default=None,
-              help="xlsx 输出文件 (the .xlsx file for --format xlsx).")
+@table_output_options
 @click.pass_context
 def parks_cmd(ctx: click.Context, region: str | None, sort_key: str, asc: bool, fmt: str,
               as_json: bool, output: str | None) -> None:
@@ -925,11 +928,7 @@ def complexity_cmd(path: str, fmt: str, as_json: bool, year: int | None, rca_thr
               help="列出前 N 个伙伴 (number of partners).")
 @click.option("--weights", default=None,
               help="权重，如 互补性=0.35,关联性=0.25,产业链契合=0.2,联系=0.2（默认即此）(weights).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default="table",
-              show_default=True, help="输出格式；xlsx 需要 --output (output format).")
-@json_option("json")
-@click.option("--output", type=OUTPUT_FILE, default=None,
-              help="xlsx 输出文件 (the .xlsx file for --format xlsx).")
+@table_output_options
 @click.pass_context
 def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None,
                  chain_ids: tuple[str, ...], top: int, weights: str | None, fmt: str,
