@@ -40,8 +40,10 @@ class RegionRelation:
 
 
 def _city_name(session: Session, region_id: int | None) -> str | None:
+    """The city a region counts for in the matrix: a county counts for its prefecture;
+    groups (北部湾经济区) and countries are aggregates, not places, and count for none."""
     r = session.get(Region, region_id) if region_id else None
-    if r is None:
+    if r is None or r.level in ("group", "country"):
         return None
     if r.level == "county" and r.parent_id:
         r = session.get(Region, r.parent_id)
@@ -282,8 +284,12 @@ def partners_from_kb(session: Session, *, home: str, chain_ids: Iterable[str] = 
         raise GxatlasError("知识库中没有地区—产业数据；先 `gxatlas init`，"
                            "或用 `gxatlas partners import FILE` 导入数值表")
     missing, held = chain_fit_inputs(session, home=home, chain_ids=chain_ids)
+    home_reg = find(session, "region", home)
+    above = set(_region_path(session, home_reg.id)) if home_reg is not None else set()
+    candidates = [r for r in table["region"].unique() if r not in above]
     report = partners_report(home=home, table=table, relations=region_relations(session),
                              home_missing_links=missing, region_links=held, top=top,
-                             weights=weights if weights is not None else PartnerWeights())
+                             weights=weights if weights is not None else PartnerWeights(),
+                             candidates=candidates)
     report["table_source"] = source
     return report

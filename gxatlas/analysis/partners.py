@@ -180,7 +180,8 @@ def _reason(*, home: str, partner: str, industries: tuple[str, ...], offers: tup
     if offers:
         parts.append(f"{home}可在{'、'.join(offers)}上与之互补")
     if links:
-        parts.append(f"并可补齐{home}产业链缺失的{'、'.join(links)}环节")
+        more = f"等 {len(links)} 个" if len(links) > 3 else ""
+        parts.append(f"并可补齐{home}产业链缺失的{'、'.join(links[:3])}{more}环节")
     ties: list[str] = []
     if shared:
         ties.append(f"同属{'、'.join(shared)}")
@@ -322,8 +323,10 @@ def partners_report(
     top: int = 20,
     year: object | None = None,
     resolve: bool = True,
+    candidates: Iterable[str] | None = None,
 ) -> dict[str, object]:
-    """JSON-able partner ranking of ``home`` from a long region × industry table.
+    """JSON-able partner ranking of ``home`` from a long region × industry table
+    (``candidates``: only these regions are ranked; all others by default).
 
     With ``resolve`` (default), names of the home, relations and links are resolved through
     the bundled regions (南宁 → 南宁市), and ``regions`` defaults to the bundled places.
@@ -336,7 +339,8 @@ def partners_report(
     places = dict(regions) if regions is not None else (places_from_data() if resolve else {})
     ranked = rank_partners(home=home_name, measures=result, home_missing_links=home_missing_links,
                            region_links=links, regions=places, relations=rels,
-                           weights=weights, top=top)
+                           weights=weights, top=top,
+                           candidates=None if candidates is None else [norm(c) for c in candidates])
     return {
         "home": home_name,
         "year": result.year,

@@ -126,10 +126,12 @@ def document_scope(text: str, matcher: RegionMatcher) -> str | None:
         hit = subject_at(s, matcher)
         if hit and s[hit[0]:hit[0] + 1] not in "、和与及":
             counts[hit[1]] += 1
-    if not counts:
+    if not counts or counts.most_common(1)[0][1] < 2:
+        # one clause is no evidence of what the whole document is about: the most mentioned
         mentions = Counter(name for _, _, name in matcher.find(text))
-        return mentions.most_common(1)[0][0] if mentions else None
-    return counts.most_common(1)[0][0]
+        if mentions:
+            return mentions.most_common(1)[0][0]
+    return counts.most_common(1)[0][0] if counts else None
 
 
 # --- tables ------------------------------------------------------------------------------
@@ -337,6 +339,29 @@ _SKIP_NAME = re.compile(r"^(?:的|和|及|或|等)|^与(?:其|之|此|上年|去
 _TARGET_CUE = re.compile(r"(?<![截止])到\s*(?:19|20)\d{2}|力争|争取|目标|预计|计划|确保|将达|将实现|期末|以后|规划到|达产后|建成后|投产后"
                          r"|建成达产")
 _PROJECT_NAME = re.compile(r"^(?:总?投资(?:额|总额)?|计划投资|占地(?:面积)?|建筑面积|用地)$")
+# What a clause says of one project, firm, site or event rather than of a region or sector:
+# its investment (`…扩建工程总投资`, `拟投资`), its land (`规划面积`, `占地`), its distance to
+# somewhere (`距…港`), the firm doing it (`…有限公司实施`), the act of building (`在…建设`),
+# and the tally of a signing or ground-breaking event (`本次活动共签约项目`).
+_ATTRIBUTE_NAME = re.compile(
+    r"^(?:拟|计划|预计|将|共|已)?(?:总?投资|投资总额)(?:额)?$|(?:项目|工程|期)总投资(?:额)?$"
+    r"|(?:占地|用地|规划面积|总面积|建筑面积|占地面积|用地面积)(?:约|面积)?$|^(?:园区)?距"
+    r"|有限公司|有限责任公司"
+    r"|(?:本次|此次|活动|现场|集中)[^,，]{0,6}(?:签约|开工|竣工|投产)?项目$")
+
+
+def attribute_not_indicator(name: str, unit: str | None) -> bool:
+    """True for a figure that describes a project, firm, site or event (see _ATTRIBUTE_NAME)
+    rather than a planning indicator; shares and rates (`%`) are always indicators."""
+    if unit == "%":
+        return False
+    if _ATTRIBUTE_NAME.search(name):
+        return True
+    # `在…园区建设5GWh`: a capacity built; `重大项目建设80项` counts projects, an indicator
+    return unit not in _COUNT_UNITS and _BUILD_END.search(name) is not None
+
+
+_BUILD_END = re.compile(r"(?:建设|实施|新建|扩建)$")
 _HEADING = re.compile(r"^(?:第[一二三四五六七八九十百]+[章节]|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]"
                       r"|\d+(?:\.\d+)*[、.．]|——)")
 
@@ -673,7 +698,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 continue
             if not name or len(name) < 2 or len(name) > 30 or _SKIP_NAME.search(name):
                 continue
-            if _PROJECT_NAME.match(name) or not _HAN.search(name):
+            if _PROJECT_NAME.match(name) or not _HAN.search(name) or attribute_not_indicator(name, q.unit):
                 continue
             if _RELATIVE.match(name):
                 if subject is None:

@@ -31,7 +31,7 @@ SUFFIXES = (
     "综合保税区", "保税港区", "保税物流园区", "保税物流中心", "出口加工区", "跨境经济合作区",
     "边境经济合作区", "经济技术开发区", "高新技术产业开发区", "高新技术产业园区", "高新技术开发区",
     "高新区", "经开区", "综保区", "经济开发区", "工业集中区", "产业集聚区", "物流集聚区", "开发区",
-    "工业园区", "产业园区", "科技园区", "物流园区", "加工园区", "示范园区", "工业园", "产业园",
+    "工业园区", "产业园区", "科技园区", "物流园区", "加工园区", "示范园区", "示范园", "工业园", "产业园",
     "科技园", "软件园", "物流园", "加工园", "工业区", "集中区", "集聚区", "保税区", "试验区",
     "合作区", "产业新城", "新区", "片区", "经济区", "管理区", "金融城", "产业基地", "示范基地",
     "生产基地", "加工基地", "物流基地", "制造基地", "园区", "新城", "自贸试验区", "自由贸易试验区",
@@ -50,7 +50,16 @@ _JOINED_OUTER = frozenset({"工业园区", "工业集中区", "集中区"})
 # Country abbreviations of two-country parks (`中马` = `中国—马来西亚`).
 _COUNTRY_ABBREV = {"马": "马来西亚", "新": "新加坡", "泰": "泰国", "越": "越南", "印": "印度尼西亚",
                    "老": "老挝", "柬": "柬埔寨", "缅": "缅甸", "菲": "菲律宾", "文": "文莱", "印尼": "印度尼西亚"}
-_AREA = re.compile(r"(?:规划面积|总面积|实施范围|规划用地|用地面积|占地面积|占地|面积|范围)(?:约|为|达|共)?\s*(\d+(?:\.\d+)?)\s*(平方公里|平方千米|km2)")
+_AREA = re.compile(r"(?:规划面积|总面积|实施范围|规划用地|用地面积|占地面积|占地|面积|范围)(?:约|为|达|共)?\s*(\d+(?:\.\d+)?)\s*"
+                   r"(平方公里|平方千米|km2|万亩|亩)")
+# square kilometres per unit of area (1 亩 = 1/1500 km²)
+_KM2_PER = {"平方公里": 1.0, "平方千米": 1.0, "km2": 1.0, "万亩": 10000 / 1500, "亩": 1 / 1500}
+
+
+def area_km2(value: str, unit: str) -> float:
+    """An area in km² (`2400`, `亩` -> 1.6), rounded to what the figure carries."""
+    return round(float(value) * _KM2_PER[unit], 4)
+
 # Suffixes a park name may end in, for the core of a name (`玉林龙潭产业园` -> `龙潭`).
 _CORE_SUFFIX = re.compile("(" + "|".join(sorted(map(re.escape, SUFFIXES), key=len, reverse=True)) + ")$")
 # Suffixes that name a region rather than a park when all that precedes them is a region.
@@ -397,7 +406,7 @@ def _prose_area(text: str, start: int, end: int) -> float | None:
     names the park, before any other park is named."""
     stop = re.search(r"[。；;]", text[start:end])
     m = _AREA.search(text, start, start + stop.start() if stop else end)
-    return float(m.group(1)) if m else None
+    return area_km2(m.group(1), m.group(2)) if m else None
 
 
 def _prose_target(text: str, start: int, end: int) -> _ParkValues | None:

@@ -31,7 +31,10 @@ from gxatlas.ingest.document import Document
 
 _SUFFIX = re.compile(
     r"(?:[一二三四五六七八九十]、)?[一二三四五六七八九十]期(?:工程|项目)?|项目|铁路(?:既有线)?扩能改造|铁路|高速公路|高速|高铁|客专|城际铁路"
-    r"|机场(?:迁建)?|运河|核电(?:站)?|电厂|风电场|船闸工程|码头|地铁\d+号线|扩能改造|异地改造|扩能技改|技术改造|技改|增建二线")
+    r"|机场(?:迁建)?|运河|核电(?:站)?|电厂|风电场|船闸工程|码头|地铁\d+号线|扩能改造|异地改造|扩能技改|技术改造|技改|增建二线"
+    r"|(?:改)?扩建工程|(?:提标|升级)?改造工程")
+# Works named like a project (`A污水处理厂扩建工程`): proper names, not infrastructure nouns
+_WORKS_SUFFIX = re.compile(r"(?:改)?扩建工程|(?:提标|升级)?改造工程")
 # A list closed by `等(一批)<descriptor>项目` (or an infrastructure noun): the items are projects.
 _LIST_END = re.compile(r"等(?:一批|一系列|多个|若干)?(?P<desc>[^。；;,，、：:\n等]{0,12}?)"
                        r"(?P<head>项目|工程(?=[,，。；;、\s]|建设)|高速公路|铁路|风电场|电站|电厂|码头)")
@@ -112,7 +115,8 @@ def _named(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
             continue
         if m.group() in ("项目",) and stem in industry_words():
             continue
-        infra = not m.group().startswith(("项目",)) and "期" not in m.group()
+        works = _WORKS_SUFFIX.fullmatch(m.group()) is not None
+        infra = not m.group().startswith(("项目",)) and "期" not in m.group() and not works
         if infra and _continues_name(text, m.end()):
             continue
         if infra and not (gaz.find_places(stem) or re.search(r"[A-Z]\d+|—|至", stem)
@@ -123,7 +127,7 @@ def _named(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
                 and not _ORG_PREFIX.fullmatch(text[start:a])):
             start, stem = a, text[a:m.start()]
         if (not _has_proper(stem, gaz) and not _abbreviated_stem(stem, m.group())
-                and not (m.group() == "项目" and _CAPACITY_NAME.match(stem))):
+                and not ((m.group() == "项目" or works) and _CAPACITY_NAME.match(stem))):
             continue
         name = display_name(text[start:m.end()])
         if _CATEGORY.search(name) or _CAPTION.match(name) or _in_title(text, start):
