@@ -24,8 +24,10 @@ from gxatlas.ingest.tables import find_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-# a little below what the extractor reaches (overall exact F1 0.77 when this floor was set)
-FLOOR = 0.72
+# a little below what the extractor reaches (overall exact F1 0.90 when this floor was set)
+FLOOR = 0.85
+# tests/fixtures/heldout/: documents no fix was developed against (0.485 when this was set)
+HELDOUT_FLOOR = 0.45
 
 
 def make_doc(text: str, name: str = "fixture") -> Document:
@@ -66,6 +68,17 @@ def test_overall_exact_f1_on_invented_documents_stays_above_the_floor() -> None:
         pytest.skip(f"scorer not found at {SHARED / 'eval' / 'score.py'} (../shared is absent)")
     res, _ = bench.evaluate(scorer)
     assert res["overall"]["exact_prf"][2] >= FLOOR, res
+
+
+def test_overall_exact_f1_on_held_out_documents_stays_above_the_floor() -> None:
+    bench = _bench()
+    scorer = bench.load_scorer(SHARED)
+    if scorer is None:
+        pytest.skip(f"scorer not found at {SHARED / 'eval' / 'score.py'} (../shared is absent)")
+    docs = bench.documents(bench.SETS["heldout"])
+    assert len(docs) >= 5
+    res, _ = bench.evaluate(scorer, bench.SETS["heldout"])
+    assert res["overall"]["exact_prf"][2] >= HELDOUT_FLOOR, res
 
 
 # --- layout: normalization and tables -----------------------------------------------------
@@ -204,3 +217,67 @@ def test_gazetteer_reads_regions_from_the_bundled_data_only() -> None:
     gaz = default_gazetteer()
     assert gaz.city_of("藤县") == "梧州"
     assert gaz.city_of("凭祥市") == "崇左"
+
+
+# --- rules from the second round (news, bulletins, parks named 示范园, areas in 亩) ----------
+
+def test_project_and_firm_attributes_are_not_indicators() -> None:
+    from gxatlas.extract.indicators import attribute_not_indicator
+
+    for name, unit in (("城区污水处理厂扩建工程总投资", "亿元"), ("拟投资", "亿元"), ("规划面积", "平方公里"),
+                       ("园区占地", "亩"), ("距某某港", "公里"), ("广西某某冶金有限公司实施", "万吨"),
+                       ("在某某产业园建设", "GW"), ("本次活动共签约项目", "个")):
+        assert attribute_not_indicator(name, unit), name
+    for name, unit in (("新签约项目投资额", "亿元"), ("统筹推进重大项目建设", "项"), ("工业投资", "亿元"),
+                       ("规模以上工业总产值", "亿元"), ("项目总投资增速", "%")):
+        assert not attribute_not_indicator(name, unit), name
+
+
+def test_one_clause_about_a_zone_does_not_make_it_the_document_s_scope() -> None:
+    text = ("某市政府工作报告\n\n全年某市地区生产总值1705亿元。某市固定资产投资增长4.1%。"
+            "某市新山铝产业示范园新增入园企业28家。\n")
+    from gxatlas.extract.indicators import document_scope, region_matcher
+
+    m = region_matcher({"某市": "某市", "某市新山铝产业示范园": "某市新山铝产业示范园"})
+    assert document_scope(text, m) == "某市"
+
+
+def test_figures_of_the_park_take_the_park_named_before_them_by_its_full_name() -> None:
+    text = ("以梧州某海新材料产业园为主要承载地。某海新材料产业园规划面积15.6平方公里,"
+            "到2025年园区工业总产值突破500亿元。")
+    facts = extract(make_doc(text))
+    got = {f.name: f.values.get("scope") for f in facts if f.type == "indicator"}
+    assert got.get("园区工业总产值") == "梧州某海新材料产业园", got
+
+
+def test_indicator_names_lose_hedges_subjects_and_conditions() -> None:
+    text = ("截至2023年底,园区累计入驻企业136家;2023年园区实现工业总产值185亿元。"
+            "物流园建成后年货物吞吐能力可达300万吨,年营业收入预计约60亿元。")
+    names = {f.name for f in extract(make_doc(text)) if f.type == "indicator"}
+    assert "园区工业总产值" in names, names
+    assert "年货物吞吐能力" in names and "年营业收入" in names, names
+
+
+def test_parks_named_as_demonstration_parks_and_areas_in_mu() -> None:
+    from gxatlas.extract.parks import area_km2
+
+    assert area_km2("2400", "亩") == 1.6 and area_km2("1.5", "万亩") == 10
+    text = "田东县新山铝产业示范园规划用地3600亩,新增入园企业28家。"
+    parks = of_type(extract(make_doc(text)), "park")
+    assert parks["田东县新山铝产业示范园"].values["area_km2"] == 2.4
+
+
+def test_an_extension_works_is_a_project() -> None:
+    text = "开工项目中,灵山县城区污水处理厂扩建工程总投资1.6亿元。"
+    projects = of_type(extract(make_doc(text)), "project")
+    assert projects["灵山县城区污水处理厂扩建工程"].values["investment"] == 1.6
+    assert not [f for f in extract(make_doc(text)) if f.type == "indicator"]
+
+
+def test_an_agreement_named_by_its_abbreviation_is_the_agreement() -> None:
+    text = "他表示看好RCEP带来的跨境贸易机遇,RCEP生效后关税逐步降低。"
+    (p,) = [f for f in extract(make_doc(text)) if f.type == "policy"]
+    assert p.name == "区域全面经济伙伴关系协定" and "RCEP" in p.aliases
+    text = "用好《区域全面经济伙伴关系协定》(RCEP)关税减让安排。"
+    (p,) = [f for f in extract(make_doc(text)) if f.type == "policy"]
+    assert p.name == "区域全面经济伙伴关系协定" and "RCEP" in p.aliases

@@ -11,8 +11,10 @@ is dropped; identical facts are kept once.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import re
 from typing import Any, Iterable, Mapping
 
 from gxatlas.errors import GxatlasError
@@ -111,4 +113,41 @@ def extract(doc: Document, *, gazetteer: Any = None) -> list[Fact]:
     entities = _entity_facts(doc, gazetteer=gazetteer)
     subjects = {n for f in entities if f.type in ("park", "enterprise", "project")
                 for n in (f.name, *f.aliases) if n and n in doc.text and "、" not in n}
-    return dedupe(extract_indicator_facts(doc, subjects=sorted(subjects)) + entities)
+    parks = [f for f in entities if f.type == "park"]
+    indicators = park_scopes(doc.text, extract_indicator_facts(doc, subjects=sorted(subjects)), parks)
+    return dedupe(indicators + entities)
+
+
+# `园区工业总产值`, `入园企业`: a figure of "the park", which the writing leaves unnamed
+_OF_THE_PARK = re.compile(r"^(?:园区|入园|新增入园|全园)")
+
+
+def park_scopes(text: str, indicators: list[Fact], parks: list[Fact]) -> list[Fact]:
+    """Indicator scopes that name a park, given as the park's fact name: a short form
+    (`苍海产业园` for `梧州苍海产业园`) is resolved, and a figure named after "the park"
+    (`园区产值`) is scoped to the last park named before it in the same paragraph."""
+    if not parks:
+        return indicators
+    canon = {n: p.name for p in parks for n in (p.name, *p.aliases) if n}
+    spellings = sorted(canon, key=len, reverse=True)
+    out = []
+    for f in indicators:
+        scope = f.values.get("scope")
+        new = canon.get(scope) if isinstance(scope, str) else None
+        if _OF_THE_PARK.match(f.name) and new is None:
+            new = _park_before(text, f.evidence.start, spellings, canon) or new
+        if new is not None and new != scope:
+            f = dataclasses.replace(f, values={**f.values, "scope": new})
+        out.append(f)
+    return out
+
+
+def _park_before(text: str, pos: int, spellings: list[str], canon: Mapping[str, str]) -> str | None:
+    para = text.rfind("\n\n", 0, pos)
+    window = text[para + 1 if para >= 0 else 0:pos]
+    best: tuple[int, str] | None = None
+    for n in spellings:
+        i = window.rfind(n)
+        if i >= 0 and (best is None or i > best[0]):
+            best = (i, canon[n])
+    return best[1] if best else None

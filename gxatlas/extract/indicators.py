@@ -328,11 +328,13 @@ _TIME_LEAD = re.compile(
     r"|[“\"]?[一二三四五六七八九十]{2,3}五[”\"]?(?:时期|期间)?)"
     r"(?:底|末|期末|前|以来|上半年|下半年|全年|一季度|第一季度|前三季度|年底)?[,，]?)+")
 _LEAD_WORDS = re.compile(r"^(?:其中|同时|并且?|且|以及|全年|当年|同年|今年|去年|目前|当前|此外|另外|总体上|总的来看|预计|力争|计划|争取|确保|将|还"
-                         r"|实现|形成)+")
+                         r"|实现|形成|首季|全市|全县|全区|全省|全镇|[^,，。;；]{0,12}?(?:建成|达产|投产|满产)后)+")
 _TRAIL_WORDS = re.compile(
     r"(?:分别)?(?:已经|已|将|也|均|还|可|共|累计)?(?:达到了?|达|为|是|完成|实现|突破|超过|超|逾|约为?|近|接近"
     r"|提高到|提高至|提升到|提升至|上升到|上升至|增长到|增加到|增至|降至|降低到|下降到|减少到|控制在|保持在"
-    r"|稳定在|在|拥有|有|占|约占|已超|居|列|排名|首次|再次|同比|年产)*$")
+    r"|稳定在|在|拥有|有|占|约占|已超|居|列|排名|首次|再次|同比|年产|力争|预计|计划|争取|确保|有望|预期)*$")
+# `园区实现工业总产值`: the verb between a short subject and the figure's name
+_SUBJECT_VERB = re.compile(r"^(园区|全园|企业|项目)(?:实现|完成|达成)(?=[\u4e00-\u9fff]{2,})")
 _RELATIVE = re.compile(r"^(?:年均|同比|比上年|较上年|增速|增幅|增长|占|比重|其中)")
 _COUNT_UNITS = frozenset("个家项条对座所批种台辆艘架户人") | {"万家", "万户", "万人", "万个"}
 _SKIP_NAME = re.compile(r"^(?:的|和|及|或|等)|^与(?:其|之|此|上年|去年|同期)|第$|^[\W\d]+$")
@@ -413,6 +415,7 @@ def _clean_name(raw: str, *, scope_names: RegionMatcher) -> tuple[str, str | Non
         if s == before:
             break
     s = _TRAIL_WORDS.sub("", s)
+    s = _SUBJECT_VERB.sub(r"\1", s)
     lead_verb = _LEAD_VERBS.match(s)
     if lead_verb and len(s) - lead_verb.end() >= 4:
         s = s[lead_verb.end():]

@@ -321,6 +321,14 @@ def extract_policies(doc: Document) -> list[Fact]:
         elif (old.title is None and title) or (old.date is None and p.date):
             by_key[key] = _Policy(old.start, old.end, old.title or title, old.doc_number,
                                   old.date or p.date, old.alignment)
+    for abbr, full, start in agreements_named(doc.text):
+        key = _title_key(full)
+        if key in by_key:
+            aliases.setdefault(key, []).append(abbr)
+        else:
+            by_key[key] = _Policy(start, start + len(abbr), full, None, None, "exact")
+            order.append(key)
+            aliases[key] = [abbr]
     facts: list[Fact] = []
     for key in order:
         p = by_key[key]
@@ -333,6 +341,26 @@ def extract_policies(doc: Document) -> list[Fact]:
                           evidence=evidence(doc, p.start, p.end, alignment=p.alignment, reason=reason),
                           values=values, aliases=tuple(a for a in aliases.get(key, ()) if a != p.title)))
     return facts
+
+
+# International trade agreements that writing names by their Latin abbreviation alone
+# (reference data, as a gazetteer is: the agreement's official Chinese title)
+AGREEMENTS = {
+    "RCEP": "区域全面经济伙伴关系协定",
+    "CPTPP": "全面与进步跨太平洋伙伴关系协定",
+    "DEPA": "数字经济伙伴关系协定",
+    "CAFTA": "中国—东盟自由贸易协定",
+}
+_AGREEMENT_RE = re.compile(r"(?<![A-Za-z])(" + "|".join(AGREEMENTS) + r")(?![A-Za-z])")
+
+
+def agreements_named(text: str) -> list[tuple[str, str, int]]:
+    """(abbreviation, official title, first offset) of each agreement the text names by its
+    abbreviation (`RCEP`), once each; the title in 《》 is found as any policy title is."""
+    seen: dict[str, int] = {}
+    for m in _AGREEMENT_RE.finditer(text):
+        seen.setdefault(m.group(1), m.start())
+    return [(a, AGREEMENTS[a], i) for a, i in seen.items()]
 
 
 def _title_key(title: str) -> str:
