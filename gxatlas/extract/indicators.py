@@ -384,6 +384,10 @@ _FORMULA_OR_CAPTION = re.compile(r"[+×*/=<>]|表$|图$|^(?:专栏|附?表|附?�
 _SIZE_CLASS = re.compile(r"[“\"]?(?:超|过)?[千百万]亿元?级?(?![”\"])")
 
 
+# what is left of a clause that only sets a goal for the figure named before it
+_GOAL_VERBS = re.compile(r"(?:突破|达到?|超过|超|增至|增加到|提高到|提高至|提升到|提升至|增长到|实现|力争|争取|确保)*")
+
+
 def _headings(text: str) -> list[tuple[int, str]]:
     out = []
     pos = 0
@@ -595,6 +599,8 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                       plan: tuple[int, int] | None, subjects: Iterable[str] = ()) -> list[IndicatorHit]:
     out: list[IndicatorHit] = []
     headings = _headings(text)
+    doc_year = report_year(text) if plan is None else None
+    written = written_year(text)
     last_year: int | None = None
     last_year_para = -1
     cur_para = -2
@@ -629,6 +635,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
         sent_subject = lead_hit[1] if lead_hit and lead_hit[1] not in _TOO_WIDE else None
         respective: list[str] = []
         r_index = 0
+        amount: str | None = None
         prev: IndicatorHit | None = None
         prev_q: Quantity | None = None
         for q in quants:
@@ -699,6 +706,10 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 name = _share_name(name, raw, sent, q)
             if _FORMULA_OR_CAPTION.search(name):
                 continue
+            if _GOAL_VERBS.fullmatch(name) and prev is not None and prev_q is not None \
+                    and prev_q.unit == q.unit and _TARGET_CUE.search(raw):
+                # `2023年实现A385亿元，力争到2025年突破600亿元`: the goal of the figure before
+                name, name_scope = prev.name, name_scope or prev.values.get("scope")
             if not name or len(name) < 2 or len(name) > 30 or _SKIP_NAME.search(name):
                 continue
             if _PROJECT_NAME.match(name) or not _HAN.search(name) or attribute_not_indicator(name, q.unit):
@@ -706,10 +717,15 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
             if _RELATIVE.match(name):
                 if subject is None:
                     continue
-                name = subject + name
+                # `固定资产投资增长9.5%，其中工业投资68亿元，同比增长21%`: the growth of the
+                # amount named last, not of the sentence's first figure
+                name = (amount if amount is not None and q.unit == "%" and not _RELATIVE.match(amount)
+                        else subject) + name
                 name_scope = name_scope or subject_scope
             elif subject is None:
                 subject, subject_scope = name, name_scope
+            if q.unit != "%" and not _RELATIVE.match(name):
+                amount = name
             sent_scope = sent_scope or name_scope
             before = sent[: q.start]
             ys = [y for y in years if y.end <= q.start and not y.reference and not y.target]
@@ -719,6 +735,10 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 rf"{_PLAN_NAMES.get(plan[0], '@')}五[”\"]?(?:时期|期间)", before))
             is_target = bool(tyear) or bool(_TARGET_CUE.search(before)) or mode == "target" or (
                 plan is not None and mode != "review" and not ys and (action or in_plan))
+            if not is_target and ys and written is not None and mode != "review" and not ys[-1].month_from and (
+                    ys[-1].year > written or (ys[-1].year == written and (q.approx or q.comparator == ">=" or sent.startswith("左右", q.end)))):
+                # `2024年…增长7%左右` in a text of 2024: a year not over when it was written
+                is_target, tyear = True, ys[-1].year
             vals: dict[str, Any] = {"scope": name_scope or sent_scope or sent_subject or para_scope or scope,
                                     "unit": q.unit}
             hyear = _heading_year(headings, s0)
@@ -737,6 +757,8 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                     byear = hyear  # `一、2023年工作回顾`: `全年地区生产总值1705亿元`
                 if byear is None and plan and mode == "review":
                     byear = plan[0] - 1
+                if byear is None and doc_year is not None:
+                    byear = doc_year  # a bulletin's year (its title) for `全年…`, `年末…`
                 vals.update(baseline_year=byear, baseline_value=q.value)
             if q.comparator:
                 vals["comparator"] = q.comparator
@@ -762,6 +784,33 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
 
 
 # --- the extractor -----------------------------------------------------------------------
+
+
+_REPORT_TITLE = re.compile(r"公报|年报|总结|报告|通报|情况|综述|年鉴")
+_PERIOD_IN = re.compile(r"(?:19|20)\d{2}\s*年?\s*[—–\-－~至到]\s*(?:19|20)?\d{2}")
+_DATE_LINE = re.compile(r"^(?:(?:发布|印发|成文)?日期|时间)?[:：]?\s*((?:19|20)\d{2})\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+                        r"|[-./]\d{1,2}[-./]\d{1,2})")
+
+
+def report_year(text: str) -> int | None:
+    """The one year a report or bulletin is about, from its title (first line):
+    `甲市2023年国民经济和社会发展统计公报` -> 2023; none for a plan or a period."""
+    title = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    if len(title) > 60 or not _REPORT_TITLE.search(title) or _PERIOD_IN.search(title):
+        return None
+    years = {int(y) for y in _HEADING_YEAR.findall(title)}
+    return years.pop() if len(years) == 1 else None
+
+
+def written_year(text: str) -> int | None:
+    """The year a document was written or issued: the first line that is only a date
+    (`2024年2月20日`, `发布日期:2024-06-19`), near its start or its end."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    for line in lines[:8] + lines[-4:]:
+        m = _DATE_LINE.match(line)
+        if m and len(line) <= 30 and (m.end() == len(line) or not _HAN.search(line[m.end():m.end() + 1])):
+            return int(m.group(1))
+    return None
 
 
 def _plan_years(text: str) -> tuple[int, int] | None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from gxatlas.extract.facts import Fact
-from gxatlas.extract.gazetteer import Gazetteer
+from gxatlas.extract.gazetteer import Gazetteer, Place
 from gxatlas.extract.mentions import (
     CityContext,
     anchor_start,
@@ -28,6 +29,7 @@ from gxatlas.extract.mentions import (
 )
 from gxatlas.extract.parks import is_generic, park_city
 from gxatlas.ingest.document import Document
+from gxatlas.ingest.tables import Table, find_tables, is_numeric_cell
 
 _SUFFIX = re.compile(
     r"(?:[一二三四五六七八九十]、)?[一二三四五六七八九十]期(?:工程|项目)?|项目|铁路(?:既有线)?扩能改造|铁路|高速公路|高速|高铁|客专|城际铁路"
@@ -514,6 +516,8 @@ def extract_projects(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
     ``exclude`` (parks, enterprises) are left out; spellings of one project are merged."""
     text = doc.text
     seen: dict[str, Fact] = {}
+    tables = [t for t in find_tables(text) if _project_columns(t)]
+    home = _home_province(text, gaz)
     for start, end, name in find_projects(text, gaz)[1] if spans is None else spans:
         key = _project_key(name, gaz)
         if name in exclude:
@@ -524,6 +528,9 @@ def extract_projects(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
                 seen[key] = replace(first, aliases=(*first.aliases, name))
             continue
         values = _values(text, start, end, name, gaz=gaz, ctx=ctx)
+        values.update(_table_values(tables, start, end, gaz=gaz, ctx=ctx))
+        if home is not None:
+            values["city"] = _built_in(text, start, end, name, values.get("city"), home=home, gaz=gaz, ctx=ctx)
         aliases: tuple[str, ...] = ()
         firm = split_firm(name)
         if firm is not None:
@@ -625,6 +632,86 @@ def merge_spellings(facts: list[Fact], gaz: Gazetteer) -> list[Fact]:
         values.setdefault("city", None)
         out[k] = replace(first, aliases=(*first.aliases, *extra), values=values)
     return out
+
+
+def _home_province(text: str, gaz: Gazetteer) -> str | None:
+    """The province most of a document's places (with a city) are in."""
+    counts = Counter(p.province for _, _, p in gaz.find_places(text) if p.city and p.province)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _built_in(text: str, start: int, end: int, name: str, city: object, *, home: str, gaz: Gazetteer,
+              ctx: CityContext) -> object:
+    """Where a project is built: a city of another province that context gave it (the home city
+    of an investor, `A省B市C公司投资…建设D项目`) gives way to the place of the document's own
+    province named in the project's clause, else its sentence, else the document's main city."""
+    place = gaz.place(city) if isinstance(city, str) else None
+    if place is None or place.province in (None, home):
+        return city
+    starts = word_starts(name)
+    if any(p.city for s, _, p in gaz.find_places(name) if s in starts):
+        return city  # the name says where it is
+    sent_start = max((m.end() for m in re.finditer(r"[。；;!?！？\n]", text[max(0, start - 200):start])), default=0)
+    sent_start += max(0, start - 200)
+    clause_start = max((m.end() for m in re.finditer(r"[,，]", text[sent_start:start])), default=0) + sent_start
+    stop = re.search(r"[。；;!?！？\n]", text[end:end + 200])
+    after = text[end:end + (stop.start() if stop else 200)]
+
+    def own(span: str) -> list[Place]:
+        return [p for _, _, p in gaz.find_places(span) if p.city and p.province == home]
+
+    found = own(text[clause_start:start]) or own(text[sent_start:start])
+    if found:
+        return ctx.local(found[-1].city, start, found[-1:])
+    if own(after):
+        return ctx.local(own(after)[0].city, start, own(after)[:1])
+    dominant = gaz.place(ctx.dominant) if ctx.dominant else None
+    if dominant is not None and dominant.province == home:
+        return ctx.local(ctx.dominant, start)
+    return city
+
+
+# a table column of investment with its unit (`总投资(亿元)`, `计划总投资（万元）`)
+_INVEST_HEAD = re.compile(r"投资[^()（）]{0,6}[(（]\s*(亿|万)元\s*[)）]")
+# a table column of where a project is built (`建设地点`, `所在地`, `所在县区`)
+_PLACE_HEAD = re.compile(r"地点|地址|所在地|所在(?:市|县|区|县区|县市区)$|^(?:建设)?(?:地区|市县|县区|区域)$")
+
+
+def _project_columns(table: Table) -> dict[str, int]:
+    """The columns of a project table the row of a project is read from: `investment` (with
+    `scale`, 1 for 亿元 and 10000 for 万元) and `place`."""
+    out: dict[str, int] = {}
+    for k, head in enumerate(table.header):
+        m = _INVEST_HEAD.search(head.text)
+        if m and "investment" not in out:
+            out["investment"], out["scale"] = k, 1 if m.group(1) == "亿" else 10000
+        elif _PLACE_HEAD.search(head.text) and "place" not in out:
+            out["place"] = k
+    return out
+
+
+def _table_values(tables: list[Table], start: int, end: int, *, gaz: Gazetteer, ctx: CityContext
+                  ) -> dict[str, object]:
+    """A project named in a cell of a table row: its investment (in 亿元) and city, read from
+    the row's investment and place columns."""
+    for t in tables:
+        if not t.start <= start < t.end:
+            continue
+        row = next((r for r in t.rows if any(c.start <= start and end <= c.end for c in r.cells)), None)
+        if row is None or len(row.cells) != len(t.header):
+            return {}
+        cols = _project_columns(t)
+        out: dict[str, object] = {}
+        if "investment" in cols:
+            cell = row.cells[cols["investment"]].text.replace(",", "")
+            if is_numeric_cell(cell) and re.fullmatch(r"\d+(?:\.\d+)?", cell):
+                out["investment"] = round(float(cell) / cols["scale"], 6)
+        if "place" in cols:
+            places = [p for _, _, p in gaz.find_places(row.cells[cols["place"]].text) if p.city]
+            if places:
+                out["city"] = ctx.local(places[-1].city, start, places)
+        return out
+    return {}
 
 
 def _invest_before(text: str, start: int) -> re.Match[str] | None:

@@ -158,6 +158,23 @@ def _columnwise(cells: Sequence[Cell]) -> tuple[tuple[Cell, ...], list[Row]] | N
     return None
 
 
+def _by_header_width(cells: Sequence[Cell]) -> tuple[tuple[Cell, ...], list[Row]] | None:
+    """Rows flattened one cell a line under a header of short labels (`项目名称`, `总投资(亿元)`,
+    `建设年限`) and no 序号 column: every row is as wide as the header, each column holds one
+    kind of cell, and at least one column is all numbers."""
+    width = 0
+    while width < len(cells) and _header_like(cells[width].text):
+        width += 1
+    rest = cells[width:]
+    if width < 3 or len(rest) < 2 * width or len(rest) % width:
+        return None
+    rows = [rest[i:i + width] for i in range(0, len(rest), width)]
+    kinds = [{_kind(r[k].text) for r in rows} for k in range(width)]
+    if any(len(k) != 1 for k in kinds) or kinds[0] != {"t"} or not any(k == {"n"} for k in kinds):
+        return None
+    return tuple(cells[:width]), [Row(cells=tuple(r)) for r in rows]
+
+
 def _seq_starts(cells: Sequence[Cell]) -> list[int]:
     """Indices of cells 1, 2, 3 … in order (a 序号 column), or [] if there is none.
 
@@ -460,6 +477,8 @@ def find_tables(text: str, *, is_label: Callable[[str], bool] | None = None) -> 
         if built is None:
             built = _columnwise(cells)
             orientation = "columns" if built else "rows"
+        if built is None:
+            built = _by_header_width(cells)
         if built is None:
             built = _by_key(cells, is_label)
         if built is None:
