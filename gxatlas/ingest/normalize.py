@@ -317,17 +317,24 @@ def _local_widths(lengths: Sequence[int], prose: Sequence[bool], *, radius: int 
         if len(window) < 3 or 2 * sum(prose[lo:hi]) < len(window):
             out.append(None)
             continue
-        counts: Counter[int] = Counter(window)
-        best, best_count = 0, 0
-        for k in counts:
-            c = sum(counts[k + d] for d in range(-tolerance, tolerance + 1))
-            if c > best_count or (c == best_count and k > best):
-                best, best_count = k, c
+        best, best_count = _dominant_width(window, tolerance=tolerance)
         if best_count < 3 or best > 160:
             out.append(None)
         else:
             out.append(max(k for k in window if abs(k - best) <= tolerance))
     return out
+
+
+def _dominant_width(window: Sequence[int], *, tolerance: int) -> tuple[int, int]:
+    """The line length most lines of ``window`` lie within ``tolerance`` of (the widest such
+    on a tie), and how many do."""
+    counts: Counter[int] = Counter(window)
+    best, best_count = 0, 0
+    for k in counts:
+        c = sum(counts[k + d] for d in range(-tolerance, tolerance + 1))
+        if c > best_count or (c == best_count and k > best):
+            best, best_count = k, c
+    return best, best_count
 
 
 def _page_width(lengths: Sequence[int], prose: Sequence[bool], *, tolerance: int = 1) -> int | None:
@@ -336,12 +343,7 @@ def _page_width(lengths: Sequence[int], prose: Sequence[bool], *, tolerance: int
     window = [k for k, p in zip(lengths, prose) if k >= 12 and p]
     if len(window) < 5:
         return None
-    counts: Counter[int] = Counter(window)
-    best, best_count = 0, 0
-    for k in counts:
-        c = sum(counts[k + d] for d in range(-tolerance, tolerance + 1))
-        if c > best_count or (c == best_count and k > best):
-            best, best_count = k, c
+    best, best_count = _dominant_width(window, tolerance=tolerance)
     if 2 * best_count < len(window) or best_count < 5 or best > 160:
         return None
     return max(k for k in window if abs(k - best) <= tolerance)
