@@ -201,6 +201,7 @@ def store_registry(session: Session, rows: Iterable[RegistryRow], *, path: str) 
     import hashlib
     from pathlib import Path
 
+    from gxatlas.kb.load import city_id
     from gxatlas.kb.models import Document
     from gxatlas.kb.provenance import cite
     from gxatlas.kb.resolve import get_or_create
@@ -224,13 +225,8 @@ def store_registry(session: Session, rows: Iterable[RegistryRow], *, path: str) 
         if row.credit_code:
             ent = session.scalars(select(Enterprise).where(
                 Enterprise.credit_code == row.credit_code)).first()
-        region = find(session, "region", row.county or row.region or "") if (
-            row.county or row.region) else None
-        city_id = None
-        if region is not None:
-            city_id = region.parent_id if region.level == "county" and region.parent_id \
-                else region.id
-        values = dict(full_name=row.name, credit_code=row.credit_code, region_id=city_id,
+        values = dict(full_name=row.name, credit_code=row.credit_code,
+                      region_id=city_id(session, row.county or row.region),
                       address=row.address, registered_capital=row.registered_capital,
                       founded=row.founded.isoformat() if row.founded else None,
                       scope=row.scope or None, revenue=row.revenue, tags=list(row.tags))

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from gxatlas.extract.facts import Fact
 from gxatlas.ingest.document import Document as Doc
 from gxatlas.kb.load import city_id, region_id
-from gxatlas.kb.models import (ENTITY_MODELS, Document, Evidence, Indicator, Observation,
+from gxatlas.kb.models import (ENTITY_MODELS, Alias, Document, Evidence, Indicator, Observation,
                                ParkTarget, Policy, Relation)
-from gxatlas.kb.provenance import cite
+from gxatlas.kb.provenance import cite, relate
 from gxatlas.kb.resolve import add_alias, find, get_or_create
 from gxatlas.kb.search import index_entity
 from gxatlas.names import name_key
@@ -133,13 +133,8 @@ def _store_fact(session: Session, fact: Fact, doc_id: int) -> tuple[str, int] | 
             ind = find(session, "industry", name)
             if ind is None:
                 continue
-            have = session.scalars(select(Relation.id).where(
-                Relation.type == "focus", Relation.a_type == owner_type,
-                Relation.a_id == owner.id, Relation.b_type == "industry",
-                Relation.b_id == ind.id)).first()
-            if have is None:
-                session.add(Relation(type="focus", a_type=owner_type, a_id=owner.id,
-                                     b_type="industry", b_id=ind.id))
+            relate(session, type="focus", a_type=owner_type, a_id=owner.id, b_type="industry",
+                   b_id=ind.id)
         _cite_fact(session, owner_type, owner.id, fact, doc_id,
                    {"focus": list(v.get("industries") or ())})
         return owner_type, owner.id
@@ -166,12 +161,12 @@ def _remove_document(session: Session, doc: Document) -> None:
         if not still:
             ent = session.get(ENTITY_MODELS[etype], eid)
             if ent is not None:
-                from gxatlas.kb.models import Alias, Relation as Rel
-
                 session.execute(delete(Alias).where(Alias.entity_type == etype,
                                                     Alias.entity_id == eid))
-                session.execute(delete(Rel).where(Rel.a_type == etype, Rel.a_id == eid))
-                session.execute(delete(Rel).where(Rel.b_type == etype, Rel.b_id == eid))
+                session.execute(delete(Relation).where(Relation.a_type == etype,
+                                                       Relation.a_id == eid))
+                session.execute(delete(Relation).where(Relation.b_type == etype,
+                                                       Relation.b_id == eid))
                 session.delete(ent)
                 session.flush()
                 index_entity(session, etype, eid)

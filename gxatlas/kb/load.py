@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from gxatlas.data import (Atlas, Industries, Regions, Source, load_atlas, load_industries,
                           load_regions)
 from gxatlas.kb.models import (Document, Indicator, Industry, Observation, ParkTarget, Policy,
-                               Region, Relation)
-from gxatlas.kb.provenance import cite, document_id
+                               Region)
+from gxatlas.kb.provenance import cite, document_id, relate
 from gxatlas.kb.resolve import add_alias, find, get_or_create
 from gxatlas.kb.search import index_entity
 from gxatlas.names import name_key
@@ -114,12 +114,8 @@ def _cite_all(session: Session, entity_type: str, entity_id: int, values: dict[s
 
 def _relate(session: Session, type_: str, a_type: str, a_id: int, b_type: str, b_id: int,
             report: LoadReport, *, note: str | None = None, level: str | None = None) -> None:
-    exists = session.scalars(select(Relation.id).where(
-        Relation.type == type_, Relation.a_type == a_type, Relation.a_id == a_id,
-        Relation.b_type == b_type, Relation.b_id == b_id)).first()
-    if exists is None:
-        session.add(Relation(type=type_, a_type=a_type, a_id=a_id, b_type=b_type, b_id=b_id,
-                             note=note, level=level))
+    if relate(session, type=type_, a_type=a_type, a_id=a_id, b_type=b_type, b_id=b_id,
+              note=note, level=level):
         report.bump("relation")
 
 

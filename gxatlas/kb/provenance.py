@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gxatlas.kb.models import Document, Evidence
+from gxatlas.kb.models import Document, Evidence, Relation
 
 
 def document_id(session: Session, key: str) -> int | None:
@@ -49,4 +49,17 @@ def cite(session: Session, *, entity_type: str, entity_id: int, field: str, valu
     session.add(Evidence(entity_type=entity_type, entity_id=entity_id, field=field, value=value,
                          origin=origin, document_id=document_id, locator=locator, start=start,
                          end=end, **span))
+    return True
+
+
+def relate(session: Session, *, type: str, a_type: str, a_id: int, b_type: str, b_id: int,
+           note: str | None = None, level: str | None = None) -> bool:
+    """Add a typed edge unless it is there already. Returns True when one was added."""
+    exists = session.scalars(select(Relation.id).where(
+        Relation.type == type, Relation.a_type == a_type, Relation.a_id == a_id,
+        Relation.b_type == b_type, Relation.b_id == b_id)).first()
+    if exists is not None:
+        return False
+    session.add(Relation(type=type, a_type=a_type, a_id=a_id, b_type=b_type, b_id=b_id,
+                         note=note, level=level))
     return True
