@@ -62,10 +62,16 @@ class Fact:
     evidence: Evidence
     values: Mapping[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    # How sure the extractor is (0-1) and the reasons that produced that figure (short
+    # Chinese or English phrases, e.g. "表格行", "后缀匹配"); kept in the KB with the fact.
+    confidence: float = 1.0
+    reasons: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.type not in FACT_TYPES:
             raise ValueError(f"unknown fact type {self.type!r}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence!r} outside 0-1")
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
@@ -83,5 +89,8 @@ class Fact:
                 rec[k] = list(v) if isinstance(v, tuple) else v
         if self.aliases:
             rec["aliases"] = list(self.aliases)
+        rec["confidence"] = round(self.confidence, 3)
+        if self.reasons:
+            rec["reasons"] = list(self.reasons)
         rec["evidence"] = self.evidence.to_dict()
         return rec
