@@ -1,8 +1,12 @@
 """The gazetteer that entity extraction reads: regions and the names the caller knows.
 
-Built from the bundled regional data (``gxatlas.data.load_regions``) plus the park and
-enterprise names a caller passes in (the KB, for instance). Extraction never imports
-``gxatlas.kb``: the caller hands names over.
+Built from the bundled regional data (``gxatlas.data.load_regions``), the places of the rest
+of China that extraction recognizes without the KB holding them (gxatlas/data/china_places.csv:
+prefecture-level cities, county-level cities by their short name, counties by their full
+name), plus the park and enterprise names a caller passes in (the KB, for instance).
+Extraction never imports ``gxatlas.kb``: the caller hands names over.
+
+Names are found with an Aho-Corasick automaton (leftmost-longest, linear in the text).
 
 A region is found in running text by its full name (`宾阳县`) or its short name (`宾阳`); a
 county resolves to its prefecture city, which is what the ``city`` of a fact holds.
@@ -10,11 +14,15 @@ county resolves to its prefecture city, which is what the ``city`` of a fact hol
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Mapping
+
+import ahocorasick
 
 # Short names that are ordinary words or too ambiguous to stand alone in running text.
 _AMBIGUOUS_SHORT = frozenset({"城中", "江南", "港口", "资源", "象山", "七星", "长洲", "港北", "港南",
@@ -40,9 +48,12 @@ class Gazetteer:
     """Regions by every name they go by, plus park and enterprise names known to the caller."""
 
     places: Mapping[str, Place]  # every spelling -> place
+    # spellings found only in a text that also names the place's prefecture (short names of
+    # county-level cities beyond regions.csv: `南雄` with 韶关, not `临海` on its own)
+    conditional: frozenset[str] = frozenset()
     known_parks: frozenset[str] = frozenset()
     known_enterprises: frozenset[str] = frozenset()
-    _pattern: re.Pattern[str] = field(default=re.compile(r"(?!x)x"), repr=False, compare=False)
+    _matcher: Any = field(default=None, repr=False, compare=False)
 
     def place(self, name: str) -> Place | None:
         return self.places.get(name)
@@ -53,13 +64,25 @@ class Gazetteer:
         return p.city if p else None
 
     def find_places(self, text: str) -> list[tuple[int, int, Place]]:
-        """Every region name in ``text`` (longest match first, left to right)."""
-        return [(m.start(), m.end(), self.places[m.group()]) for m in self._pattern.finditer(text)]
+        """Every region name in ``text`` (leftmost-longest, left to right, not overlapping)."""
+        if self._matcher is None or not text:
+            return []
+        hits = [(end + 1 - len(name), end + 1, name)
+                for end, name in self._matcher.automaton.iter_long(text)]
+        if self.conditional and any(n in self.conditional for _, _, n in hits):
+            named = {self.places[n].city for _, _, n in hits if n not in self.conditional}
+            hits = [h for h in hits if h[2] not in self.conditional or self.places[h[2]].city in named]
+        return [(s, e, self.places[n]) for s, e, n in hits]
 
     def match_place(self, text: str, pos: int) -> tuple[int, Place] | None:
         """The longest region name starting at ``pos``: (end, place), or None."""
-        m = self._pattern.match(text, pos)
-        return (m.end(), self.places[m.group()]) if m else None
+        if self._matcher is None:
+            return None
+        for n in range(min(self._matcher.longest, len(text) - pos), 1, -1):
+            p = self.places.get(text[pos:pos + n])
+            if p is not None and text[pos:pos + n] not in self.conditional:
+                return pos + n, p
+        return None
 
     def first_city(self, text: str) -> str | None:
         """The prefecture city of the first region named in ``text`` that has one."""
@@ -79,6 +102,27 @@ def _records_from_data() -> list[Mapping[str, Any]]:
     from gxatlas.data import load_regions
 
     return [dataclasses.asdict(r) for r in load_regions().records]
+
+
+CHINA_PLACES = Path(__file__).resolve().parent.parent / "data" / "china_places.csv"
+
+
+def _china_places(path: Path = CHINA_PLACES) -> tuple[dict[str, Place], set[str]]:
+    """Spellings of the places beyond regions.csv (see scripts/build_china_places.py) and
+    those of them found only beside their prefecture."""
+    out: dict[str, Place] = {}
+    conditional: set[str] = set()
+    with path.open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            place = Place(code=r["code"], name=r["name"], short_name=r["short_name"],
+                          level=r["level"], city=r["prefecture"] or None,
+                          province=r["province"] or None)
+            out.setdefault(r["name"], place)
+            if r["short_ok"] != "0" and len(r["short_name"]) >= 2 and r["short_name"] not in out:
+                out[r["short_name"]] = place
+                if r["short_ok"] == "with_prefecture":
+                    conditional.add(r["short_name"])
+    return out, conditional
 
 
 def _aliases(value: Any) -> list[str]:
@@ -126,27 +170,43 @@ def _places(records: Iterable[Mapping[str, Any]]) -> dict[str, Place]:
     return places
 
 
-def _compile(names: Iterable[str]) -> re.Pattern[str]:
-    alts = sorted(set(names), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, alts))) if alts else re.compile(r"(?!x)x")
+@dataclass(frozen=True)
+class _Matcher:
+    automaton: Any
+    longest: int
+
+
+def _compile(names: Iterable[str]) -> _Matcher | None:
+    words = {n for n in names if n}
+    if not words:
+        return None
+    automaton = ahocorasick.Automaton()
+    for w in words:
+        automaton.add_word(w, w)
+    automaton.make_automaton()
+    return _Matcher(automaton, max(map(len, words)))
 
 
 @functools.lru_cache(maxsize=1)
-def _default_places() -> tuple[dict[str, Place], re.Pattern[str]]:
+def _default_places() -> tuple[dict[str, Place], frozenset[str], _Matcher | None]:
     places = _places(_records_from_data())
-    return places, _compile(places)
+    extra, conditional = _china_places()
+    for spelling, place in extra.items():
+        places.setdefault(spelling, place)
+    return places, frozenset(c for c in conditional if places[c] is extra[c]), _compile(places)
 
 
 def build_gazetteer(*, known_parks: Iterable[str] = (), known_enterprises: Iterable[str] = (),
                     regions: Iterable[Mapping[str, Any]] | None = None) -> Gazetteer:
     """A gazetteer of the bundled regions (or ``regions``) and the caller's known names."""
+    conditional: frozenset[str] = frozenset()
     if regions is None:
-        places, pattern = _default_places()
+        places, conditional, matcher = _default_places()
     else:
         places = _places(regions)
-        pattern = _compile(places)
-    return Gazetteer(places=places, known_parks=frozenset(known_parks),
-                     known_enterprises=frozenset(known_enterprises), _pattern=pattern)
+        matcher = _compile(places)
+    return Gazetteer(places=places, conditional=conditional, known_parks=frozenset(known_parks),
+                     known_enterprises=frozenset(known_enterprises), _matcher=matcher)
 
 
 @functools.lru_cache(maxsize=1)

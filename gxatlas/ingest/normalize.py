@@ -4,15 +4,23 @@
 :class:`Normalized` (text + offsets into the original):
 
 1. :func:`nfkc` — Unicode NFKC, per character cluster so offsets stay mappable;
-2. :func:`simplify` — traditional to simplified Chinese (OpenCC t2s), 1:1 per line
+2. :func:`strip_noise` — what web reposts put into a text and no reader wants: pinyin
+   glosses after characters (`經(jīng)濟(jì)`), a gloss cut off at the end of a line (`城鎮(z`),
+   runs of `?` and replacement characters left by a wrong encoding, numbers with leading
+   zeros that page scrapers leave between words (`003010`);
+3. :func:`simplify` — traditional to simplified Chinese (OpenCC t2s), 1:1 per line
    when the lengths agree, per character otherwise;
-3. :func:`fix_spaces` — spaces that PDF export put between Chinese characters (and between
+4. :func:`fix_spaces` — spaces that PDF export put between Chinese characters (and between
    Chinese and digits or punctuation) removed, spaces inside Latin words and between numbers
    kept, line ends stripped; TABs between cells of a table row (one row a line, as the docx,
    html, xlsx and csv readers write tables) kept as cell separators;
-4. :func:`join_wrapped_lines` — lines broken mid-sentence by a fixed-width layout joined
+5. :func:`drop_boilerplate` — site furniture lines dropped (menus, breadcrumbs, year indexes,
+   share buttons, copyright notices: the markers are ``boilerplate_markers`` of the lexicon);
+   a page's metadata line (`时间:… 来源:…`) is kept, the document profile reads it;
+6. :func:`join_wrapped_lines` — lines broken mid-sentence by a fixed-width layout joined
    (never across headings, list items, short table cells or TAB-separated rows);
-5. :func:`collapse_blank_lines` — runs of blank lines collapsed to one.
+7. :func:`collapse_blank_lines` — runs of blank lines (blank lines holding spaces too)
+   collapsed to one.
 
 Every step keeps the invariant ``len(offsets) == len(text) + 1`` with the last entry
 ``len(original)``; ``offsets[i]`` is the index in the original of the character that
@@ -36,7 +44,9 @@ __all__ = [
     "identity",
     "nfkc",
     "simplify",
+    "strip_noise",
     "fix_spaces",
+    "drop_boilerplate",
     "join_wrapped_lines",
     "collapse_blank_lines",
     "is_cjk",
@@ -133,7 +143,43 @@ def nfkc(n: Normalized) -> Normalized:
 _MAYBE_CHANGED = re.compile("[^\x00-\x7f\u4e00-\u9fff]")
 
 
-# --- 2. traditional -> simplified --------------------------------------------------------
+# --- 2. noise of web reposts --------------------------------------------------------------
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_PINYIN = f"a-zü{_TONED}"
+_HAN_BEFORE = r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+# `經(jīng)`: a gloss holds one syllable with a tone mark; `城鎮(z` at a line's end is one cut off
+_GLOSS = re.compile(_HAN_BEFORE + rf"\((?=[{_PINYIN}]*[{_TONED}])[{_PINYIN}]{{1,7}}\)"
+                    + "|" + _HAN_BEFORE + rf"\([{_PINYIN}]{{0,7}}(?=\s*$|\?)", re.M)
+# `????`, `\ufffd`: characters lost to a wrong encoding
+_LOST = re.compile(r"\?{2,}|\ufffd+")
+# `003010` between words: a counter or id a page scraper left, never a quantity (a quantity
+# has no leading zero); phone numbers (`0771-…`) and dates are left alone
+_SCRAPED = re.compile(r"(?<![\d.:/\-])0\d{3,}(?![\d.:/\-])")
+
+
+def strip_noise(n: Normalized) -> Normalized:
+    """Pinyin glosses (`經(jīng)濟(jì)` → `經濟`, a cut-off `城鎮(z` → `城鎮`), runs of `?` or
+    U+FFFD left by a wrong encoding, and numbers with leading zeros scraped into running text
+    (`003010`) removed; everything else kept, offsets mapped."""
+    text = n.text
+    if "(" not in text and "?" not in text and "\ufffd" not in text and "0" not in text:
+        return n
+    edits = [(m.start(), m.end(), "") for m in _GLOSS.finditer(text)]
+    edits += [(m.start(), m.end(), "") for m in _LOST.finditer(text)]
+    edits += [(m.start(), m.end(), "") for m in _SCRAPED.finditer(text) if _between_words(text, *m.span())]
+    return _edit(n, sorted(edits))
+
+
+def _between_words(text: str, start: int, end: int) -> bool:
+    """A scraped number sits between Chinese text (or a line edge) on both sides; alone on a
+    line it is no table cell either (a cell's number has no leading zero)."""
+    left = text[start - 1] if start > 0 else "\n"
+    right = text[end] if end < len(text) else "\n"
+    return (left == "\n" or is_cjk(left)) and (right == "\n" or is_cjk(right))
+
+
+# --- 3. traditional -> simplified --------------------------------------------------------
 
 
 def simplify(n: Normalized) -> Normalized:
@@ -172,7 +218,7 @@ def _t2s_char(ch: str) -> str:
     return to_simplified(ch)
 
 
-# --- 3. spaces ---------------------------------------------------------------------------
+# --- 4. spaces ---------------------------------------------------------------------------
 
 
 def is_cjk(ch: str) -> bool:
@@ -276,7 +322,51 @@ def _cr_edits(text: str) -> list[tuple[int, int, str]]:
     return edits
 
 
-# --- 4. lines broken by a fixed-width layout ---------------------------------------------
+# --- 5. site furniture ----------------------------------------------------------------------
+
+_ITEM_SEPARATORS = re.compile(r"[|>›»]|\s{2,}")
+# a page's metadata line dates the text: kept whatever markers it holds
+_DATED = re.compile(r"(?:19|20)\d{2}[-./年]\d{1,2}[-./月]\d{1,2}")
+_YEAR_RUN = re.compile(r"(?:(?:19|20)\d{2}\s*){5,}")
+_SENTENCE_PUNCT = re.compile("[。；;]")
+_PROSE_PUNCT_ANY = re.compile("[,，、。；;]")
+
+
+@functools.lru_cache(maxsize=1)
+def _boilerplate_marker() -> re.Pattern[str]:
+    from gxatlas.data.lexicon import lexicon
+
+    return lexicon().pattern("boilerplate_markers")
+
+
+def is_boilerplate(line: str) -> bool:
+    """A line of site furniture: it holds a boilerplate marker and is short, or is made of
+    separated items (`加入收藏|会员中心`, `首页>统计公报>广西`), or lists years (an index);
+    never a line that reads as a sentence."""
+    s = line.strip()
+    if not s or _SENTENCE_PUNCT.search(s[:-1]) or _DATED.search(s):
+        return False
+    if _YEAR_RUN.search(s) and len(_YEAR_RUN.sub("", s)) <= 40:
+        return True
+    if not _boilerplate_marker().search(s):
+        return False
+    return (len(s) <= 20 and not _PROSE_PUNCT_ANY.search(s)) or len(_ITEM_SEPARATORS.findall(s)) >= 2
+
+
+def drop_boilerplate(n: Normalized) -> Normalized:
+    """Lines of site furniture (see :func:`is_boilerplate`) removed with their line break."""
+    text = n.text
+    edits: list[tuple[int, int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        if "\t" not in line and is_boilerplate(line):
+            edits.append((pos, min(end + 1, len(text)), ""))
+        pos = end + 1
+    return _edit(n, edits)
+
+
+# --- 6. lines broken by a fixed-width layout ---------------------------------------------
 
 _SENTENCE_END = frozenset("。！？!?；;：:…")
 _CLOSERS = frozenset("”’」』)）】》〉\"'")
@@ -411,7 +501,7 @@ def join_wrapped_lines(n: Normalized) -> Normalized:
     return _edit(n, edits)
 
 
-# --- 5. blank lines ----------------------------------------------------------------------
+# --- 7. blank lines ----------------------------------------------------------------------
 
 _BLANK_RUN = re.compile(r"\n(?:[ \t]*\n){2,}")
 
@@ -433,7 +523,8 @@ def collapse_blank_lines(n: Normalized) -> Normalized:
 
 # --- the pipeline ------------------------------------------------------------------------
 
-STEPS = (nfkc, simplify, fix_spaces, join_wrapped_lines, collapse_blank_lines)
+STEPS = (nfkc, strip_noise, simplify, fix_spaces, drop_boilerplate, join_wrapped_lines,
+         collapse_blank_lines)
 
 
 def normalize(original: str) -> Normalized:

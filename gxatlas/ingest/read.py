@@ -28,6 +28,7 @@ from gxatlas.ingest.formats import (
     read_xlsx,
     zip_kind,
 )
+from gxatlas.ingest.normalize import normalize
 from gxatlas.names import to_simplified
 
 __all__ = ["MAX_BYTES", "SUPPORTED", "read", "iter_files", "detect_variant", "pick_title"]
@@ -77,7 +78,7 @@ def read(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Documen
     original = extracted.text
     if not original.strip():
         raise InputError(source, "没有文本 (no text in the file)")
-    normalized = _normalize(original)
+    normalized = normalize(original)
     return Document(
         name=file.stem,
         path=source,
@@ -85,7 +86,7 @@ def read(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Documen
         format=fmt,
         encoding=encoding,
         variant=detect_variant(original),
-        title=pick_title(original, metadata=extracted.title) or file.stem,
+        title=pick_title(normalized.text, metadata=extracted.title) or file.stem,
         original=original,
         text=normalized.text,
         offsets=normalized.offsets,
@@ -234,25 +235,3 @@ def _extract(data: bytes, *, fmt: str, source: str) -> tuple[Extracted, str]:
     if fmt == "csv":
         return read_csv(decoded.text, source=source), decoded.encoding
     return Extracted(decoded.text), decoded.encoding
-
-
-class _Normalized(Protocol):
-    text: str
-    offsets: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class _Unnormalized:
-    text: str
-    offsets: tuple[int, ...]
-
-
-def _normalize(original: str) -> _Normalized:
-    """``normalize(original)`` of gxatlas.ingest.normalize; identity while that module is absent."""
-    try:
-        from gxatlas.ingest.normalize import normalize
-    except ModuleNotFoundError as err:
-        if err.name != "gxatlas.ingest.normalize":
-            raise
-        return _Unnormalized(original, tuple(range(len(original) + 1)))
-    return normalize(original)
