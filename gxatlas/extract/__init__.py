@@ -17,7 +17,6 @@ import json
 import re
 from typing import Any, Iterable, Mapping
 
-from gxatlas.errors import GxatlasError
 from gxatlas.extract.facts import Evidence, Fact
 from gxatlas.ingest.document import Document
 
@@ -31,14 +30,13 @@ def region_names() -> Mapping[str, str]:
     """Region spellings -> the short name a fact's scope uses (from ``gxatlas.data``).
 
     Provinces, prefectures, countries and groups are found by any of their names; counties
-    and foreign cities only by their full name (short ones are often ordinary words).
+    and foreign cities only by their full name (short ones are often ordinary words). A
+    broken regions table raises (``InputError`` naming the file and line): extraction without
+    regions would silently drop every scope.
     """
-    try:
-        from gxatlas.data import load_regions
+    from gxatlas.data import load_regions
 
-        regions = load_regions()
-    except (ImportError, GxatlasError):
-        return {}
+    regions = load_regions()
     out: dict[str, str] = {}
     for r in regions.records:
         display = r.short_name or r.name

@@ -11,12 +11,16 @@ from typing import Any, Mapping
 
 FACT_TYPES = ("indicator", "park", "enterprise", "project", "policy", "industry_focus")
 
-# Value fields of the exchange format (../shared/eval/SCHEMA.md), per type, in order.
+# Value fields of the exchange format (../shared/eval/SCHEMA.md), per type, in order: a fact
+# carries these and no others (``Fact`` refuses an undeclared field). ``range`` is the stated
+# range of a value (`8–8.5%` -> [8, 8.5], the value being its upper bound), ``period`` the
+# months a figure covers (`2021-01..2021-06`); ``metric`` what a park's target measures
+# (工业总产值 unless the text says 贸易额, 营业收入…).
 VALUE_FIELDS: dict[str, tuple[str, ...]] = {
     "indicator": ("scope", "unit", "baseline_year", "baseline_value", "target_year", "target_value",
-                  "comparator", "attribute", "category"),
-    "park": ("city", "area_km2", "target_year", "target_value", "comparator", "level", "tier",
-             "industries"),
+                  "comparator", "attribute", "category", "range", "period"),
+    "park": ("city", "area_km2", "target_year", "target_value", "comparator", "metric", "level",
+             "tier", "industries"),
     "enterprise": ("city", "park", "industries", "tags"),
     "project": ("city", "park", "enterprise", "investment", "capacity", "status", "year"),
     "policy": ("doc_number", "title", "issuer", "date"),
@@ -72,6 +76,10 @@ class Fact:
             raise ValueError(f"unknown fact type {self.type!r}")
         if not 0.0 <= self.confidence <= 1.0:
             raise ValueError(f"confidence {self.confidence!r} outside 0-1")
+        undeclared = set(self.values) - set(VALUE_FIELDS[self.type])
+        if undeclared:
+            raise ValueError(f"{self.type} fact {self.name!r}: undeclared value fields "
+                             f"{sorted(undeclared)} (see VALUE_FIELDS)")
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)

@@ -763,7 +763,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
             if q.comparator:
                 vals["comparator"] = q.comparator
             if q.low is not None:
-                vals["target_range" if is_target else "range"] = [q.low, q.value]
+                vals["range"] = [q.low, q.value]
             period = next((y for y in reversed(ys) if y.month_from), None)
             if period is not None:
                 vals["period"] = period.label()

@@ -543,7 +543,7 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
             values.update(target_year=v.target_year, target_value=v.target_value,
                           comparator=v.comparator)
             if v.metric:
-                values["target_metric"] = v.metric
+                values["metric"] = v.metric
         aliases = tuple(sorted(a for a in acc.aliases if a != acc.name))
         facts.append(Fact(type="park", name=acc.name, evidence=evidence(doc, acc.start, acc.end),
                           values=values, aliases=aliases))

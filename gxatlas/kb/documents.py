@@ -15,6 +15,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from gxatlas.extract.facts import Fact
+from gxatlas.extract.profile import document_profile
 from gxatlas.ingest.document import Document as Doc
 from gxatlas.kb.load import city_id, region_id
 from gxatlas.kb.models import (ENTITY_MODELS, Alias, Document, Evidence, Indicator, Observation,
@@ -196,6 +197,11 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact]) -> StoreRe
     row.source, row.sha256, row.format = doc.path, doc.sha256, doc.format
     row.encoding, row.variant, row.text, row.original = doc.encoding, doc.variant, doc.text, \
         doc.original
+    # what the document is and what it is about, from its profile (genre, main region, date)
+    profile = document_profile(doc)
+    row.kind = profile.genre.value
+    row.region_id = region_id(session, profile.region)
+    row.date = row.date or profile.written
     session.flush()
     n_facts, touched = 0, set()
     for fact in facts:

@@ -1,0 +1,289 @@
+"""One document analysed once: the layers every extraction component reads.
+
+:class:`AnnotatedDoc` wraps a :class:`~gxatlas.ingest.document.Document` and computes, each
+once and only when first asked for, the layers of its normalized text:
+
+- ``lines``: non-blank lines, each a :class:`Block` of a kind (heading, caption, metadata,
+  table cell, paragraph); a line is a paragraph since ingest joined the lines a layout wrapped;
+- ``sentences`` and ``clauses`` (sentences cut at commas and colons);
+- ``headings`` with their level (`第一章`, `一、`, `（一）`, `1.`);
+- ``tables``: the tables rebuilt once (flattened one cell per line, or TAB-separated);
+- ``places``: region names of the gazetteer (:class:`PlaceMention`);
+- ``times``: years, months and plan periods (:class:`~gxatlas.extract.numbers.Period`);
+- ``quantities``: numbers with units (:class:`~gxatlas.extract.numbers.Quantity`);
+- ``profile``: the document's genre, date, plan period, main region and main park
+  (:mod:`gxatlas.extract.profile`).
+
+Offsets are into ``Document.text``; lookups by position (``sentence_at``, ``places_in``...)
+use binary search, so components stay linear in the size of the text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import enum
+import functools
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+from gxatlas.data.lexicon import Lexicon, lexicon
+from gxatlas.extract.gazetteer import Gazetteer, Place, default_gazetteer
+from gxatlas.extract.numbers import Period, Quantity, find_quantities, find_years
+from gxatlas.ingest.document import Document
+from gxatlas.ingest.tables import Table, find_tables
+
+if TYPE_CHECKING:
+    from gxatlas.extract.profile import Profile
+
+__all__ = ["AnnotatedDoc", "Block", "BlockKind", "Span", "PlaceMention", "annotate"]
+
+
+class BlockKind(str, enum.Enum):
+    PARAGRAPH = "paragraph"
+    HEADING = "heading"
+    CAPTION = "caption"
+    META = "meta"  # a page's metadata line (`时间:… 来源:…`): read by the profile only
+    CELL = "cell"  # a line inside a rebuilt table
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """One non-blank line of the text (stripped) and what it is."""
+
+    start: int
+    end: int
+    kind: BlockKind
+    level: int = 0  # heading level: 1 `第一章`, 2 `一、`, 3 `（一）`, 4 `1.`; 0 otherwise
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    start: int
+    end: int
+    place: Place
+
+
+_HEADING_LEVELS = (
+    (1, re.compile(r"^第[一二三四五六七八九十百零〇\d]+[章篇部分]")),
+    (2, re.compile(r"^(?:第[一二三四五六七八九十百]+节|[一二三四五六七八九十]+、)")),
+    (3, re.compile(r"^[(（][一二三四五六七八九十]+[)）]")),
+    (4, re.compile(r"^(?:\d{1,2}[、.．](?!\d)|[(（]\d{1,2}[)）]|——)")),
+)
+_CAPTION = re.compile(r"^\s*(?:续?表|专栏|附表|附图|图)\s*\d+")
+_SENTENCE = re.compile(r"[^。;;!?！？\n]+[。;;!?！？]?")
+_CLAUSE_BREAK = re.compile(r"[,，:：]")
+
+
+@functools.lru_cache(maxsize=1)
+def _meta_line() -> re.Pattern[str]:
+    return lexicon().pattern("meta_labels", prefix=r"^\s*", suffix=r"\s*[:：]")
+
+
+def _kind_of(line: str) -> tuple[BlockKind, int]:
+    if _CAPTION.match(line) and len(line) <= 60:
+        return BlockKind.CAPTION, 0
+    if _meta_line().match(line) and len(line) <= 120 and "。" not in line:
+        return BlockKind.META, 0
+    if len(line) <= 40 and "。" not in line[:-1]:
+        for level, pat in _HEADING_LEVELS:
+            if pat.match(line):
+                return BlockKind.HEADING, level
+    return BlockKind.PARAGRAPH, 0
+
+
+class AnnotatedDoc:
+    """A document and its layers (see the module docstring), each computed once."""
+
+    def __init__(self, doc: Document, *, gazetteer: Gazetteer | None = None,
+                 lex: Lexicon | None = None) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.gazetteer = gazetteer or default_gazetteer()
+        self.lexicon = lex or lexicon()
+
+    def __repr__(self) -> str:
+        return f"AnnotatedDoc({self.doc.name!r}, {len(self.text)} chars)"
+
+    # --- lines, sentences, clauses ---------------------------------------------------------
+
+    @functools.cached_property
+    def lines(self) -> tuple[Block, ...]:
+        out: list[Block] = []
+        text = self.text
+        cells = self._table_cells
+        pos = 0
+        for raw in text.split("\n"):
+            s = pos + len(raw) - len(raw.lstrip())
+            e = pos + len(raw.rstrip())
+            if e > s:
+                if self._in_cells(cells, s):
+                    out.append(Block(s, e, BlockKind.CELL))
+                else:
+                    kind, level = _kind_of(text[s:e])
+                    out.append(Block(s, e, kind, level))
+            pos += len(raw) + 1
+        return tuple(out)
+
+    @functools.cached_property
+    def _line_starts(self) -> list[int]:
+        return [b.start for b in self.lines]
+
+    def line_at(self, pos: int) -> Block | None:
+        i = bisect.bisect_right(self._line_starts, pos) - 1
+        if i >= 0 and self.lines[i].start <= pos <= self.lines[i].end:
+            return self.lines[i]
+        return None
+
+    @functools.cached_property
+    def _table_cells(self) -> list[tuple[int, int]]:
+        """(start, end) of every table's body, sorted."""
+        return sorted((t.start, t.end) for t in self.tables)
+
+    def _in_cells(self, spans: Sequence[tuple[int, int]], pos: int) -> bool:
+        """Whether ``pos`` is inside a table body other than its caption line."""
+        i = bisect.bisect_right(spans, (pos, len(self.text) + 1)) - 1
+        return i >= 0 and spans[i][0] < pos < spans[i][1]
+
+    @functools.cached_property
+    def _table_starts(self) -> list[int]:
+        return [t.start for t in self.tables]
+
+    def in_table(self, pos: int) -> Table | None:
+        """The rebuilt table whose span holds ``pos``, if any."""
+        i = bisect.bisect_right(self._table_starts, pos) - 1
+        if i >= 0 and self.tables[i].start <= pos < self.tables[i].end:
+            return self.tables[i]
+        return None
+
+    @functools.cached_property
+    def sentences(self) -> tuple[Span, ...]:
+        return tuple(Span(m.start(), m.end()) for m in _SENTENCE.finditer(self.text))
+
+    @functools.cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
+    def sentence_at(self, pos: int) -> Span | None:
+        i = bisect.bisect_right(self._sentence_starts, pos) - 1
+        if i >= 0 and self.sentences[i].start <= pos < max(self.sentences[i].end, pos + 1):
+            return self.sentences[i]
+        return None
+
+    def sentences_in(self, start: int, end: int) -> Iterator[Span]:
+        i = max(0, bisect.bisect_right(self._sentence_starts, start) - 1)
+        while i < len(self.sentences) and self.sentences[i].start < end:
+            if self.sentences[i].end > start:
+                yield self.sentences[i]
+            i += 1
+
+    @functools.cached_property
+    def clauses(self) -> tuple[Span, ...]:
+        out: list[Span] = []
+        text = self.text
+        for s in self.sentences:
+            pos = s.start
+            for m in _CLAUSE_BREAK.finditer(text, s.start, s.end):
+                if m.start() > pos:
+                    out.append(Span(pos, m.start()))
+                pos = m.end()
+            if s.end > pos:
+                out.append(Span(pos, s.end))
+        return tuple(out)
+
+    def clause_start(self, pos: int) -> int:
+        """Where the clause holding ``pos`` starts (after a comma, colon or sentence end)."""
+        starts = self._clause_starts
+        i = bisect.bisect_right(starts, pos) - 1
+        return starts[i] if i >= 0 else 0
+
+    @functools.cached_property
+    def _clause_starts(self) -> list[int]:
+        return [c.start for c in self.clauses]
+
+    @functools.cached_property
+    def headings(self) -> tuple[Block, ...]:
+        return tuple(b for b in self.lines if b.kind is BlockKind.HEADING)
+
+    def heading_path(self, pos: int) -> tuple[Block, ...]:
+        """The headings ``pos`` stands under, outermost first (one per level)."""
+        path: dict[int, Block] = {}
+        for h in self.headings:
+            if h.start > pos:
+                break
+            path = {lv: b for lv, b in path.items() if lv < h.level}
+            path[h.level] = h
+        return tuple(path[lv] for lv in sorted(path))
+
+    # --- tables, places, times, quantities ------------------------------------------------
+
+    @functools.cached_property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(find_tables(self.text))
+
+    @functools.cached_property
+    def places(self) -> tuple[PlaceMention, ...]:
+        return tuple(PlaceMention(s, e, p) for s, e, p in self.gazetteer.find_places(self.text))
+
+    @functools.cached_property
+    def _place_starts(self) -> list[int]:
+        return [p.start for p in self.places]
+
+    def places_in(self, start: int, end: int) -> Sequence[PlaceMention]:
+        i = bisect.bisect_left(self._place_starts, start)
+        j = bisect.bisect_left(self._place_starts, end)
+        return self.places[i:j]
+
+    @functools.cached_property
+    def times(self) -> tuple[Period, ...]:
+        out: list[Period] = []
+        for s in self.sentences:
+            for p in find_years(self.text[s.start:s.end]):
+                out.append(dataclasses.replace(p, start=p.start + s.start, end=p.end + s.start))
+        return tuple(out)
+
+    @functools.cached_property
+    def _time_starts(self) -> list[int]:
+        return [t.start for t in self.times]
+
+    def times_in(self, start: int, end: int) -> Sequence[Period]:
+        i = bisect.bisect_left(self._time_starts, start)
+        j = bisect.bisect_left(self._time_starts, end)
+        return self.times[i:j]
+
+    @functools.cached_property
+    def quantities(self) -> tuple[Quantity, ...]:
+        out: list[Quantity] = []
+        for s in self.sentences:
+            for q in find_quantities(self.text[s.start:s.end]):
+                out.append(dataclasses.replace(q, start=q.start + s.start, end=q.end + s.start))
+        return tuple(out)
+
+    @functools.cached_property
+    def _quantity_starts(self) -> list[int]:
+        return [q.start for q in self.quantities]
+
+    def quantities_in(self, start: int, end: int) -> Sequence[Quantity]:
+        i = bisect.bisect_left(self._quantity_starts, start)
+        j = bisect.bisect_left(self._quantity_starts, end)
+        return self.quantities[i:j]
+
+    # --- the profile -----------------------------------------------------------------------
+
+    @functools.cached_property
+    def profile(self) -> Profile:
+        from gxatlas.extract.profile import build_profile
+
+        return build_profile(self)
+
+
+def annotate(doc: Document, *, gazetteer: Gazetteer | None = None) -> AnnotatedDoc:
+    """The annotated form of ``doc`` (layers are computed when first read)."""
+    return AnnotatedDoc(doc, gazetteer=gazetteer)
