@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# ../shared beside the clone (as CI has it); GXATLAS_SHARED points elsewhere (a worktree)
+SHARED = Path(os.environ.get("GXATLAS_SHARED") or REPO.parent / "shared")
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
