@@ -375,45 +375,61 @@ def _batch_failed(failed: int) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="FILE|DIR...")
+@click.option("--slot", default=None, metavar="NAME",
+              help="来源名称：同一名称的新版本替换旧版本（仅限单个文件）(a source name: a later "
+                   "file ingested with the same --slot replaces this one; one file only).")
 @json_option()
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[str, ...], slot: str | None, as_json: bool) -> None:
     """读取文件、抽取事实并存入知识库（每个文件一个事务）。
 
     Store documents and their facts in the KB, one transaction per file; directories are
-    walked. An unchanged file is skipped; a changed file replaces its own facts only. A file
-    that fails is reported on one line and leaves nothing in the KB; the others go on; the
-    exit status is 1 when any failed. JSON: [{"document", "status", "facts", "entities"}].
+    walked. A document is known by its content and its source (the file's path, or --slot),
+    never by its name alone: content already stored is skipped (unchanged); new content at
+    the path (or slot) of a stored document replaces that document's facts and keeps its
+    earlier versions listed (replaced); anything else is a new document (added), renamed
+    `<name>-<hash>` when its name is taken. A file that fails is reported on one line and
+    leaves nothing in the KB; the others go on; the exit status is 1 when any failed.
+    JSON: [{"file", "document", "status", "version", "same_as", "facts", "entities", "note"}].
     """
     from gxatlas.ingest import iter_files, read
-    from gxatlas.kb.documents import store_document
+    from gxatlas.kb.documents import Source, store_document
     from gxatlas.kb.names import known_names
 
+    todo, failed = _walkable(paths)
+    files = list(iter_files(todo))
+    if slot is not None:
+        if len(files) != 1:
+            raise click.UsageError("--slot 只能用于单个文件 (--slot takes exactly one file)")
+        try:
+            slot_source = Source.slot(slot)
+        except ValueError as err:
+            raise click.BadParameter(str(err), param_hint="--slot") from err
     kb = open_kb_from(ctx)
     with kb.session() as s:
         gazetteer = known_names(s)
-    todo, failed = _walkable(paths)
     results = []
-    for path in iter_files(todo):
+    for path in files:
         try:
             doc = read(path)
             from gxatlas.extract import extract
 
             facts = extract(doc, gazetteer=gazetteer)
             with kb.session() as s:
-                res = store_document(s, doc, facts)
+                res = store_document(s, doc, facts,
+                                     source=slot_source if slot is not None else None)
         except GxatlasError as err:
             failed += 1
             click.echo(f"gxatlas: {err}", err=True)
             continue
-        results.append(res)
+        results.append((path, res))
         if not as_json:
-            label = {"unchanged": "未变（跳过）unchanged", "added": "新增 added",
-                     "replaced": "已替换 replaced"}[res.status]
-            click.echo(f"{path}: {label}; {res.facts} facts, {res.entities} entities")
+            click.echo(f"{path}: {res.note}; 文档 {res.document}，{res.facts} facts, "
+                       f"{res.entities} entities")
     if as_json:
-        emit_json([{"document": r.document, "status": r.status, "facts": r.facts,
-                    "entities": r.entities} for r in results])
+        emit_json([{"file": str(p), "document": r.document, "status": r.status,
+                    "version": r.version, "same_as": r.same_as, "facts": r.facts,
+                    "entities": r.entities, "note": r.note} for p, r in results])
     _batch_failed(failed)
 
 

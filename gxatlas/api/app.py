@@ -7,14 +7,15 @@ page load is bundled, so no request leaves the host.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterator
 
-from fastapi import (APIRouter, BackgroundTasks, Depends, FastAPI, File, HTTPException, Query,
-                     Request, UploadFile)
+from fastapi import (APIRouter, BackgroundTasks, Depends, FastAPI, File, Form, HTTPException,
+                     Query, Request, UploadFile)
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -206,19 +207,27 @@ def _write_router() -> APIRouter:
     writer = Depends(require("write"))
 
     async def enqueue(request: Request, background: BackgroundTasks, file: UploadFile, *,
-                      types: Any, kind: str, worker: Any) -> JSONResponse:
+                      types: Any, kind: str, worker: Any, slot: str | None = None
+                      ) -> JSONResponse:
         """Check the upload, record a job, run ``worker`` on it in the background."""
         upload = await _receive(request, file, types)
+        if slot is not None and slot.strip():
+            upload = dataclasses.replace(upload, slot=" ".join(slot.split()))
         job_id = create_job(_kb(request), kind=kind, filename=upload.filename)
         background.add_task(_run_file_job, request, job_id, upload, worker)
         return _accepted(request, job_id)
 
-    @router.post("/documents", status_code=202, summary="上传文档 (抽取事实并入库)")
+    @router.post("/documents", status_code=202, summary="上传文档 (抽取事实并入库)",
+                 description="同一内容只存一次；带 slot 上传时，同一 slot 的新内容替换旧版本"
+                             "（保留版本记录）；不带 slot 时每个新内容都是新文档，与文件名无关。")
     async def upload_document(request: Request, background: BackgroundTasks,
-                              file: Annotated[UploadFile, File()], user: User = writer
-                              ) -> JSONResponse:
+                              file: Annotated[UploadFile, File()],
+                              slot: Annotated[str | None, Form(
+                                  max_length=200, description="上传位置：同名位置的新版本替换旧版本")
+                              ] = None,
+                              user: User = writer) -> JSONResponse:
         return await enqueue(request, background, file, types=DOCUMENT_TYPES, kind="document",
-                             worker=store_document)
+                             worker=store_document, slot=slot)
 
     @router.post("/observations", status_code=202, summary="上传实际值 (CSV/XLSX)")
     async def upload_actuals(request: Request, background: BackgroundTasks,

@@ -26,7 +26,7 @@ from gxatlas.names import canonical_name
 
 MAX_LIMIT = 200
 OUTPUT_METRICS = ("工业总产值", "营业收入", "贸易额", "产值")
-_LONG_TEXT = {"text", "original", "scope"}
+_LONG_TEXT = {"text", "original", "scope", "source_key"}
 
 
 class NotFound(LookupError):
@@ -244,7 +244,10 @@ def _document_extra(session: Session, doc: Document) -> dict[str, Any]:
     facts = [dict(row_dict(e, skip=("document_id",)),
                   entity_name=names.get((e.entity_type, e.entity_id), ""))
              for e in evidence]
-    return {"text": doc.text, "document_facts": facts}
+    from gxatlas.kb.documents import document_versions
+
+    return {"text": doc.text, "document_facts": facts,
+            "versions": document_versions(session, doc.id)}
 
 
 def entity_detail(session: Session, kind: Kind, entity_id: int) -> dict[str, Any]:

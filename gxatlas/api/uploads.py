@@ -44,6 +44,7 @@ class Upload:
     filename: str
     suffix: str
     data: bytes
+    slot: str | None = None  # documents: the upload slot whose earlier version this replaces
 
     @property
     def sha256(self) -> str:
@@ -166,13 +167,15 @@ def store_document(session: Session, upload: Upload, path: Path) -> dict[str, An
     """Read, extract and store a document with its facts, as `gxatlas ingest` does."""
     from gxatlas.extract import extract
     from gxatlas.ingest import read
+    from gxatlas.kb.documents import Source
     from gxatlas.kb.documents import store_document as kb_store_document
     from gxatlas.kb.names import known_names
 
     doc = read(path)
     facts = extract(doc, gazetteer=known_names(session))
-    result = kb_store_document(session, doc, facts)
-    return {"upload": upload.filename, **_as_dict(result)}
+    source = Source.slot(upload.slot) if upload.slot else Source.content(f"上传: {upload.filename}")
+    result = kb_store_document(session, doc, facts, source=source)
+    return {"upload": upload.filename, "slot": upload.slot, **_as_dict(result)}
 
 
 def _as_dict(result: Any) -> dict[str, Any]:

@@ -1,37 +1,94 @@
 """Storing an ingested document and its extracted facts, one transaction per file.
 
-Re-ingesting an unchanged file (same sha256) is a no-op; a changed file (same name, new
-content) replaces its own document, evidence and the entities only it supported, and nothing
-else. Every fact is resolved to the entity already known (the bundled atlas included) or
-creates it; a fact without evidence is never stored.
+A document is identified by its content and its source, never by its file name alone:
+
+- the same content (sha256 of the bytes), wherever it comes from, is stored once: storing it
+  again is a no-op ("unchanged");
+- a *source* is where the user says versions of one document come from: a file path (the
+  CLI's default) or a named upload slot (`Source.slot`). New content from the source of a
+  stored document replaces that document ("replaced"): its facts, evidence and the entities
+  only it supported are removed and the new ones stored under the same key, and the earlier
+  version stays listed in ``document_versions``;
+- anything else is a new document ("added"), whatever its name: when its file stem is the key
+  of another document, it gets ``<stem>-<first 8 hex digits of its sha256>``.
+
+Every fact is resolved to the entity already known (the bundled atlas included) or creates
+it; a fact without evidence is never stored.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.profile import document_profile
 from gxatlas.ingest.document import Document as Doc
 from gxatlas.kb.load import city_id, region_id
-from gxatlas.kb.models import (ENTITY_MODELS, Alias, Document, Evidence, Indicator, Observation,
-                               ParkTarget, Policy, Relation)
+from gxatlas.kb.models import (ENTITY_MODELS, Alias, Document, DocumentVersion, Evidence,
+                               Indicator, Observation, ParkTarget, Policy, Relation)
 from gxatlas.kb.provenance import cite, relate
 from gxatlas.kb.resolve import add_alias, find, get_or_create
 from gxatlas.kb.search import index_entity
 from gxatlas.names import name_key
 
 
+_KEY_STEM = 150  # characters of a file stem kept in a document key (keys are String(200))
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where versions of one document come from, as the user says.
+
+    ``kind`` is "path" (a file: the absolute path), "slot" (an upload slot the user names) or
+    "content" (no lasting source: an upload without a slot, identified by content only).
+    """
+
+    kind: str
+    value: str
+
+    @classmethod
+    def path(cls, path: str | Path) -> Source:
+        return cls("path", str(Path(path).expanduser().resolve()))
+
+    @classmethod
+    def slot(cls, name: str) -> Source:
+        name = " ".join(name.split())
+        if not name or len(name) > 200:
+            raise ValueError("an upload slot is a name of 1 to 200 characters")
+        return cls("slot", name)
+
+    @classmethod
+    def content(cls, label: str) -> Source:
+        """No lasting source (``label`` is only shown, e.g. "上传: 规划.pdf")."""
+        return cls("content", label)
+
+    @property
+    def key(self) -> str | None:
+        """The stored identity (``Document.source_key``), None for content-only sources."""
+        if self.kind == "content":
+            return None
+        return hashlib.sha256(f"{self.kind}:{self.value}".encode()).hexdigest()
+
+    def describe(self) -> str:
+        return {"path": "文件 ", "slot": "上传位置 "}.get(self.kind, "") + self.value
+
+
 @dataclass(frozen=True)
 class StoreResult:
-    document: str
+    document: str  # the document's key
     status: str  # "unchanged", "added", "replaced"
     facts: int
     entities: int
+    version: int = 1  # the document's version after this store
+    same_as: str | None = None  # "unchanged": the content was already stored as this key
+    note: str = ""  # one line saying what happened, for people (Chinese, English in brackets)
 
 
 def _cite_fact(session: Session, entity_type: str, entity_id: int, fact: Fact,
@@ -145,8 +202,8 @@ def _store_fact(session: Session, fact: Fact, doc_id: int) -> tuple[str, int] | 
     return fact.type, ent.id
 
 
-def _remove_document(session: Session, doc: Document) -> None:
-    """Delete a document, its evidence and observations, and entities left without any."""
+def _clear_facts(session: Session, doc: Document) -> None:
+    """Delete a document's evidence and observations, and the entities left without any."""
     touched = set(session.execute(select(Evidence.entity_type, Evidence.entity_id).where(
         Evidence.document_id == doc.id)))
     session.execute(delete(Evidence).where(Evidence.document_id == doc.id))
@@ -171,30 +228,116 @@ def _remove_document(session: Session, doc: Document) -> None:
                 session.delete(ent)
                 session.flush()
                 index_entity(session, etype, eid)
+    session.flush()
+
+
+def _remove_document(session: Session, doc: Document) -> None:
+    """Delete a document with its facts (see `_clear_facts`)."""
+    _clear_facts(session, doc)
     session.delete(doc)
     session.flush()
 
 
-def store_document(session: Session, doc: Doc, facts: Iterable[Fact]) -> StoreResult:
-    """Store ``doc`` and its facts (call inside one ``KB.session()`` transaction)."""
+def _free_key(session: Session, stem: str, sha256: str) -> str:
+    """A document key for a new document: its file stem, or the stem and a hash prefix when
+    another document has that key."""
+    stem = stem[:_KEY_STEM] or "document"
+    candidates = [stem, f"{stem}-{sha256[:8]}", f"{stem}-{sha256[:16]}"]
+    for key in candidates:
+        if session.scalars(select(Document.id).where(Document.key == key)).first() is None:
+            return key
+    n = 2
+    while True:  # only reached when someone named files after other files' hashes
+        key = f"{stem}-{sha256[:16]}-{n}"
+        if session.scalars(select(Document.id).where(Document.key == key)).first() is None:
+            return key
+        n += 1
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _identify(session: Session, doc: Doc, source: Source) -> tuple[str, Document | None, str]:
+    """How ``doc`` relates to what is stored: (status, row, note).
+
+    "unchanged" with the row holding the same content; "replaced" with the row of the same
+    source; "fill" with an atlas citation stub named like the file; "added" with None.
+    """
     same = session.scalars(select(Document).where(Document.sha256 == doc.sha256)).first()
     if same is not None:
-        return StoreResult(document=same.key, status="unchanged", facts=0, entities=0)
-    status = "added"
-    old = session.scalars(select(Document).where(Document.key == doc.name)).first()
-    if old is not None:
-        if old.text is None:  # an atlas citation stub for this document: fill it in
-            row = old
-        else:
-            _remove_document(session, old)
-            status, row = "replaced", None
+        if source.key is not None and same.source_key is None and session.scalars(
+                select(Document.id).where(Document.source_key == source.key)).first() is None:
+            same.source_key = source.key  # later versions from this source replace it
+        if source.key is not None and same.source_key == source.key:
+            return "unchanged", same, "未变 (unchanged: this content is already stored)"
+        return "unchanged", same, (f"未变，内容与已存文档 {same.key} 相同 (unchanged: the same "
+                                   f"content is already stored as {same.key})")
+    if source.key is not None:
+        old = session.scalars(select(Document).where(Document.source_key == source.key)).first()
+        if old is None and source.kind == "path":
+            old = _legacy_same_path(session, doc, source)
+        if old is not None:
+            return "replaced", old, (f"已替换为第 {old.version + 1} 版 (replaced: new version "
+                                     f"{old.version + 1} of {source.describe()}; the facts of "
+                                     f"version {old.version} were removed, its record kept)")
+    stub = session.scalars(select(Document).where(Document.key == doc.name[:_KEY_STEM],
+                                                  Document.text.is_(None),
+                                                  Document.source_key.is_(None))).first()
+    if stub is not None:  # the bundled atlas cites this document by its file stem
+        return "fill", stub, "新增 (added: the document the bundled atlas cites)"
+    return "added", None, "新增 (added)"
+
+
+def _legacy_same_path(session: Session, doc: Doc, source: Source) -> Document | None:
+    """A document ingested before sources were recorded (migration 0004) from a relative
+    path that names the same file."""
+    for row in session.scalars(select(Document).where(
+            Document.source_key.is_(None), Document.text.is_not(None),
+            Document.source.in_([doc.path, source.value]))):
+        if Source.path(row.source).value == source.value:
+            return row
+    return None
+
+
+def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
+                   source: Source | None = None) -> StoreResult:
+    """Store ``doc`` and its facts (call inside one ``KB.session()`` transaction).
+
+    ``source`` says where versions of the document come from (default: its file path); see
+    the module's docstring for what is unchanged, replaced or added.
+    """
+    if source is None:
+        source = Source.path(doc.path)
+    status, row, note = _identify(session, doc, source)
+    if status == "unchanged":
+        assert row is not None
+        own = source.key is not None and row.source_key == source.key
+        return StoreResult(document=row.key, status="unchanged", facts=0, entities=0,
+                           version=row.version, same_as=None if own else row.key, note=note)
+    if status == "replaced":
+        assert row is not None
+        _clear_facts(session, row)
+        session.execute(update(DocumentVersion).where(
+            DocumentVersion.document_id == row.id, DocumentVersion.replaced_at.is_(None))
+            .values(replaced_at=_now()))
+        row.version += 1
+        row.title = doc.title
+        row.ingested_at = _now()
+    elif status == "fill":
+        assert row is not None
+        row.title = row.title or doc.title
+        status = "added"
     else:
-        row = None
-    if row is None:
-        row = Document(key=doc.name)
+        key = _free_key(session, doc.name, doc.sha256)
+        if key != doc.name:
+            note = (f"新增，存为 {key}：名称 {doc.name} 已被另一文档使用 (added as {key}: "
+                    f"another document is named {doc.name})")
+        row = Document(key=key, title=doc.title, version=1)
         session.add(row)
-    row.title = row.title or doc.title
-    row.source, row.sha256, row.format = doc.path, doc.sha256, doc.format
+    row.source_key = source.key
+    row.source = source.value[:1000]
+    row.sha256, row.format = doc.sha256, doc.format
     row.encoding, row.variant, row.text, row.original = doc.encoding, doc.variant, doc.text, \
         doc.original
     # what the document is and what it is about, from its profile (genre, main region, date)
@@ -215,7 +358,23 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact]) -> StoreRe
     index_entity(session, "document", row.id)
     for etype, eid in touched:
         index_entity(session, etype, eid)
-    return StoreResult(document=row.key, status=status, facts=n_facts, entities=len(touched))
+    session.add(DocumentVersion(document_id=row.id, version=row.version, sha256=doc.sha256,
+                                source=row.source, title=row.title, format=doc.format,
+                                facts=n_facts))
+    session.flush()
+    return StoreResult(document=row.key, status=status, facts=n_facts, entities=len(touched),
+                       version=row.version, note=note)
+
+
+def document_versions(session: Session, document_id: int) -> list[dict[str, Any]]:
+    """The stored versions of a document, newest first."""
+    rows = session.scalars(select(DocumentVersion).where(
+        DocumentVersion.document_id == document_id).order_by(DocumentVersion.version.desc()))
+    return [{"version": v.version, "sha256": v.sha256, "source": v.source, "title": v.title,
+             "format": v.format, "facts": v.facts,
+             "ingested_at": v.ingested_at.isoformat() if v.ingested_at else None,
+             "replaced_at": v.replaced_at.isoformat() if v.replaced_at else None}
+            for v in rows]
 
 
 def render_document(session: Session, key: str, console: Any) -> None:
@@ -230,6 +389,12 @@ def render_document(session: Session, key: str, console: Any) -> None:
         Evidence.document_id == doc.id, Evidence.start.is_not(None)).order_by(Evidence.start)))
     console.print(f"[bold]{doc.title}[/bold]  ({doc.key}, {doc.format}, {doc.variant}, "
                   f"sha256 {str(doc.sha256)[:12]}…)")
+    if doc.source:
+        console.print(f"来源 source: {doc.source}")
+    for v in document_versions(session, doc.id):
+        until = f"，{v['replaced_at']} 被替换 (replaced)" if v["replaced_at"] else "（当前 current）"
+        console.print(f"  第 {v['version']} 版 version {v['version']}: sha256 {v['sha256'][:12]}…, "
+                      f"{v['facts']} facts, {v['ingested_at']}{until}")
     if not doc.text:
         console.print("(no stored text: this document is only cited by the bundled atlas)")
     else:

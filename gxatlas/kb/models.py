@@ -39,6 +39,28 @@ class Document(Base):
     text: Mapped[str | None] = mapped_column(Text)  # normalized text (None for atlas citations)
     original: Mapped[str | None] = mapped_column(Text)
     ingested_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    # identity of the source (see kb/documents.py): sha256 of "path:<absolute path>" or
+    # "slot:<name>"; None for atlas citations and uploads without a slot (content identity)
+    source_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class DocumentVersion(Base):
+    """One stored version of a document: a changed file at the same source replaces the
+    document's facts and adds a version; the earlier versions stay listed here."""
+
+    __tablename__ = "document_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
+                                             index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(1000), default="")
+    title: Mapped[str] = mapped_column(String(500), default="")
+    format: Mapped[str | None] = mapped_column(String(20))
+    facts: Mapped[int] = mapped_column(Integer, default=0)
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    replaced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Region(Base):
