@@ -1,8 +1,9 @@
-"""Analysis capabilities (monitor, audit, parks, chains, partners) behind one lazy interface.
+"""Analysis capabilities (monitor, audit, parks, chains, partners) behind one interface.
 
-The analysis modules are optional at run time: each is imported when first asked for, and a
-capability whose module or function is missing answers ``{"available": false, "reason": ...}``
-so that the API and the dashboard can show an honest empty state instead of failing.
+Every capability's module is part of gxatlas and is imported like any other: a module that
+fails to import is a bug and fails loudly (the API answers 500, the tests go red), never an
+empty state. ``{"available": false, "reason": ...}`` is kept for what the analysis itself
+says it cannot answer (a ``GxatlasError``: no data for the region, an unknown chain, ...).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-import importlib
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -25,8 +25,8 @@ from gxatlas.errors import GxatlasError
 class Capability:
     """An analysis entry point over the KB: ``adapter(session, **params)``.
 
-    ``module`` is imported first (a missing module is an empty state); the adapter, defined
-    below, turns the module's pure functions into one call over the open session.
+    ``module`` names where the analysis lives; the adapter, defined below, turns the module's
+    pure functions into one call over the open session.
     """
 
     name: str
@@ -58,9 +58,11 @@ def _parks(session: Session, *, region: str | None = None, **_: Any) -> Any:
 
 
 def _audit(session: Session, *, region: str | None = None, document: str | None = None,
-           **_: Any) -> Any:
-    """Findings of one stored document, or of the region's documents that keep their text."""
-    from sqlalchemy import select
+           covering: bool = False, **_: Any) -> Any:
+    """Findings of one stored document, or of the region's documents that keep their text
+    (``covering``: also the plans of the regions and groups that contain the region, e.g. the
+    Beibu Gulf plan for 南宁), plans first."""
+    from sqlalchemy import case, select
 
     from gxatlas.analysis.audit import audit, stored_document
     from gxatlas.kb.models import Document
@@ -68,17 +70,22 @@ def _audit(session: Session, *, region: str | None = None, document: str | None 
     if document:
         keys = [document]
     else:
-        stmt = select(Document.key).where(Document.original.is_not(None)).order_by(Document.id)
+        stmt = (select(Document.key).where(Document.original.is_not(None))
+                .order_by(case((Document.kind == "plan", 0), else_=1), Document.id))
         if region:
             from gxatlas.api.queries import find_region, region_ids
+            from gxatlas.kb.resolve import covering_region_ids
 
-            stmt = stmt.where(Document.region_id.in_(region_ids(session,
-                                                                 find_region(session, region))))
+            reg = find_region(session, region)
+            ids = covering_region_ids(session, reg.id) if covering else region_ids(session, reg)
+            stmt = stmt.where(Document.region_id.in_(ids))
         keys = list(session.scalars(stmt.limit(MAX_AUDITED_DOCUMENTS)))
-    findings = []
+    findings, titles = [], {}
     for key in keys:
-        findings.extend(audit(stored_document(session, key)))
-    return {"documents": keys, "findings": findings}
+        doc = stored_document(session, key)
+        titles[doc.name] = doc.title or doc.name
+        findings.extend(audit(doc))
+    return {"documents": keys, "titles": titles, "findings": findings}
 
 
 def _chains(session: Session, *, chain: str, region: str | None = None, **_: Any) -> Any:
@@ -137,22 +144,11 @@ def unavailable(reason: str) -> dict[str, Any]:
     return {"available": False, "reason": reason}
 
 
-def resolve(name: str) -> Callable[..., Any] | str:
-    """The adapter of capability ``name``, or the reason it is not there."""
-    cap = CAPABILITIES[name]
-    try:
-        importlib.import_module(cap.module)
-    except ImportError as err:
-        return f"{cap.title}尚未提供 ({cap.module}: {err})"
-    return ADAPTERS[name]
-
-
 def run(name: str, session: Session, **params: Any) -> dict[str, Any]:
     """Run capability ``name``: ``{"available": true, "result": ...}``, or an empty state
-    with the reason when the module is missing or says it cannot answer (GxatlasError)."""
-    fn = resolve(name)
-    if isinstance(fn, str):
-        return unavailable(fn)
+    with the reason when the analysis says it cannot answer (GxatlasError). Any other error,
+    an import error included, propagates."""
+    fn = ADAPTERS[name]
     try:
         result = fn(session, **{k: v for k, v in params.items() if v is not None})
     except GxatlasError as err:

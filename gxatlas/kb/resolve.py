@@ -131,6 +131,24 @@ def region_ids(session: Session, region_id: int) -> set[int]:
     return out
 
 
+def covering_region_ids(session: Session, region_id: int) -> set[int]:
+    """``region_ids`` of the region plus every region that contains it: its parents up to the
+    country and the groups it is a member of (北部湾经济区 for 南宁), so that a plan written
+    for a province or a group counts for the cities it covers."""
+    from gxatlas.kb.models import Region, Relation
+
+    out = region_ids(session, region_id)
+    reg = session.get(Region, region_id)
+    chain = []
+    while reg is not None:
+        chain.append(reg.id)
+        reg = session.get(Region, reg.parent_id) if reg.parent_id else None
+    groups = session.scalars(select(Relation.b_id).where(
+        Relation.type == "member_of", Relation.a_type == "region", Relation.b_type == "region",
+        Relation.a_id.in_(chain)))
+    return out | set(chain) | set(groups)
+
+
 def region_ids_named(session: Session, name: str) -> set[int]:
     """``region_ids`` of the region called ``name``; an unknown name is a one-line error."""
     from gxatlas.errors import GxatlasError

@@ -18,6 +18,7 @@ th,td{border:1px solid #e5e7eb;padding:4px 6px;text-align:left;vertical-align:to
 th{background:#f0f6fc}td.src{color:#6b7280;font-size:12px}.note{background:#fff8e6;
 border:1px dashed #e0a100;padding:8px;border-radius:4px}.meta{color:#6b7280}
 figure{margin:8px 0}figure svg{width:100%;height:auto;max-width:980px}
+.summary{background:#f0f6fc;border-left:4px solid #0f5fa8;padding:8px 16px}
 """
 
 
@@ -28,11 +29,12 @@ def _cell(value: Any) -> str:
 
 
 def _html_section(section: Section) -> str:
-    parts = [f"<h2>{html.escape(section.title)}</h2>"]
+    parts = [f'<section id="{html.escape(section.key)}"><h2>{html.escape(section.title)}</h2>']
     if section.note:
         parts.append(f'<p class="note">{html.escape(section.note)}</p>')
     if section.chart:
-        parts.append(f"<figure>{to_svg(bar_chart(section.chart, width=760))}</figure>")
+        svg = to_svg(bar_chart(section.chart, width=760), prefix=f"chart-{section.key}")
+        parts.append(f"<figure>{svg}</figure>")
     if section.rows:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in (*section.columns, "出处"))
         body = "".join(
@@ -40,12 +42,19 @@ def _html_section(section: Section) -> str:
             + f'<td class="src">{html.escape(src)}</td></tr>'
             for row, src in zip(section.rows, section.sources))
         parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    parts.append("</section>")
     return "\n".join(parts)
+
+
+def _html_summary(brief: Brief) -> str:
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in brief.summary)
+    return (f'<section id="summary" class="summary"><h2>摘要</h2><ul>{items}</ul></section>'
+            if items else "")
 
 
 def write_html(brief: Brief, path: Path) -> None:
     title = f"{brief.region} 产业简报"
-    body = "\n".join(_html_section(s) for s in brief.sections)
+    body = _html_summary(brief) + "\n".join(_html_section(s) for s in brief.sections)
     path.write_text(
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -67,9 +76,15 @@ def write_xlsx(brief: Brief, path: Path) -> None:
     cover = book.add_worksheet("简报")
     cover.write(0, 0, f"{brief.region} 产业简报", book.add_format({"bold": True, "size": 16}))
     cover.write(1, 0, f"gxatlas 广西产业图谱 · 生成于 {brief.generated}")
-    for i, section in enumerate(brief.sections, start=3):
-        cover.write(i, 0, section.title)
-        cover.write(i, 1, section.note or f"{len(section.rows)} 行")
+    row = 3
+    if brief.summary:
+        cover.write(row, 0, "摘要", bold)
+        for row, line in enumerate(brief.summary, start=row + 1):
+            cover.write(row, 0, line)
+        row += 2
+    for row, section in enumerate(brief.sections, start=row):
+        cover.write(row, 0, section.title)
+        cover.write(row, 1, section.note or f"{len(section.rows)} 行")
     cover.set_column(0, 1, 40)
     for section in brief.sections:
         _xlsx_sheet(book, section, bold=bold, wrap=wrap, note_fmt=note_fmt)
@@ -87,7 +102,12 @@ def _xlsx_sheet(book: Any, section: Section, *, bold: Any, wrap: Any, note_fmt: 
         sheet.write(row0, c, name, bold)
     for r, (row, src) in enumerate(zip(section.rows, section.sources), start=row0 + 1):
         for c, value in enumerate((*row, src)):
-            sheet.write(r, c, value if isinstance(value, (int, float)) else _cell(value), wrap)
+            if value is None:
+                sheet.write_blank(r, c, None, wrap)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                sheet.write_number(r, c, value, wrap)
+            else:
+                sheet.write_string(r, c, _cell(value), wrap)
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, len(columns) - 2, 14)
     sheet.set_column(len(columns) - 1, len(columns) - 1, 60)
@@ -125,37 +145,80 @@ def _para(text: str) -> str:
     return html.escape(pdf_text(text))
 
 
+def _numbered_canvas(region: str, font: str) -> Any:
+    """A canvas class that writes ``region 产业简报 · 第 N 页 / 共 M 页`` at every page foot
+    (pages are kept until the end so that the total is known)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["initialFontName"] = font  # no unembedded Helvetica either
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for page in self._pages:
+                self.__dict__.update(page)
+                width, _height = self._pagesize
+                self.setFont(font, 8)
+                self.setFillGray(0.45)
+                self.drawCentredString(width / 2, 18, pdf_text(
+                    f"{region} 产业简报 · 第 {self._pageNumber} 页 / 共 {total} 页"))
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
 def write_pdf(brief: Brief, path: Path) -> None:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate,
+                                    Spacer, Table, TableStyle)
 
     font = register_cjk_font()
     styles = {
         "h1": ParagraphStyle("h1", fontName=font, fontSize=18, leading=24, spaceAfter=6),
         "h2": ParagraphStyle("h2", fontName=font, fontSize=13, leading=18, spaceBefore=12,
-                             spaceAfter=6, textColor=colors.HexColor("#0b3d6e")),
+                             spaceAfter=6, textColor=colors.HexColor("#0b3d6e"),
+                             keepWithNext=1),
         "p": ParagraphStyle("p", fontName=font, fontSize=9, leading=13, wordWrap="CJK"),
+        "li": ParagraphStyle("li", fontName=font, fontSize=10, leading=15, wordWrap="CJK",
+                             leftIndent=12, bulletIndent=2, bulletFontName=font),
         "cell": ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=10, wordWrap="CJK"),
         "src": ParagraphStyle("src", fontName=font, fontSize=6.5, leading=9, wordWrap="CJK",
                               textColor=colors.HexColor("#6b7280")),
     }
     doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), title=f"{brief.region} 产业简报",
-                            leftMargin=36, rightMargin=36, topMargin=36, bottomMargin=36)
+                            leftMargin=36, rightMargin=36, topMargin=36, bottomMargin=40)
     story: list[Any] = [
         Paragraph(_para(f"{brief.region} 产业简报"), styles["h1"]),
         Paragraph(_para(f"gxatlas 广西产业图谱 · 生成于 {brief.generated} · 每个数字均注明出处"),
                   styles["p"])]
+    if brief.summary:
+        story.append(KeepTogether(
+            [Paragraph(_para("摘要"), styles["h2"])]
+            + [Paragraph(_para(line), styles["li"], bulletText="•") for line in brief.summary]))
     for section in brief.sections:
-        story.append(Paragraph(_para(section.title), styles["h2"]))
+        # a heading never ends a page: it moves on with the start of what follows it
+        story.append(CondPageBreak(150))
+        head: list[Any] = [Paragraph(_para(section.title), styles["h2"])]
         if section.note:
-            story.append(Paragraph(_para(section.note), styles["p"]))
+            head.append(Paragraph(_para(section.note), styles["p"]))
         if section.chart:
-            story += [bar_chart(section.chart, width=doc.width * 0.7), Spacer(1, 6)]
+            story += [KeepTogether([*head, bar_chart(section.chart, width=doc.width * 0.7)]),
+                      Spacer(1, 6)]
+        else:
+            story.append(KeepTogether(head))
         if section.rows:
             story.append(_pdf_table(section, styles, doc.width, Table, TableStyle, colors))
-    doc.build(story)
+    doc.build(story, canvasmaker=_numbered_canvas(brief.region, font))
 
 
 def _pdf_table(section: Section, styles: dict[str, Any], width: float, table_cls: Any,
@@ -172,6 +235,7 @@ def _pdf_table(section: Section, styles: dict[str, Any], width: float, table_cls
     widths = [(width - src_w) * w / sum(weights) for w in weights] + [src_w]
     table = table_cls([header, *body], colWidths=widths, repeatRows=1)
     table.setStyle(style_cls([
+        ("FONTNAME", (0, 0), (-1, -1), styles["cell"].fontName),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#d1d5db")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f6fc")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -77,7 +77,7 @@ const LINK_COLORS = { strong: "#1a9850", present: "#91cf60", weak: "#fdae61", mi
   unknown: "#9ca3af" };
 
 const state = { lang: localStorage.getItem("gxatlas.lang") || "zh", charts: {}, loaded: {},
-  mapReady: null, cities: [] };
+  params: {}, mapReady: null, cities: [] };
 const t = (key) => (I18N[state.lang] && I18N[state.lang][key]) || I18N.zh[key] || key;
 const $ = (sel) => document.querySelector(sel);
 
@@ -139,23 +139,72 @@ function applyLang() {
     el("i", { class: "dot", style: `background:${STATUS_COLORS[k]}` }), el("span", {}, t(`st_${k}`))]));
 }
 
-/* ---------- tabs ---------- */
-const TAB_LOADERS = { map: loadMap, targets: loadTargets, chains: loadChains, partners: loadPartners,
-  documents: loadDocuments };
+/* ---------- views and URL hash routing ----------
+ * A view is a tab: a <section id="tab-NAME"> with a button data-tab="NAME" in #tabs, and a
+ * loader registered by registerView(NAME, loader). A view of its own file (loaded by
+ * index.html after this one) calls registerView() at load time; the route is read once every
+ * script has run (DOMContentLoaded). The URL hash names the view and its parameters, e.g.
+ * #partners?home=柳州市 or #targets?region=南宁市, so any view can be linked and bookmarked:
+ * changing the hash switches the view; a loader receives the parameters and may write its
+ * own back with setViewParams() when the user changes a filter. */
+const VIEWS = {};
 
-function openTab(name) {
+function registerView(name, loader) {
+  VIEWS[name] = loader;
+}
+
+function parseHash(hash) {
+  const raw = (hash || "").replace(/^#/, "");
+  const cut = raw.indexOf("?");
+  const name = decodeURIComponent(cut < 0 ? raw : raw.slice(0, cut));
+  const params = Object.fromEntries(new URLSearchParams(cut < 0 ? "" : raw.slice(cut + 1)));
+  return { name, params };
+}
+
+function hashOf(name, params) {
+  const query = new URLSearchParams(Object.entries(params || {}).filter(([, v]) => v !== null && v !== undefined && v !== "")).toString();
+  return `#${name}${query ? `?${query}` : ""}`;
+}
+
+function currentView() {
+  const active = document.querySelector("#tabs button.active");
+  return active ? active.dataset.tab : "map";
+}
+
+/* The parameters of the active view as the URL shows them (replaces the history entry). */
+function setViewParams(params) {
+  const name = currentView();
+  state.params[name] = { ...params };
+  const next = hashOf(name, state.params[name]);
+  if (location.hash !== next) history.replaceState(null, "", next);
+  state.loaded[name] = next;
+}
+
+function viewParams(name) {
+  return state.params[name] || {};
+}
+
+function openTab(name, params) {
+  if (!VIEWS[name]) name = "map";
+  if (params !== undefined) state.params[name] = params;
   document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b.dataset.tab === name));
   document.querySelectorAll(".tab").forEach((s) => s.classList.toggle("active", s.id === `tab-${name}`));
-  if (!state.loaded[name]) {
-    state.loaded[name] = true;
-    TAB_LOADERS[name]().catch((err) => {
+  const target = hashOf(name, viewParams(name));
+  if (location.hash !== target) history.replaceState(null, "", target);
+  if (state.loaded[name] !== target) {
+    state.loaded[name] = target;
+    Promise.resolve().then(() => VIEWS[name](viewParams(name))).catch((err) => {
       const section = document.getElementById(`tab-${name}`);
       section.prepend(el("div", { class: "empty" }, `${t("jobFailed")}: ${err.message}`));
       console.warn(err);
     });
   }
   Object.values(state.charts).forEach((c) => c.resize());
-  history.replaceState(null, "", `#${name}`);
+}
+
+function route() {
+  const { name, params } = parseHash(location.hash);
+  openTab(VIEWS[name] ? name : "map", params);
 }
 
 /* ---------- maps ---------- */
@@ -248,7 +297,7 @@ async function openEntity(type, id) {
   $("#card").hidden = false;
   try {
     const detail = await api(`/api/${PATHS[type]}/${id}`);
-    if (type === "document") { openTab("documents"); showDocument(id); $("#card").hidden = true; return; }
+    if (type === "document") { $("#card").hidden = true; location.hash = hashOf("documents", { doc: id }); return; }
     renderCard(detail);
     if (type === "park") addParkEvaluation(detail).catch(console.warn);
   } catch (err) {
@@ -312,7 +361,8 @@ function drawTarget(item, status) {
     yAxis: { type: "value", scale: true }, series }, true);
 }
 
-async function loadTargets() {
+async function loadTargets(params = viewParams("targets")) {
+  if (params.region !== undefined) $("#targets-region").value = params.region;
   const region = $("#targets-region").value;
   const data = await api(`/api/analysis/monitor?limit=200${region ? `&region=${encodeURIComponent(region)}` : ""}`);
   showNote($("#monitor-note"), data.monitor && !data.monitor.available ? `${t("unavailable")}: ${data.monitor.reason}` : "");
@@ -333,13 +383,15 @@ async function loadTargets() {
 }
 
 /* ---------- chains ---------- */
-async function loadChains() {
+async function loadChains(params = viewParams("chains")) {
   const sel = $("#chain-select");
   if (!sel.options.length) {
     const list = await api("/api/analysis/chains");
     if (!list.available || !list.templates.length) { showNote($("#chain-note"), list.reason || t("noChainTemplates")); return; }
     sel.replaceChildren(...list.templates.map((c) => el("option", { value: c.id }, c.name)));
   }
+  if (params.chain && [...sel.options].some((o) => o.value === params.chain)) sel.value = params.chain;
+  if (params.region !== undefined) $("#chain-region").value = params.region;
   const region = $("#chain-region").value;
   const data = await api(`/api/analysis/chains?chain=${encodeURIComponent(sel.value)}${region ? `&region=${encodeURIComponent(region)}` : ""}`);
   showNote($("#chain-note"), data.available ? "" : `${t("unavailable")}: ${data.reason}`);
@@ -406,8 +458,9 @@ function fitBox(points) {
   return [[cx - half, cy + half], [cx + half, cy - half]];
 }
 
-async function loadPartners() {
+async function loadPartners(params = viewParams("partners")) {
   await state.mapReady;
+  if (params.home) $("#partner-home").value = params.home;
   const home = $("#partner-home").value || "南宁市";
   const data = await api(`/api/analysis/partners?home=${encodeURIComponent(home)}&limit=20`);
   showNote($("#partner-note"), data.available ? "" : `${t("unavailable")}: ${data.reason}`);
@@ -432,7 +485,8 @@ async function loadPartners() {
 }
 
 /* ---------- documents ---------- */
-async function loadDocuments() {
+async function loadDocuments(params = viewParams("documents")) {
+  if (params.doc) showDocument(params.doc).catch(console.warn);
   const data = await api("/api/documents?limit=200");
   $("#doc-list").replaceChildren(...(data.items.length ? data.items.map((d) => el("li", { onclick: () => showDocument(d.id) },
     d.label, el("small", {}, [d.kind, d.date, d.key].filter(Boolean).join(" · ")))) : [el("li", { class: "hint" }, t("noData"))]));
@@ -454,6 +508,7 @@ function highlighted(text, facts) {
 }
 
 async function showDocument(id) {
+  if (currentView() === "documents") setViewParams({ doc: id });
   const view = $("#doc-view");
   view.replaceChildren(el("p", {}, t("loading")));
   const d = await api(`/api/documents/${id}`);
@@ -514,17 +569,25 @@ async function upload(ev) {
 }
 
 /* ---------- start ---------- */
+registerView("map", loadMap);
+registerView("targets", loadTargets);
+registerView("chains", loadChains);
+registerView("partners", loadPartners);
+registerView("documents", loadDocuments);
+
 function init() {
   applyLang();
   state.mapReady = registerMaps().then(fillRegionSelects);
-  document.querySelectorAll("#tabs button").forEach((b) => b.addEventListener("click", () => openTab(b.dataset.tab)));
+  document.querySelectorAll("#tabs button").forEach((b) => b.addEventListener("click", () => {
+    location.hash = hashOf(b.dataset.tab, viewParams(b.dataset.tab));
+  }));
+  window.addEventListener("hashchange", () => state.mapReady.then(route));
   $("#lang-button").addEventListener("click", () => {
     state.lang = state.lang === "zh" ? "en" : "zh";
     localStorage.setItem("gxatlas.lang", state.lang);
     applyLang();
-    const current = document.querySelector("#tabs button.active").dataset.tab;
     state.loaded = {};
-    openTab(current);
+    openTab(currentView());
   });
   $("#search-form").addEventListener("submit", (ev) => { ev.preventDefault(); runSearch($("#search-input").value).catch(console.warn); });
   document.addEventListener("click", (ev) => { if (!ev.target.closest("#search-results, #search-form")) $("#search-results").hidden = true; });
@@ -534,13 +597,14 @@ function init() {
     if ($("#token-dialog").returnValue === "save") sessionStorage.setItem("gxatlas.token", $("#token-input").value.trim());
   });
   $("#upload-form").addEventListener("submit", upload);
-  $("#targets-region").addEventListener("change", () => loadTargets().catch(console.warn));
-  $("#chain-select").addEventListener("change", () => loadChains().catch(console.warn));
-  $("#chain-region").addEventListener("change", () => loadChains().catch(console.warn));
-  $("#partner-home").addEventListener("change", () => loadPartners().catch(console.warn));
+  const linked = (view, read) => () => { location.hash = hashOf(view, read()); };
+  $("#targets-region").addEventListener("change", linked("targets", () => ({ region: $("#targets-region").value })));
+  const chainParams = () => ({ chain: $("#chain-select").value, region: $("#chain-region").value });
+  $("#chain-select").addEventListener("change", linked("chains", chainParams));
+  $("#chain-region").addEventListener("change", linked("chains", chainParams));
+  $("#partner-home").addEventListener("change", linked("partners", () => ({ home: $("#partner-home").value })));
   window.addEventListener("resize", () => Object.values(state.charts).forEach((c) => c.resize()));
-  const first = (location.hash || "#map").slice(1);
-  state.mapReady.then(() => openTab(TAB_LOADERS[first] ? first : "map"));
+  state.mapReady.then(route);
 }
 
 document.addEventListener("DOMContentLoaded", init);
