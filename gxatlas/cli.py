@@ -104,13 +104,15 @@ INPUT_FILE = InputFile()
 OUTPUT_FILE = OutputFile()
 
 
-def table_output_options(fn):
+def table_output_options(fn=None, *, extra: tuple[str, ...] = ()):
     """``--format table|json|xlsx``, ``--json`` and ``--output`` (the xlsx file), as the
-    commands that print a table share them."""
+    commands that print a table share them; ``extra`` adds command-specific formats."""
+    if fn is None:
+        return lambda f: table_output_options(f, extra=extra)
     fn = click.option("--output", type=OUTPUT_FILE, default=None,
                       help="xlsx 输出文件 (the .xlsx file for --format xlsx).")(fn)
     fn = json_option("json")(fn)
-    return click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx"]),
+    return click.option("--format", "fmt", type=click.Choice(["table", "json", "xlsx", *extra]),
                         default="table", show_default=True,
                         help="输出格式；xlsx 需要 --output (output format).")(fn)
 
@@ -460,20 +462,87 @@ def extract_cmd(paths: tuple[str, ...], fmt: str, as_json: bool, out_path: str |
 
 # --- analysis commands: audit, monitor, parks ------------------------------------------------
 
-def _write_xlsx(rows: list[dict[str, Any]], path: str | None, *, sheet: str) -> None:
-    """Rows to an Excel sheet (lists joined with 、); ``--output`` is required."""
-    import pandas as pd
+def _write_xlsx(columns: list[tuple[str, Any]], items: list[Any], path: str | None, *,
+                sheet: str) -> None:
+    """Items to an Excel sheet: one column per ``(中文表头, getter)``, one value per cell,
+    numbers as numbers (a getter returning a list gives its items joined with 、)."""
+    import xlsxwriter
 
     if not path:
         raise GxatlasError("--format xlsx 需要 --output 文件名")
-    flat = [{k: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else
-             json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v
-             for k, v in r.items()} for r in rows]
     try:
-        pd.DataFrame(flat).to_excel(path, sheet_name=sheet, index=False, engine="xlsxwriter")
+        book = xlsxwriter.Workbook(path)
+        ws = book.add_worksheet(sheet)
+        head = book.add_format({"bold": True, "bg_color": "#F0F6FC", "border": 1})
+        for c, (title, _get) in enumerate(columns):
+            ws.write_string(0, c, title, head)
+            ws.set_column(c, c, max(8, min(40, 2 * len(title) + 2)))
+        for r, item in enumerate(items, start=1):
+            for c, (_title, get) in enumerate(columns):
+                value = get(item)
+                if isinstance(value, (list, tuple)):
+                    value = "、".join(map(str, value))
+                if value is None or value == "":
+                    continue
+                if isinstance(value, bool):
+                    ws.write_string(r, c, "是" if value else "否")
+                elif isinstance(value, (int, float)):
+                    ws.write_number(r, c, value)
+                else:
+                    ws.write_string(r, c, str(value))
+        ws.freeze_panes(1, 1)
+        book.close()
     except OSError as err:
         raise GxatlasError(f"{path}: 无法写入（{err.strerror or err}）") from err
-    note(f"已写入 {path}（{len(rows)} 行）")
+    note(f"已写入 {path}（{len(items)} 行）")
+
+
+def _projection(row: Any, method: str) -> float | None:
+    return next((p.value for p in row.progress.projections if p.method == method), None)
+
+
+#: `gxatlas monitor --format xlsx` columns (one value per cell).
+MONITOR_COLUMNS: list[tuple[str, Any]] = [
+    ("指标", lambda r: r.indicator), ("地区", lambda r: r.region), ("规划", lambda r: r.plan),
+    ("属性", lambda r: r.attribute), ("单位", lambda r: r.unit),
+    ("目标类型", lambda r: r.progress.target_kind), ("目标", lambda r: r.target_text),
+    ("目标年", lambda r: r.progress.target_year), ("目标值", lambda r: r.progress.target_level),
+    ("测算序列", lambda r: r.series_name), ("序列单位", lambda r: r.series_unit),
+    ("基期年", lambda r: r.progress.base_year), ("基期值", lambda r: r.progress.base_value),
+    ("最新年", lambda r: r.progress.latest_year), ("最新值", lambda r: r.progress.latest_value),
+    ("实际值个数", lambda r: r.observations),
+    ("观察年均增速", lambda r: r.progress.observed_cagr),
+    ("所需年均增速", lambda r: r.progress.required_cagr),
+    ("仍需年均增速", lambda r: r.progress.still_required_cagr),
+    ("观察年均变化", lambda r: r.progress.observed_pace),
+    ("所需年均变化", lambda r: r.progress.required_pace),
+    ("比值", lambda r: r.progress.ratio),
+    ("分界值高", lambda r: r.progress.thresholds.high if r.progress.thresholds else None),
+    ("分界值中", lambda r: r.progress.thresholds.med if r.progress.thresholds else None),
+    ("分界值低", lambda r: r.progress.thresholds.low if r.progress.thresholds else None),
+    ("状态", lambda r: r.progress.status_zh), ("状态 (Open SDG)", lambda r: r.progress.status),
+    ("无法测算原因", lambda r: r.progress.reason),
+    ("级别", lambda r: {"error": "错误", "warning": "提示"}.get(r.progress.severity or "")),
+    ("复合增速外推", lambda r: _projection(r, "cagr")),
+    ("线性趋势外推", lambda r: _projection(r, "linear")),
+    ("规则", lambda r: r.progress.rule), ("调整", lambda r: r.progress.adjustments),
+]
+
+#: `gxatlas parks --format xlsx` columns.
+PARK_COLUMNS: list[tuple[str, Any]] = [
+    ("园区", lambda e: e.park.name), ("城市", lambda e: e.park.city),
+    ("级别", lambda e: e.park.level), ("类别", lambda e: e.park.tier),
+    ("面积 (平方公里)", lambda e: e.park.area_km2),
+    ("目标 (亿元)", lambda e: e.park.target_value), ("目标年", lambda e: e.park.target_year),
+    ("目标口径", lambda e: e.park.target_kind),
+    ("规划产出强度 (亿元/平方公里)", lambda e: e.intensity),
+    ("市内排名", lambda e: e.rank_city), ("市内参与排名园区数", lambda e: e.n_city or None),
+    ("全区排名", lambda e: e.rank_region), ("全区参与排名园区数", lambda e: e.n_region or None),
+    ("对数偏离 (稳健 z)", lambda e: e.log_deviation), ("异常值", lambda e: e.outlier),
+    ("实际值 (亿元)", lambda e: e.park.actual_value), ("实际年", lambda e: e.park.actual_year),
+    ("目标完成度", lambda e: e.attainment), ("完成情况", lambda e: e.attainment_status),
+    ("重点产业", lambda e: e.park.industries), ("说明", lambda e: e.notes),
+]
 
 
 @main.command("audit")
@@ -518,15 +587,23 @@ def audit_cmd(ctx: click.Context, target: str, fmt: str, as_json: bool) -> None:
 @click.option("--region", default=None, help="只看某地区（如 南宁）的指标 (only this region).")
 @click.option("--plan", default=None,
               help="只看某规划文件（知识库中的文件编号）的指标 (only this plan's indicators).")
-@table_output_options
+@click.option("--cutoffs", "cutoffs_no_target", default=None, metavar="HIGH,MED,LOW",
+              help="无数值目标时年均增速的分界值，默认 0.015,0.005,0 "
+                   "(Open SDG progress_thresholds without a target).")
+@click.option("--target-cutoffs", "cutoffs_target", default=None, metavar="HIGH,MED,LOW",
+              help="有目标时 观察/所需 比值的分界值，默认 0.95,0.6,0 (with a target).")
+@table_output_options(extra=("opensdg",))
 @click.pass_context
-def monitor_cmd(ctx: click.Context, region: str | None, plan: str | None, fmt: str,
+def monitor_cmd(ctx: click.Context, region: str | None, plan: str | None,
+                cutoffs_no_target: str | None, cutoffs_target: str | None, fmt: str,
                 as_json: bool, output: str | None) -> None:
     """目标监测：最新实际值、进展状态、仍需年均增速、到目标年的预测。
 
     Target monitoring: for each indicator with a target, the latest actual, progress, the
-    growth still required, projections and a status (Open SDG progress measure, extended
-    for Chinese plans), the deciding rule written out. `monitor import FILE` adds actuals.
+    growth still required, projections and a status (Open SDG's progress measure, extended
+    for Chinese plans), the deciding rule written out; a status that cannot be measured says
+    why. `--format opensdg` writes Open SDG indicator metadata (progress_status and
+    progress_calculation_options). `monitor import FILE` adds actuals.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -534,37 +611,51 @@ def monitor_cmd(ctx: click.Context, region: str | None, plan: str | None, fmt: s
         fmt = "json"
     from gxatlas.analysis import growth
     from gxatlas.analysis.monitor import monitor
+    from gxatlas.analysis.progress import (DEFAULT_CONFIG, Cutoffs, ProgressConfig,
+                                           open_sdg_record)
 
+    try:
+        config = ProgressConfig(
+            no_target=Cutoffs.parse(cutoffs_no_target) if cutoffs_no_target
+            else DEFAULT_CONFIG.no_target,
+            target=Cutoffs.parse(cutoffs_target) if cutoffs_target else DEFAULT_CONFIG.target)
+    except ValueError as err:
+        raise GxatlasError(str(err)) from err
     kb = open_kb_from(ctx)
     with kb.session() as s:
-        rows = monitor(s, region=region, plan=plan)
+        rows = monitor(s, region=region, plan=plan, config=config)
     if fmt == "json":
         emit_json([r.to_dict() for r in rows])
         return
+    if fmt == "opensdg":
+        emit_json([{**open_sdg_record(r.progress, config=config), "region": r.region,
+                    "unit": r.unit, "plan": r.plan} for r in rows])
+        return
     if fmt == "xlsx":
-        _write_xlsx([r.to_dict() for r in rows], output, sheet="目标监测")
+        _write_xlsx(MONITOR_COLUMNS, rows, output, sheet="目标监测")
         return
     from rich.table import Table
 
+    nt, tg = config.no_target, config.target
     table = Table(title=f"目标监测（{len(rows)} 项）", show_lines=True,
-                  caption="状态按 Open SDG 进展测度：无目标时看复合年均增长率（>1% 显著、0.5%～1% 中等、"
-                          "0～0.5% 甚微、<0 倒退）；有目标时看 观察增速/所需增速（≥0.95 显著、"
-                          "0.5～0.95 中等、0～0.5 甚微、<0 倒退）；约束性指标未达进度记为错误")
+                  caption=f"状态按 Open SDG 进展测度：无目标时看复合年均增长率（>{nt.high:.1%} 显著、"
+                          f"{nt.med:.1%}～{nt.high:.1%} 中等、{nt.low:.1%}～{nt.med:.1%} 有限、"
+                          f"<{nt.low:.1%} 倒退）；有目标时看 观察增速/所需增速（≥{tg.high:g} 显著、"
+                          f"{tg.med:g}～{tg.high:g} 中等、{tg.low:g}～{tg.med:g} 有限、<{tg.low:g} 倒退）；"
+                          "约束性指标未达进度记为错误")
     for col in ("指标", "地区", "属性", "基期", "最新", "目标", "进展", "仍需年均增速", "预测", "状态及规则"):
         table.add_column(col, overflow="fold")
     for r in rows:
         p = r.progress
-        base = f"{p.base_year}: {p.base_value:g}" if p.base_value is not None else "—"
-        latest = f"{p.latest_year}: {p.latest_value:g}" if p.latest_value is not None else "—"
-        tgt = f"{p.target_year}: {p.target_level:g}" if p.target_level is not None else (
-            f"{p.target_year}: {p.target:g}" if p.target is not None else "—")
         ratio = f"{p.ratio:.2f}" if p.ratio is not None else "—"
         proj = "\n".join(f"{'CAGR' if x.method == 'cagr' else '线性'}: "
                          f"{x.value:g}" if x.value is not None else
                          f"{x.method}: {x.reason}" for x in p.projections) or "—"
-        table.add_row(r.indicator, r.region or "", r.attribute or "", base, latest, tgt, ratio,
+        why = f"原因：{p.reason}" if p.status == "not_available" else p.rule.rsplit("；", 1)[-1]
+        table.add_row(r.indicator, r.region or "", r.attribute or "", r.baseline_text,
+                      r.latest_text, r.target_text, ratio,
                       growth.percent(p.still_required_cagr), proj,
-                      f"{p.status_zh}\n{p.reason or p.rule.rsplit('；', 1)[-1]}"
+                      f"{p.status_zh}\n{why}"
                       + ("\n（约束性指标未达进度）" if p.severity == "error" else ""))
     console().print(table)
 
@@ -615,19 +706,18 @@ def parks_cmd(ctx: click.Context, region: str | None, sort_key: str, asc: bool, 
     """
     if as_json:
         fmt = "json"
-    from gxatlas.analysis.monitor import park_records
-    from gxatlas.analysis.parks import OUTLIER_RULE, evaluate_parks, sort_evaluations
+    from gxatlas.analysis.monitor import park_evaluations
+    from gxatlas.analysis.parks import OUTLIER_RULE, sort_evaluations
 
     kb = open_kb_from(ctx)
     with kb.session() as s:
-        records = park_records(s, region=region)
-    evals = sort_evaluations(evaluate_parks(records), key=sort_key,
-                             descending=False if asc else None)
+        evals = sort_evaluations(park_evaluations(s, region=region), key=sort_key,
+                                 descending=False if asc else None)
     if fmt == "json":
         emit_json([e.to_dict() for e in evals])
         return
     if fmt == "xlsx":
-        _write_xlsx([e.to_dict() for e in evals], output, sheet="园区评价")
+        _write_xlsx(PARK_COLUMNS, evals, output, sheet="园区评价")
         return
     from rich.table import Table
 
@@ -999,7 +1089,8 @@ def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None,
             for p in report["partners"]]
     frame = pd.DataFrame(rows)
     if fmt == "xlsx":
-        _write_xlsx(rows, output, sheet="合作伙伴")
+        _write_xlsx([(k, lambda r, k=k: r[k]) for k in (rows[0] if rows else {"地区": None})],
+                    rows, output, sheet="合作伙伴")
         return
     w = "，".join(f"{report['components'][k]} {v:.2f}" for k, v in report["weights"].items())
     click.echo(f"{report['home']} 的合作伙伴（权重：{w}）")

@@ -318,17 +318,20 @@ def test_cache_sees_writes_made_outside_the_app(sample) -> None:
     assert c.get("/api/enterprises", params={"q": "外部写入"}).json()["total"] == 1
 
 
-def test_monitor_status_is_keyed_by_indicator(client: TestClient) -> None:
-    body = client.get("/api/analysis/monitor", params={"region": "广西", "limit": 200}).json()
+def test_monitor_status_is_keyed_by_indicator(tmp_path: Path) -> None:
+    kb, _tokens = build_sample_kb(tmp_path / "kb.sqlite")  # without the uploads of other tests
+    body = TestClient(create_app(kb=kb)).get("/api/analysis/monitor", params={"region": "广西", "limit": 200}).json()
     assert body["monitor"]["available"] is True, body["monitor"]
     ids = {i["id"] for i in body["items"]}
     rows = {r["indicator_id"]: r for r in body["monitor"]["result"]}
-    item = next(i for i in body["items"] if i["name"] == "规模以上工业总产值")
+    item = next(i for i in body["items"] if i["name"] == "规模以上工业总产值"
+                and i["observations"])  # the sample's own, with its actuals
     assert item["id"] in ids and item["id"] in rows
-    # 9793 (2015) -> 13000 (2018): CAGR 9.89%; 15800 by 2020 needs 10.04%: ratio 0.985
+    # 9793 (2015) -> 13000 (2018): CAGR 9.90%; 15800 by 2020 needs 10.04%: ratio 0.986
     row = rows[item["id"]]
-    assert row["status"] == "substantial_progress" and row["ratio"] == pytest.approx(0.985, abs=1e-3)
-    assert row["status_zh"] == "显著进展"
+    assert row["status"] == "substantial_progress" and row["ratio"] == pytest.approx(0.986, abs=1e-3)
+    assert row["status_zh"] == "显著进展" and row["open_sdg_status"] == "substantial_progress"
+    kb.dispose()
 
 
 def test_partners_are_placed_on_the_map(client: TestClient) -> None:

@@ -15,8 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gxatlas.analysis.actuals import ActualsImport, IndicatorSpec, convert, read_actuals
-from gxatlas.analysis.parks import OUTPUT, TRADE, ParkRecord
-from gxatlas.analysis.progress import ProgressResult, measure_progress, plan_target
+from gxatlas.analysis.parks import OUTPUT, TRADE, ParkEvaluation, ParkRecord, evaluate_parks
+from gxatlas.analysis.progress import (DEFAULT_CONFIG, ProgressConfig, ProgressResult,
+                                       change_as_index, growth_as_index, measure_progress,
+                                       plan_target, target_text)
 from gxatlas.errors import GxatlasError
 from gxatlas.kb.models import (Alias, Document, Indicator, Industry, Observation, Park,
                                ParkTarget, Region, Relation)
@@ -48,13 +50,46 @@ class MonitorRow:
     attribute: str | None
     progress: ProgressResult
     observations: int
+    series_name: str | None = None  # what the actuals are read as (the level of a rate)
+    series_unit: str | None = None
+
+    @property
+    def baseline_text(self) -> str:
+        """``2015: 9793 亿元（规模以上工业总产值）`` — the base of the series measured, with its
+        unit and, when it is another indicator's (a rate's level), that indicator's name."""
+        p = self.progress
+        if p.base_value is None:
+            return "—"
+        unit = _unit_suffix(self.series_unit)
+        whose = (f"（{self.series_name}）" if self.series_name and self.series_name != self.indicator
+                 else "")
+        return f"{p.base_year}: {p.base_value:g}{unit}{whose}"
+
+    @property
+    def latest_text(self) -> str:
+        p = self.progress
+        if p.latest_value is None or p.latest_year == p.base_year:
+            return "—"
+        unit = _unit_suffix(self.series_unit)
+        return f"{p.latest_year}: {p.latest_value:g}{unit}"
+
+    @property
+    def target_text(self) -> str:
+        return target_text(self.progress, self.unit)
 
     def to_dict(self) -> dict[str, Any]:
         return {"indicator_id": self.indicator_id, "indicator": self.indicator,
                 "region": self.region, "plan": self.plan, "unit": self.unit,
                 "attribute": self.attribute, "observations": self.observations,
+                "series_name": self.series_name, "series_unit": self.series_unit,
+                "baseline_text": self.baseline_text, "latest_text": self.latest_text,
+                "target_text": self.target_text,
                 **{k: v for k, v in self.progress.to_dict().items()
                    if k not in ("indicator", "attribute")}}
+
+
+def _unit_suffix(unit: str | None) -> str:
+    return "" if not unit else unit if unit in ("%", "％") else f" {unit}"
 
 
 def _region_name(session: Session, rid: int | None) -> str | None:
@@ -157,8 +192,8 @@ class _Observed:
         return sorted(by_year.items())
 
 
-def monitor(session: Session, *, region: str | None = None,
-            plan: str | None = None) -> list[MonitorRow]:
+def monitor(session: Session, *, region: str | None = None, plan: str | None = None,
+            config: ProgressConfig = DEFAULT_CONFIG) -> list[MonitorRow]:
     """Progress of every indicator with a numeric target (optionally of one region / plan)."""
     stmt = select(Indicator).where(Indicator.target_value.is_not(None),
                                    Indicator.target_year.is_not(None)).order_by(Indicator.id)
@@ -181,24 +216,61 @@ def monitor(session: Session, *, region: str | None = None,
                          comparator=ind.comparator)
         if pt is None:
             continue
-        series = observed.series(name=pt.series_name, region_id=ind.scope_id)
-        base_year, base_value = pt.base_year, pt.base_value if pt.series_name == ind.name else None
-        if pt.series_name != ind.name:  # measured on a level: its plan baseline is the base
-            level = _level_indicator(session, ind, pt.series_name)
-            if level is not None and level.baseline_year is not None:
-                base_year = base_year or level.baseline_year
-                if base_year == level.baseline_year:
-                    base_value = level.baseline_value
-        result = measure_progress(indicator=ind.name, series=series, target=pt.target,
-                                  base_year=base_year, direction=pt.direction,
-                                  attribute=ind.attribute, base_value=base_value)
+        measured = _measured_series(session, observed, ind, pt)
+        result = measure_progress(indicator=ind.name, series=measured.series,
+                                  target=pt.target, base_year=measured.base_year,
+                                  direction=pt.direction, attribute=ind.attribute,
+                                  base_value=measured.base_value, config=config)
         doc = session.get(Document, ind.plan_id) if ind.plan_id else None
         out.append(MonitorRow(indicator_id=ind.id, indicator=ind.name,
                               region=_region_name(session, ind.scope_id),
                               plan=doc.key if doc else None, unit=ind.unit,
                               attribute=ind.attribute, progress=result,
-                              observations=len(series)))
+                              observations=measured.count, series_name=measured.name,
+                              series_unit=measured.unit))
     return out
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """The series a target is measured on, and where it came from."""
+
+    series: list[tuple[int, float]]
+    base_year: int | None
+    base_value: float | None
+    name: str
+    unit: str | None
+    count: int  # actual observations behind it
+
+
+def _measured_series(session: Session, observed: _Observed, ind: Indicator, pt: Any
+                     ) -> _Measured:
+    """What a target is measured on. A level target: its own actuals. A rate (年均增长) or a
+    change (较2015年下降) target: the actuals of the level it qualifies, from the level
+    indicator's baseline; or, when the actuals were imported under the rate or change
+    indicator's own name, those values chained into an index of the level (base = 100)."""
+    own = observed.series(name=ind.name, region_id=ind.scope_id)
+    if pt.series_name == ind.name:
+        return _Measured(own, pt.base_year, pt.base_value, ind.name, ind.unit, len(own))
+    kind = pt.target.kind
+    if own and kind in ("change", "annual_growth") and (pt.base_year or ind.baseline_year):
+        base_year = pt.base_year or ind.baseline_year
+        if kind == "change":
+            index = change_as_index(own, base_year=base_year, down=pt.target.value < 0)
+        else:
+            index = growth_as_index(own, base_year=base_year)
+        return _Measured(index, base_year, 100.0, f"{pt.series_name}指数（{base_year}年=100）",
+                         None, len(own))
+    series = observed.series(name=pt.series_name, region_id=ind.scope_id)
+    base_year, base_value, unit = pt.base_year, None, None
+    level = _level_indicator(session, ind, pt.series_name)
+    if level is not None:
+        unit = level.unit
+        if level.baseline_year is not None:
+            base_year = base_year or level.baseline_year
+            if base_year == level.baseline_year:
+                base_value = level.baseline_value
+    return _Measured(series, base_year, base_value, pt.series_name, unit, len(series))
 
 
 def _level_indicator(session: Session, ind: Indicator, name: str) -> Indicator | None:
@@ -234,6 +306,18 @@ def park_records(session: Session, *, region: str | None = None) -> list[ParkRec
             actual_value=actual[-1][1] if actual else None,
             actual_year=actual[-1][0] if actual else None))
     return out
+
+
+def park_evaluations(session: Session, *, region: str | None = None) -> list[ParkEvaluation]:
+    """The evaluation of the parks of ``region`` (all parks without one). Ranks and outliers
+    are always computed over every park of the KB, so 全区排名 is the rank in the whole
+    region whatever city is shown."""
+    evals = evaluate_parks(park_records(session))
+    if not region:
+        return evals
+    wanted = set(session.scalars(select(Park.name).where(
+        Park.region_id.in_(region_ids_named(session, region)))))
+    return [e for e in evals if e.park.name in wanted]
 
 
 def _main_target(targets: list[ParkTarget]) -> ParkTarget | None:

@@ -51,10 +51,9 @@ def _monitor(session: Session, *, region: str | None = None, **_: Any) -> Any:
 
 
 def _parks(session: Session, *, region: str | None = None, **_: Any) -> Any:
-    from gxatlas.analysis.monitor import park_records
-    from gxatlas.analysis.parks import evaluate_parks
+    from gxatlas.analysis.monitor import park_evaluations
 
-    return evaluate_parks(park_records(session, region=region))
+    return park_evaluations(session, region=region)
 
 
 def _audit(session: Session, *, region: str | None = None, document: str | None = None,
