@@ -23,8 +23,8 @@ const I18N = {
     unlocated: "未定位的事实", linkStrong: "强", linkPresent: "具备", linkWeak: "薄弱", linkMissing: "缺失",
     linkUnknown: "未分析", evaluation: "园区评价", findings: "审查发现", noFindings: "未发现问题", candidates: "候选来源", parksCount: "园区数",
     st_target_achieved: "已实现目标", st_substantial_progress: "显著进展",
-    st_moderate_progress: "中等进展", st_negligible_progress: "进展甚微", st_deterioration: "倒退",
-    st_no_measure: "无法测算", st_unknown: "未评估",
+    st_moderate_progress: "中等进展", st_limited_progress: "进展有限", st_deterioration: "倒退",
+    st_not_available: "无法测算", st_unknown: "未评估",
   },
   en: {
     brand: "Guangxi Industry Atlas", search: "Search", searchPlaceholder: "Search parks, firms, projects, indicators, policies…",
@@ -51,8 +51,8 @@ const I18N = {
     findings: "Audit findings", noFindings: "No problems found", candidates: "Candidate sources",
     parksCount: "Parks",
     st_target_achieved: "Target achieved", st_substantial_progress: "Substantial progress",
-    st_moderate_progress: "Moderate progress", st_negligible_progress: "Negligible progress",
-    st_deterioration: "Deterioration", st_no_measure: "Cannot measure", st_unknown: "Not evaluated",
+    st_moderate_progress: "Moderate progress", st_limited_progress: "Limited progress",
+    st_deterioration: "Deterioration", st_not_available: "Not available", st_unknown: "Not evaluated",
   },
 };
 const FIELDS = {
@@ -71,7 +71,7 @@ const FIELDS = {
 };
 const STATUS_COLORS = {
   target_achieved: "#1b7f46", substantial_progress: "#2e9e5b", moderate_progress: "#e0a100",
-  negligible_progress: "#e07000", deterioration: "#d64545", no_measure: "#9ca3af", unknown: "#9ca3af",
+  limited_progress: "#e07000", deterioration: "#d64545", not_available: "#9ca3af", unknown: "#c4c9d0",
 };
 const LINK_COLORS = { strong: "#1a9850", present: "#91cf60", weak: "#fdae61", missing: "#d73027",
   unknown: "#9ca3af" };
