@@ -104,6 +104,23 @@ INPUT_FILE = InputFile()
 OUTPUT_FILE = OutputFile()
 
 
+def pending_option(fn):
+    """``--include-pending``: analyses use confirmed and high-confidence facts by default."""
+    return click.option("--include-pending", is_flag=True,
+                        help="一并计入待审核的事实 (include facts waiting for review; "
+                             "see `gxatlas review`).")(fn)
+
+
+def waiting_note(session: Any, entity_type: str, label: str, include_pending: bool) -> None:
+    """Say on stderr how many entities an analysis left out because they wait for review."""
+    from gxatlas.kb.review import waiting
+
+    if not include_pending:
+        line = waiting(session, entity_type).note(label)
+        if line:
+            note(line)
+
+
 def table_output_options(fn=None, *, extra: tuple[str, ...] = ()):
     """``--format table|json|xlsx``, ``--json`` and ``--output`` (the xlsx file), as the
     commands that print a table share them; ``extra`` adds command-specific formats."""
@@ -427,11 +444,17 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], slot: str | None, as_json
         results.append((path, res))
         if not as_json:
             click.echo(f"{path}: {res.note}; 文档 {res.document}，{res.facts} facts, "
-                       f"{res.entities} entities")
+                       f"{res.entities} entities"
+                       + (f"; {res.merged} 条并入已知实体 merged, {res.pending} 条待审核 "
+                          f"pending review" if res.facts else ""))
     if as_json:
         emit_json([{"file": str(p), "document": r.document, "status": r.status,
                     "version": r.version, "same_as": r.same_as, "facts": r.facts,
-                    "entities": r.entities, "note": r.note} for p, r in results])
+                    "entities": r.entities, "merged": r.merged, "pending": r.pending,
+                    "note": r.note} for p, r in results])
+    elif any(r.pending for _, r in results):
+        note("待审核的事实不进入分析，`gxatlas review` 逐条确认、修改、合并或驳回 "
+             "(facts waiting for review are left out of analyses until reviewed)")
     _batch_failed(failed)
 
 
@@ -592,11 +615,12 @@ def audit_cmd(ctx: click.Context, target: str, fmt: str, as_json: bool) -> None:
                    "(Open SDG progress_thresholds without a target).")
 @click.option("--target-cutoffs", "cutoffs_target", default=None, metavar="HIGH,MED,LOW",
               help="有目标时 观察/所需 比值的分界值，默认 0.95,0.6,0 (with a target).")
+@pending_option
 @table_output_options(extra=("opensdg",))
 @click.pass_context
 def monitor_cmd(ctx: click.Context, region: str | None, plan: str | None,
-                cutoffs_no_target: str | None, cutoffs_target: str | None, fmt: str,
-                as_json: bool, output: str | None) -> None:
+                cutoffs_no_target: str | None, cutoffs_target: str | None,
+                include_pending: bool, fmt: str, as_json: bool, output: str | None) -> None:
     """目标监测：最新实际值、进展状态、仍需年均增速、到目标年的预测。
 
     Target monitoring: for each indicator with a target, the latest actual, progress, the
@@ -623,7 +647,9 @@ def monitor_cmd(ctx: click.Context, region: str | None, plan: str | None,
         raise GxatlasError(str(err)) from err
     kb = open_kb_from(ctx)
     with kb.session() as s:
-        rows = monitor(s, region=region, plan=plan, config=config)
+        rows = monitor(s, region=region, plan=plan, config=config,
+                       include_pending=include_pending)
+        waiting_note(s, "indicator", "指标", include_pending)
     if fmt == "json":
         emit_json([r.to_dict() for r in rows])
         return
@@ -695,10 +721,11 @@ def monitor_import_cmd(ctx: click.Context, path: str, as_json: bool) -> None:
     ["intensity", "rank", "name", "city", "target", "area", "attainment", "level"]),
     default="intensity", show_default=True, help="排序字段 (sort key).")
 @click.option("--asc", is_flag=True, help="升序 (ascending).")
+@pending_option
 @table_output_options
 @click.pass_context
-def parks_cmd(ctx: click.Context, region: str | None, sort_key: str, asc: bool, fmt: str,
-              as_json: bool, output: str | None) -> None:
+def parks_cmd(ctx: click.Context, region: str | None, sort_key: str, asc: bool,
+              include_pending: bool, fmt: str, as_json: bool, output: str | None) -> None:
     """园区评价：规划产出强度、市内与全区排名、异常值、目标完成度。
 
     Park evaluation: planned output intensity (亿元/km²), level and class, rank within the
@@ -711,8 +738,10 @@ def parks_cmd(ctx: click.Context, region: str | None, sort_key: str, asc: bool, 
 
     kb = open_kb_from(ctx)
     with kb.session() as s:
-        evals = sort_evaluations(park_evaluations(s, region=region), key=sort_key,
-                                 descending=False if asc else None)
+        evals = sort_evaluations(park_evaluations(s, region=region,
+                                                  include_pending=include_pending),
+                                 key=sort_key, descending=False if asc else None)
+        waiting_note(s, "park", "园区", include_pending)
     if fmt == "json":
         emit_json([e.to_dict() for e in evals])
         return

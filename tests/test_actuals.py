@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from gxatlas.analysis.actuals import IndicatorSpec, convert, read_actuals
+from gxatlas.analysis.actuals import IndicatorSpec, read_actuals
 from gxatlas.errors import InputError
+from gxatlas.units import convert
 
 FIX = Path(__file__).parent / "fixtures" / "monitor"
 SPECS = [

@@ -27,6 +27,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from gxatlas.errors import InputError, RowProblem
 from gxatlas.names import name_key
+from gxatlas.units import PERCENT, convert, normalize_unit
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "indicator": ("indicator", "指标", "指标名称", "指标名"),
@@ -36,18 +37,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "unit": ("unit", "单位", "计量单位"),
 }
 
-# Exact unit conversions: unit -> (family, factor to the family's base unit).
-UNIT_SCALES: dict[str, tuple[str, float]] = {
-    "元": ("money", 1.0), "千元": ("money", 1e3), "万元": ("money", 1e4),
-    "百万元": ("money", 1e6), "亿元": ("money", 1e8), "万亿元": ("money", 1e12),
-    "美元": ("usd", 1.0), "万美元": ("usd", 1e4), "亿美元": ("usd", 1e8),
-    "人": ("people", 1.0), "万人": ("people", 1e4),
-    "吨": ("tonne", 1.0), "万吨": ("tonne", 1e4), "亿吨": ("tonne", 1e8),
-    "平方米": ("area", 1.0), "公顷": ("area", 1e4), "平方公里": ("area", 1e6),
-    "km2": ("area", 1e6), "km²": ("area", 1e6),
-    "个": ("count", 1.0), "家": ("count", 1.0), "项": ("count", 1.0),
-}
-PERCENT, POINTS = "%", "个百分点"
 _YEAR = re.compile(r"^((?:19|20)\d\d)(?:\.0+)?\s*年?$")
 
 
@@ -85,29 +74,6 @@ class ActualsImport:
     layout: str  # "long" or "wide"
     rows: tuple[Actual, ...]
     problems: tuple[RowProblem, ...]
-
-
-def normalize_unit(unit: str | None) -> str:
-    """Canonical spelling of a unit: NFKC, no spaces, ``％`` -> ``%``, ``百分点`` -> ``个百分点``."""
-    u = unicodedata.normalize("NFKC", str(unit or "")).strip().replace(" ", "")
-    if u in ("百分点", "pp", "个百分点"):
-        return POINTS
-    if u in ("%", "百分比", "percent"):
-        return PERCENT
-    return u
-
-
-def convert(*, value: float, unit: str, to: str) -> tuple[float | None, str | None]:
-    """``value`` in ``unit`` expressed in ``to``: (converted, None) or (None, problem)."""
-    src, dst = normalize_unit(unit), normalize_unit(to)
-    if not src or not dst or src == dst:
-        return value, None
-    if {src, dst} == {PERCENT, POINTS}:
-        return None, (f"单位“{src}”与指标单位“{dst}”不同：百分点是变化量，百分比是水平值，不能换算")
-    a, b = UNIT_SCALES.get(src), UNIT_SCALES.get(dst)
-    if a and b and a[0] == b[0]:
-        return value * a[1] / b[1], None
-    return None, f"单位“{src}”与指标单位“{dst}”不符，无法换算"
 
 
 class _Matcher:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gxatlas.analysis.actuals import ActualsImport, IndicatorSpec, convert, read_actuals
+from gxatlas.analysis.actuals import ActualsImport, IndicatorSpec, read_actuals
 from gxatlas.analysis.parks import OUTPUT, TRADE, ParkEvaluation, ParkRecord, evaluate_parks
 from gxatlas.analysis.progress import (DEFAULT_CONFIG, ProgressConfig, ProgressResult,
                                        change_as_index, growth_as_index, measure_progress,
@@ -23,7 +23,9 @@ from gxatlas.errors import GxatlasError
 from gxatlas.kb.models import (Alias, Document, Indicator, Industry, Observation, Park,
                                ParkTarget, Region, Relation)
 from gxatlas.kb.resolve import find, region_ids_named
+from gxatlas.kb.review import untrusted_ids
 from gxatlas.names import name_key
+from gxatlas.units import convert
 
 PARK_OUTPUT_SUFFIX = "工业总产值"
 USER_SOURCE = "user"
@@ -193,10 +195,14 @@ class _Observed:
 
 
 def monitor(session: Session, *, region: str | None = None, plan: str | None = None,
-            config: ProgressConfig = DEFAULT_CONFIG) -> list[MonitorRow]:
-    """Progress of every indicator with a numeric target (optionally of one region / plan)."""
-    stmt = select(Indicator).where(Indicator.target_value.is_not(None),
-                                   Indicator.target_year.is_not(None)).order_by(Indicator.id)
+            config: ProgressConfig = DEFAULT_CONFIG,
+            include_pending: bool = False) -> list[MonitorRow]:
+    """Progress of every indicator with a numeric target (optionally of one region / plan);
+    indicators waiting for review only with ``include_pending`` (`gxatlas.kb.review`)."""
+    stmt = select(Indicator).where(
+        Indicator.target_value.is_not(None), Indicator.target_year.is_not(None),
+        Indicator.id.not_in(untrusted_ids("indicator", include_pending=include_pending)),
+    ).order_by(Indicator.id)
     if region:
         stmt = stmt.where(Indicator.scope_id.in_(region_ids_named(session, region)))
     if plan:
@@ -281,10 +287,13 @@ def _level_indicator(session: Session, ind: Indicator, name: str) -> Indicator |
     return next((r for r in rows if name_key(r.name) == key), None)
 
 
-def park_records(session: Session, *, region: str | None = None) -> list[ParkRecord]:
+def park_records(session: Session, *, region: str | None = None,
+                 include_pending: bool = False) -> list[ParkRecord]:
     """Every park of the KB (optionally of one city) as a plain record with its latest
-    output (or trade) target, focus industries and latest imported actual output."""
-    stmt = select(Park).order_by(Park.id)
+    output (or trade) target, focus industries and latest imported actual output; parks
+    waiting for review only with ``include_pending``."""
+    stmt = select(Park).where(Park.id.not_in(untrusted_ids(
+        "park", include_pending=include_pending))).order_by(Park.id)
     if region:
         stmt = stmt.where(Park.region_id.in_(region_ids_named(session, region)))
     out = []
@@ -308,11 +317,12 @@ def park_records(session: Session, *, region: str | None = None) -> list[ParkRec
     return out
 
 
-def park_evaluations(session: Session, *, region: str | None = None) -> list[ParkEvaluation]:
+def park_evaluations(session: Session, *, region: str | None = None,
+                     include_pending: bool = False) -> list[ParkEvaluation]:
     """The evaluation of the parks of ``region`` (all parks without one). Ranks and outliers
     are always computed over every park of the KB, so 全区排名 is the rank in the whole
-    region whatever city is shown."""
-    evals = evaluate_parks(park_records(session))
+    region whatever city is shown; parks waiting for review only with ``include_pending``."""
+    evals = evaluate_parks(park_records(session, include_pending=include_pending))
     if not region:
         return evals
     wanted = set(session.scalars(select(Park.name).where(

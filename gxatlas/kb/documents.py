@@ -13,7 +13,9 @@ A document is identified by its content and its source, never by its file name a
   of another document, it gets ``<stem>-<first 8 hex digits of its sha256>``.
 
 Every fact is resolved to the entity already known (the bundled atlas included) or creates
-it; a fact without evidence is never stored.
+it (`gxatlas.kb.facts`), with a review status (`gxatlas.kb.review`); a fact without evidence is
+never stored. When a document is replaced, the corrections people made to its earlier version
+are applied to the new one (`gxatlas.kb.corrections.reapply`).
 """
 
 from __future__ import annotations
@@ -30,13 +32,12 @@ from sqlalchemy.orm import Session
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.profile import document_profile
 from gxatlas.ingest.document import Document as Doc
-from gxatlas.kb.load import city_id, region_id
+from gxatlas.kb.facts import store_fact
+from gxatlas.kb.load import region_id
 from gxatlas.kb.models import (ENTITY_MODELS, Alias, Document, DocumentVersion, Evidence,
-                               Indicator, Observation, ParkTarget, Policy, Relation)
-from gxatlas.kb.provenance import cite, relate
-from gxatlas.kb.resolve import add_alias, find, get_or_create
+                               Indicator, Observation, Relation, StoredFact)
+from gxatlas.kb.review import PENDING, review_threshold
 from gxatlas.kb.search import index_entity
-from gxatlas.names import name_key
 
 
 _KEY_STEM = 150  # characters of a file stem kept in a document key (keys are String(200))
@@ -89,124 +90,18 @@ class StoreResult:
     version: int = 1  # the document's version after this store
     same_as: str | None = None  # "unchanged": the content was already stored as this key
     note: str = ""  # one line saying what happened, for people (Chinese, English in brackets)
-
-
-def _cite_fact(session: Session, entity_type: str, entity_id: int, fact: Fact,
-               doc_id: int, fields: dict[str, Any]) -> None:
-    ev = fact.evidence
-    for fld, val in fields.items():
-        if val in (None, (), [], ""):
-            continue
-        cite(session, entity_type=entity_type, entity_id=entity_id, field=fld,
-             value=list(val) if isinstance(val, tuple) else val, origin="extracted",
-             document_id=doc_id, start=ev.start, end=ev.end, orig_start=ev.orig_start,
-             orig_end=ev.orig_end, alignment=ev.alignment, reason=ev.reason,
-             quote=(ev.quote or None) and ev.quote[:500])
-
-
-def _store_fact(session: Session, fact: Fact, doc_id: int) -> tuple[str, int] | None:
-    v = fact.values
-    if fact.type == "park":
-        ent, _ = get_or_create(session, "park", fact.name, aliases=fact.aliases,
-                               region_id=city_id(session, v.get("city")),
-                               area_km2=v.get("area_km2"), level=v.get("level"))
-        if v.get("target_year") and v.get("target_value") is not None:
-            metric = v.get("metric") or "工业总产值"
-            have = session.scalars(select(ParkTarget).where(
-                ParkTarget.park_id == ent.id, ParkTarget.metric == metric,
-                ParkTarget.year == v["target_year"])).first()
-            if have is None:
-                session.add(ParkTarget(park_id=ent.id, metric=metric, year=int(v["target_year"]),
-                                       value=float(v["target_value"]), unit="亿元",
-                                       comparator=v.get("comparator")))
-        fields = {"name": fact.name, "city": v.get("city"), "area_km2": v.get("area_km2"),
-                  f"target:{v.get('metric') or '工业总产值'}:{v.get('target_year')}":
-                      v.get("target_value") if v.get("target_year") else None}
-    elif fact.type == "enterprise":
-        ent, _ = get_or_create(session, "enterprise", fact.name, aliases=fact.aliases,
-                               region_id=city_id(session, v.get("city")))
-        fields = {"name": fact.name, "city": v.get("city")}
-    elif fact.type == "project":
-        park = find(session, "park", v["park"]) if v.get("park") else None
-        firm = find(session, "enterprise", v["enterprise"]) if v.get("enterprise") else None
-        ent, _ = get_or_create(session, "project", fact.name, aliases=fact.aliases,
-                               region_id=city_id(session, v.get("city")),
-                               park_id=park.id if park else None,
-                               enterprise_id=firm.id if firm else None,
-                               investment=v.get("investment"), capacity=v.get("capacity"),
-                               status=v.get("status"), year=v.get("year"))
-        fields = {"name": fact.name, "city": v.get("city"), "investment": v.get("investment"),
-                  "capacity": v.get("capacity"), "status": v.get("status")}
-    elif fact.type == "policy":
-        number, title = v.get("doc_number"), v.get("title") or fact.name
-        ent = (find(session, "policy", number) if number else None) or (
-            find(session, "policy", title) if title else None)
-        if ent is None:
-            ent = Policy(key=name_key(number or title), doc_number=number, title=title,
-                         issuer=v.get("issuer"), date=v.get("date"))
-            session.add(ent)
-            session.flush()
-        for n in (number, title):
-            if n:
-                add_alias(session, "policy", ent.id, n)
-        fields = {"doc_number": number, "title": title, "date": v.get("date")}
-    elif fact.type == "indicator":
-        scope_id = region_id(session, v.get("scope"))
-        key = name_key(fact.name)
-        ent = session.scalars(select(Indicator).where(
-            Indicator.key == key, Indicator.plan_id == doc_id,
-            Indicator.scope_id == scope_id if scope_id is not None
-            else Indicator.scope_id.is_(None),
-            Indicator.target_year == v.get("target_year") if v.get("target_year") is not None
-            else Indicator.target_year.is_(None),
-            Indicator.baseline_year == v.get("baseline_year")
-            if v.get("baseline_year") is not None else Indicator.baseline_year.is_(None))).first()
-        if ent is None:
-            bv, tv = v.get("baseline_value"), v.get("target_value")
-            ent = Indicator(
-                name=fact.name, key=key, scope_id=scope_id, unit=v.get("unit"),
-                category=v.get("category"), attribute=v.get("attribute"),
-                comparator=v.get("comparator"), kind=v.get("kind"),
-                baseline_year=v.get("baseline_year"),
-                baseline_value=bv if isinstance(bv, (int, float)) else None,
-                baseline_text=bv if isinstance(bv, str) else None,
-                target_year=v.get("target_year"),
-                target_value=tv if isinstance(tv, (int, float)) else None,
-                target_text=tv if isinstance(tv, str) else None, plan_id=doc_id)
-            session.add(ent)
-            session.flush()
-        for a in (fact.name, *fact.aliases):
-            add_alias(session, "indicator", ent.id, a)
-        fields = {"name": fact.name, "scope": v.get("scope"), "unit": v.get("unit"),
-                  "baseline": f"{v.get('baseline_year')}: {v.get('baseline_value')}"
-                  if v.get("baseline_value") is not None else None,
-                  "target": f"{v.get('target_year')}: {v.get('target_value')}"
-                  if v.get("target_value") is not None else None}
-    elif fact.type == "industry_focus":
-        owner_type = "park" if v.get("park") else "region"
-        owner = find(session, owner_type, v.get("park") or v.get("region") or "")
-        if owner is None:
-            return None
-        for name in v.get("industries") or ():
-            ind = find(session, "industry", name)
-            if ind is None:
-                continue
-            relate(session, type="focus", a_type=owner_type, a_id=owner.id, b_type="industry",
-                   b_id=ind.id)
-        _cite_fact(session, owner_type, owner.id, fact, doc_id,
-                   {"focus": list(v.get("industries") or ())})
-        return owner_type, owner.id
-    else:
-        return None
-    _cite_fact(session, fact.type, ent.id, fact, doc_id, fields)
-    return fact.type, ent.id
+    pending: int = 0  # facts waiting for review (gxatlas.kb.review)
+    merged: int = 0  # facts resolved to an entity the KB already knew
 
 
 def _clear_facts(session: Session, doc: Document) -> None:
     """Delete a document's evidence and observations, and the entities left without any."""
     touched = set(session.execute(select(Evidence.entity_type, Evidence.entity_id).where(
         Evidence.document_id == doc.id)))
+    touched |= set(session.execute(select(StoredFact.entity_type, StoredFact.entity_id).where(
+        StoredFact.document_id == doc.id, StoredFact.entity_id.is_not(None))))
     session.execute(delete(Evidence).where(Evidence.document_id == doc.id))
+    session.execute(delete(StoredFact).where(StoredFact.document_id == doc.id))
     session.execute(delete(Observation).where(Observation.document_id == doc.id))
     for ind in session.scalars(select(Indicator).where(Indicator.plan_id == doc.id)):
         touched.add(("indicator", ind.id))
@@ -301,12 +196,17 @@ def _legacy_same_path(session: Session, doc: Doc, source: Source) -> Document | 
 
 
 def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
-                   source: Source | None = None) -> StoreResult:
+                   source: Source | None = None, threshold: float | None = None) -> StoreResult:
     """Store ``doc`` and its facts (call inside one ``KB.session()`` transaction).
 
     ``source`` says where versions of the document come from (default: its file path); see
-    the module's docstring for what is unchanged, replaced or added.
+    the module's docstring for what is unchanged, replaced or added. Facts below
+    ``threshold`` (default: `gxatlas.kb.review.review_threshold`) or about entities nothing
+    trusted supports wait for review.
     """
+    from gxatlas.kb.corrections import reapply
+
+    threshold = review_threshold(threshold)
     if source is None:
         source = Source.path(doc.path)
     status, row, note = _identify(session, doc, source)
@@ -346,15 +246,17 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
     row.region_id = region_id(session, profile.region)
     row.date = row.date or profile.written
     session.flush()
-    n_facts, touched = 0, set()
+    stored: list[StoredFact] = []
     for fact in facts:
         if fact.evidence is None or fact.evidence.end <= fact.evidence.start:
             continue
-        hit = _store_fact(session, fact, row.id)
+        hit = store_fact(session, fact, row.id, doc.text, threshold=threshold)
         if hit is not None:
-            n_facts += 1
-            touched.add(hit)
+            stored.append(hit)
     session.flush()
+    reapply(session, row, stored)
+    n_facts = len(stored)
+    touched = {(f.entity_type, f.entity_id) for f in stored if f.entity_id is not None}
     index_entity(session, "document", row.id)
     for etype, eid in touched:
         index_entity(session, etype, eid)
@@ -363,7 +265,9 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
                                 facts=n_facts))
     session.flush()
     return StoreResult(document=row.key, status=status, facts=n_facts, entities=len(touched),
-                       version=row.version, note=note)
+                       version=row.version, note=note,
+                       pending=sum(f.status == PENDING for f in stored),
+                       merged=sum(f.match not in (None, "new") for f in stored))
 
 
 def document_versions(session: Session, document_id: int) -> list[dict[str, Any]]:

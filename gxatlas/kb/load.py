@@ -13,7 +13,8 @@ from gxatlas.data import (Atlas, Industries, Regions, Source, load_atlas, load_i
 from gxatlas.kb.models import (Document, Indicator, Industry, Observation, ParkTarget, Policy,
                                Region)
 from gxatlas.kb.provenance import cite, document_id, relate
-from gxatlas.kb.resolve import add_alias, find, get_or_create
+from gxatlas.kb.resolve import (add_alias, add_indicator_alias, find, get_or_create,
+                                refresh_indicator_keys)
 from gxatlas.kb.search import index_entity
 from gxatlas.names import name_key
 
@@ -230,7 +231,7 @@ def load_atlas_into(session: Session, atlas: Atlas, report: LoadReport) -> None:
             session.flush()
             report.bump("indicator")
         for a in (ind.name, *ind.aliases):
-            add_alias(session, "indicator", row.id, a)
+            add_indicator_alias(session, row, a)
         _cite_all(session, "indicator", row.id, {
             "name": ind.name, "scope": ind.scope, "unit": ind.unit,
             "baseline": f"{ind.baseline_year}: {ind.baseline_value}"
@@ -287,6 +288,7 @@ def load_all(session: Session) -> LoadReport:
         load_industries_into(session, industries, report)
         load_atlas_into(session, atlas, report)
         session.flush()
+        refresh_indicator_keys(session)  # KBs made before the scope-aware keys
         if report.total:
             rebuild_index(session)
     finally:

@@ -259,7 +259,80 @@ class Evidence(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
     locator: Mapped[str | None] = mapped_column(String(200))
     quote: Mapped[str | None] = mapped_column(String(500))
+    fact_id: Mapped[int | None] = mapped_column(ForeignKey("facts.id", ondelete="CASCADE"),
+                                                index=True)  # the extracted fact it states
     document: Mapped[Document | None] = relationship()
+
+
+# Review status of a stored fact (gxatlas.kb.review): 待审核 / 自动接受 / 人工确认 / 已驳回.
+FACT_STATUSES = ("pending", "accepted", "confirmed", "rejected")
+
+
+class StoredFact(Base):
+    """One extracted fact as stored: the unit a reviewer accepts, edits, merges or rejects.
+
+    ``values`` and ``name`` are as extracted until a person corrects them; ``entity_*`` is what
+    the fact resolved to (None once rejected facts leave their entity); ``match`` says how it
+    resolved (``new`` when it created its entity). ``signature`` identifies the fact within its
+    document across re-ingests, so that a person's correction is applied again. ``version`` is
+    raised by every review action: an action names the version it saw (optimistic locking).
+    """
+
+    __tablename__ = "facts"
+    __table_args__ = (Index("ix_facts_entity", "entity_type", "entity_id"),
+                      Index("ix_facts_status", "status"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
+                                             index=True)
+    type: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(300))
+    values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    aliases: Mapped[list[Any]] = mapped_column(default=list)
+    signature: Mapped[str] = mapped_column(String(64), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    orig_start: Mapped[int | None] = mapped_column(Integer)
+    orig_end: Mapped[int | None] = mapped_column(Integer)
+    alignment: Mapped[str | None] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(String(200))  # why the alignment is fuzzy
+    quote: Mapped[str | None] = mapped_column(String(500))
+    entity_type: Mapped[str | None] = mapped_column(String(20))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    match: Mapped[str | None] = mapped_column(String(40))
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status_reason: Mapped[str | None] = mapped_column(String(200))
+    # what applying the fact changed, to be taken back when it is rejected (see corrections)
+    applied: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    reviewed_by: Mapped[str | None] = mapped_column(String(100))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    document: Mapped[Document] = relationship()
+
+
+class Correction(Base):
+    """One review action, kept for the record and for undo: who, when, what before and after.
+
+    ``document_key`` and ``signature`` find the fact again after its document is re-ingested
+    (``fact_id`` is then cleared), so the correction is applied to the new reading too.
+    """
+
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_id: Mapped[int | None] = mapped_column(ForeignKey("facts.id", ondelete="SET NULL"),
+                                                index=True)
+    document_key: Mapped[str] = mapped_column(String(200), index=True)
+    signature: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(10))  # accept / edit / merge / reject / undo
+    reviewer: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    before: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+    undoes: Mapped[int | None] = mapped_column(ForeignKey("corrections.id"))
+    undone_by: Mapped[int | None] = mapped_column(Integer)
 
 
 class SearchEntry(Base):
