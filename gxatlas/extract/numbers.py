@@ -10,6 +10,7 @@ changes (`下降18%`).
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 
@@ -106,10 +107,17 @@ def cn_number(s: str) -> float | None:
     return float(v)
 
 
+_MAX_DIGITS = 24  # longer digit strings are codes or noise, not quantities
+
+
 def parse_number(s: str) -> float | None:
-    """An Arabic (`1,234.5`), Chinese (`一千二百`) or mixed (`8千`, `3.5万`) number, or None."""
+    """An Arabic (`1,234.5`), Chinese (`一千二百`) or mixed (`8千`, `3.5万`) number, or None.
+
+    None too for a number of more than 24 digits (a code or noise, never a planning figure):
+    the value stays finite and converts to an int.
+    """
     s = s.strip().replace(",", "").replace("，", "")
-    if not s:
+    if not s or len(s) > 2 * _MAX_DIGITS or sum(ch.isdigit() for ch in s) > _MAX_DIGITS:
         return None
     m = _SCALED.fullmatch(s)
     if m:
@@ -129,7 +137,7 @@ def parse_number(s: str) -> float | None:
 def _plain(v: float) -> float | int:
     """``9793.0`` → ``9793``; other floats rounded to 6 places (JSON-friendly)."""
     r = round(v, 6)
-    return int(r) if r == int(r) and abs(r) < 1e15 else r
+    return int(r) if math.isfinite(r) and abs(r) < 1e15 and r == int(r) else r
 
 
 @dataclass(frozen=True)
@@ -168,7 +176,9 @@ class Period:
 
 
 _RATIO = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:\s*[:∶︰]\s*\d+(?:\.\d+)?){1,3}(?![\d.:])")
-_FRACTION = re.compile(f"({_CN}|{_ARABIC})分之({_CN}|{_ARABIC})")
+# the look-behind keeps the search linear: a match is tried only where a number starts, not
+# at every digit of a long run (which made a 20,000-digit run quadratic)
+_FRACTION = re.compile(f"(?<![{_CN_DIGITS}\\d.,点])({_CN}|{_ARABIC})分之({_CN}|{_ARABIC})")
 _NUM = re.compile(
     rf"(?P<num>{_ARABIC}|[两三四五六七八九十][{_CN_DIGITS}]*|一[{_CN_DIGITS}]+)"
     rf"(?:\s*(?P<dash>[-—~～至到])\s*(?P<num2>{_ARABIC}))?"
@@ -246,7 +256,7 @@ def find_quantities(text: str) -> list[Quantity]:
             continue  # a clock time such as 14:40, not a ratio
         out.append(Quantity(value=val, unit=None, start=m.start(), end=m.end(), text=m.group()))
         taken.append(m.span())
-    for m in _FRACTION.finditer(text):
+    for m in _FRACTION.finditer(text) if "分之" in text else ():
         if not free(*m.span()):
             continue
         den, num = parse_number(m.group(1)), parse_number(m.group(2))
