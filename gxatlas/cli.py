@@ -134,6 +134,20 @@ def table_output_options(fn=None, *, extra: tuple[str, ...] = ()):
                         help="输出格式；xlsx 需要 --output (output format).")(fn)
 
 
+def limit_option(fn):
+    """``--limit NAME=VALUE`` (repeatable): the resource limits of reading a file."""
+    return click.option(
+        "--limit", "limit_specs", multiple=True, metavar="NAME=VALUE",
+        help="资源限制，如 max_pages=5000、timeout_s=600（可重复；默认值见 README）(a resource "
+             "limit for reading files; repeatable; also GXATLAS_LIMIT_<NAME>).")(fn)
+
+
+def _limits(specs: tuple[str, ...]):
+    from gxatlas.ingest.limits import Limits
+
+    return Limits.parse(specs)
+
+
 @click.group(cls=_Group, context_settings=CONTEXT)
 @click.option("--db", "db_url", envvar="GXATLAS_DB", default=None, metavar="URL",
               help="知识库 (database): sqlite:///PATH、文件路径或 postgresql://USER@HOST/DB；"
@@ -397,9 +411,11 @@ def _batch_failed(failed: int) -> None:
 @click.option("--slot", default=None, metavar="NAME",
               help="来源名称：同一名称的新版本替换旧版本（仅限单个文件）(a source name: a later "
                    "file ingested with the same --slot replaces this one; one file only).")
+@limit_option
 @json_option()
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[str, ...], slot: str | None, as_json: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[str, ...], slot: str | None,
+           limit_specs: tuple[str, ...], as_json: bool) -> None:
     """读取文件、抽取事实并存入知识库（每个文件一个事务）。
 
     Store documents and their facts in the KB, one transaction per file; directories are
@@ -408,13 +424,18 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], slot: str | None, as_json
     the path (or slot) of a stored document replaces that document's facts and keeps its
     earlier versions listed (replaced); anything else is a new document (added), renamed
     `<name>-<hash>` when its name is taken. A file that fails is reported on one line and
-    leaves nothing in the KB; the others go on; the exit status is 1 when any failed.
+    leaves nothing in the KB; the others go on; the exit status is 1 when any failed. Each
+    file is read within resource limits (size, pages, what it expands to, text and line
+    length, digit runs, time and memory: --limit NAME=VALUE); a file over one is reported on
+    one line naming the limit.
     JSON: [{"file", "document", "status", "version", "same_as", "facts", "entities", "note"}].
     """
-    from gxatlas.ingest import iter_files, read
+    from gxatlas.ingest import iter_files
     from gxatlas.kb.documents import Source, store_document
     from gxatlas.kb.names import known_names
+    from gxatlas.pipeline import read_and_extract, warm_up
 
+    limits = _limits(limit_specs)
     todo, failed = _walkable(paths)
     files = list(iter_files(todo))
     if slot is not None:
@@ -427,13 +448,12 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], slot: str | None, as_json
     kb = open_kb_from(ctx)
     with kb.session() as s:
         gazetteer = known_names(s)
+    if len(files) > 1:
+        warm_up()  # once here rather than in every file's reader process
     results = []
     for path in files:
         try:
-            doc = read(path)
-            from gxatlas.extract import extract
-
-            facts = extract(doc, gazetteer=gazetteer)
+            doc, facts = read_and_extract(path, limits=limits, gazetteer=gazetteer, fork=True)
             with kb.session() as s:
                 res = store_document(s, doc, facts,
                                      source=slot_source if slot is not None else None)
@@ -468,7 +488,9 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], slot: str | None, as_json
 @json_option("jsonl")
 @click.option("--out", "out_path", type=OUTPUT_FILE, default=None,
               help="写入该文件而不是标准输出 (write to FILE instead of stdout).")
-def extract_cmd(paths: tuple[str, ...], fmt: str, as_json: bool, out_path: str | None) -> None:
+@limit_option
+def extract_cmd(paths: tuple[str, ...], fmt: str, as_json: bool, out_path: str | None,
+                limit_specs: tuple[str, ...]) -> None:
     """抽取文件中的事实（不写入知识库），每行一条 JSON。
 
     Print the facts of each FILE as JSON Lines in the exchange format (types indicator,
@@ -476,10 +498,19 @@ def extract_cmd(paths: tuple[str, ...], fmt: str, as_json: bool, out_path: str |
     A file that fails is reported on one line and the others go on; exit 1 if any failed.
     """
     from gxatlas.extract.run import extract_files
+    from gxatlas.pipeline import read_and_extract, warm_up
 
+    limits = _limits(limit_specs)
     todo, failed = _walkable(paths)
+    if len(todo) > 1 or any(Path(p).is_dir() for p in todo):
+        warm_up()  # once here rather than in every file's reader process
     if todo:
-        failed += extract_files(todo, fmt="jsonl" if as_json else fmt, out_path=out_path)
+
+        def facts_of(path: Path):
+            return read_and_extract(path, limits=limits, fork=True)[1]
+
+        failed += extract_files(todo, fmt="jsonl" if as_json else fmt, out_path=out_path,
+                                facts_of=facts_of)
     _batch_failed(failed)
 
 
@@ -581,10 +612,10 @@ def audit_cmd(ctx: click.Context, target: str, fmt: str, as_json: bool) -> None:
     JSON Lines: one finding a line with rule, severity, indicator, values, message, evidence.
     """
     from gxatlas.analysis.audit import RULE_ZH, audit, stored_document
-    from gxatlas.ingest import read
+    from gxatlas.pipeline import read_file
 
     if Path(target).exists():
-        doc = read(INPUT_FILE.convert(target, None, ctx))
+        doc = read_file(INPUT_FILE.convert(target, None, ctx), fork=True)
     else:
         kb = open_kb_from(ctx)
         with kb.session() as s:

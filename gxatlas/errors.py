@@ -19,6 +19,14 @@ class InputError(GxatlasError):
         where = f"{self.source}:{line}" if line is not None else self.source
         super().__init__(f"{where}: {problem}")
 
+    def __reduce__(self) -> tuple[object, ...]:  # pickled across processes (ingest/isolate.py)
+        return (_input_error, (type(self), self.source, self.problem, self.line))
+
+
+def _input_error(cls: type[InputError], source: str, problem: str,
+                 line: int | None) -> InputError:
+    return cls(source, problem, line=line)
+
 
 class DatabaseError(GxatlasError):
     """The knowledge base cannot be opened, read or written."""

@@ -137,9 +137,9 @@ def test_file_larger_than_stat_says_is_read_whole(tmp_path: Path) -> None:
 
 
 def test_zip_bomb_docx_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from gxatlas.ingest import formats
+    from gxatlas.ingest.limits import Limits
 
-    monkeypatch.setattr(formats, "MAX_UNZIPPED", 1000)
     path = tmp_path / "bomb.docx"
     path.write_bytes(fx.docx())
-    assert "expand to" in _error(path)
+    message = _error(path, limits=Limits(max_unzipped_mb=0.001))
+    assert "expand to" in message and "max_unzipped_mb" in message

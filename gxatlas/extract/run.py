@@ -10,7 +10,7 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import IO, Iterator, Sequence
+from typing import IO, Callable, Iterator, Sequence
 
 from gxatlas.errors import GxatlasError
 from gxatlas.extract import extract
@@ -52,9 +52,17 @@ def _print_table(facts: Sequence[Fact], out: IO[str]) -> None:
     Console(file=out, width=200 if not out.isatty() else None).print(table)
 
 
-def extract_files(paths: Sequence[str], *, fmt: str = "jsonl", out_path: str | None = None) -> int:
-    """Extract every file under ``paths`` and write the facts; return the count of failures."""
+def extract_files(paths: Sequence[str], *, fmt: str = "jsonl", out_path: str | None = None,
+                  facts_of: Callable[[Path], list[Fact]] | None = None) -> int:
+    """Extract every file under ``paths`` and write the facts; return the count of failures.
+
+    ``facts_of(path)`` reads and extracts one file (default: in this process, without the
+    resource limits; the CLI passes `gxatlas.pipeline.read_and_extract`)."""
     from gxatlas.ingest import iter_files, read
+
+    if facts_of is None:
+        def facts_of(file: Path) -> list[Fact]:
+            return extract(read(file))
 
     failed = 0
     try:
@@ -76,7 +84,7 @@ def extract_files(paths: Sequence[str], *, fmt: str = "jsonl", out_path: str | N
         try:
             for file in files:
                 try:
-                    facts = extract(read(file))
+                    facts = facts_of(file)
                 except GxatlasError as err:
                     failed += 1
                     print(f"gxatlas: {err}", file=sys.stderr)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from gxatlas.errors import InputError
+from gxatlas.ingest.limits import DEFAULT, Limits, check_size, exceeded
 
 __all__ = [
     "Extracted",
@@ -37,8 +38,6 @@ __all__ = [
 # with letter spacing come out as `北 部 湾` with the default of 3; real spaces are glyphs and
 # are kept whatever the tolerance.
 PDF_X_TOLERANCE = 10
-# An Office package whose parts expand to more than this is refused (a "ZIP bomb").
-MAX_UNZIPPED = 1 << 30
 _CID = re.compile(r"\(cid:\d+\)")
 _CELL_SPACE = re.compile(r"\s+")
 
@@ -98,27 +97,44 @@ def table_text(rows: Iterable[Iterable[object]]) -> str:
 
 # --- PDF ------------------------------------------------------------------------------------
 
-def read_pdf(data: bytes, *, source: str) -> Extracted:
+def read_pdf(data: bytes, *, source: str, limits: Limits = DEFAULT) -> Extracted:
     """The text layer of a PDF, page by page (pages separated by a blank line).
 
-    Raises for a password-protected PDF, a truncated or corrupt one, and one with no text
-    layer (scanned pages: OCR is not done).
+    Raises for a PDF that needs a password to open, a truncated or corrupt one, one with no
+    text layer (scanned pages: OCR is not done), and one over the limits: more pages than
+    ``max_pages``, a stream that inflates past ``max_pdf_stream_mb`` or all streams past
+    ``max_pdf_streams_mb`` (streams are inflated by a bounded decompressor, so a "bomb" stops
+    at the limit). A PDF with only an owner password (copy-protected) is read.
     """
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    from gxatlas.ingest import pdfguard
 
     if b"%%EOF" not in data[-4096:]:
         raise InputError(source, "PDF 文件不完整 (truncated PDF: no %%EOF at the end)")
     pages: list[str] = []
     title: str | None = None
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
+        with pdfguard.budget(limits), pdfplumber.open(io.BytesIO(data)) as pdf:
+            pdfguard.use_repairing_fonts(pdf)
+            count = pdfguard.page_count(pdf)
+            if count > limits.max_pages:
+                raise exceeded(source, "max_pages", f"the PDF has {count:,} pages", limits)
             title = _pdf_title(pdf.metadata)
             for page in pdf.pages:
                 pages.append(page.extract_text(x_tolerance=PDF_X_TOLERANCE) or "")
                 page.close()
+    except InputError:
+        raise
+    except pdfguard.StreamTooLarge as err:
+        name = "max_pdf_stream_mb" if err.one else "max_pdf_streams_mb"
+        raise exceeded(source, name, str(err), limits) from None
     except Exception as err:  # noqa: BLE001 - pdfminer raises anything on damaged files
         inner = err.args[0] if err.args and isinstance(err.args[0], BaseException) else err
+        if isinstance(inner, pdfguard.StreamTooLarge):
+            name = "max_pdf_stream_mb" if inner.one else "max_pdf_streams_mb"
+            raise exceeded(source, name, str(inner), limits) from None
         if isinstance(inner, PDFPasswordIncorrect):
             raise InputError(source, "PDF 已加密 (encrypted PDF: a password is needed to open it)") from None
         raise InputError(source, f"PDF 文件损坏 (truncated or corrupt PDF: {_one_line(err)})") from None
@@ -157,23 +173,51 @@ def zip_kind(data: bytes) -> str | None:
     return None
 
 
-def _check_package(data: bytes, *, ext: str, source: str) -> None:
-    """Raise unless ``data`` is a ZIP archive whose members expand to at most MAX_UNZIPPED."""
+def _check_package(data: bytes, *, ext: str, source: str, limits: Limits) -> None:
+    """Raise unless ``data`` is a ZIP archive within the limits: at most ``max_zip_entries``
+    members, none expanding past ``max_part_mb``, all together not past ``max_unzipped_mb``.
+
+    The sizes are the ones the archive declares; Python's zipfile (under python-docx and
+    openpyxl) never yields more than the declared size of a member (a member that inflates
+    further fails its CRC check), so the declared sizes bound the memory.
+    """
+    entries = _zip_entry_count(data)
+    if entries is not None and entries > limits.max_zip_entries:
+        raise exceeded(source, "max_zip_entries", f"the package has {entries:,} parts", limits)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            unzipped = sum(info.file_size for info in zf.infolist())
+            infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         raise InputError(source, f"不是有效的 {ext} 文件 (not a valid {ext}: not a ZIP archive)") from None
-    if unzipped > MAX_UNZIPPED:
-        raise InputError(source, f"不是有效的 {ext} 文件 (not a valid {ext}: its parts expand to "
-                                 f"{unzipped / 2**30:.1f} GB, over the {MAX_UNZIPPED / 2**30:.0f} GB limit)")
+    if len(infos) > limits.max_zip_entries:
+        raise exceeded(source, "max_zip_entries", f"the package has {len(infos):,} parts", limits)
+    for info in infos:
+        check_size(source, "max_part_mb", f"part {info.filename[:80]} expands to",
+                   info.file_size, limits)
+    check_size(source, "max_unzipped_mb", "its parts expand to",
+               sum(info.file_size for info in infos), limits)
 
 
-def read_docx(data: bytes, *, source: str) -> Extracted:
+def _zip_entry_count(data: bytes) -> int | None:
+    """The member count the end-of-central-directory record declares (read before zipfile
+    builds one object per member), or None when the record is not found."""
+    tail = data[-(65_536 + 22):]
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return None
+    count = int.from_bytes(tail[at + 10:at + 12], "little")
+    if count == 0xFFFF:  # ZIP64: the count is in the ZIP64 end record
+        z64 = tail.rfind(b"PK\x06\x06", 0, at)
+        if z64 >= 0 and len(tail) >= z64 + 40:
+            count = int.from_bytes(tail[z64 + 32:z64 + 40], "little")
+    return count
+
+
+def read_docx(data: bytes, *, source: str, limits: Limits = DEFAULT) -> Extracted:
     """Paragraphs and tables of a .docx body, in body order (tables as TAB-separated rows)."""
     import docx
 
-    _check_package(data, ext=".docx", source=source)
+    _check_package(data, ext=".docx", source=source, limits=limits)
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = list(_docx_blocks(document.iter_inner_content()))
@@ -206,14 +250,14 @@ def _docx_rows(table: Any) -> Iterator[list[str]]:
         yield cells
 
 
-def read_xlsx(data: bytes, *, source: str) -> Extracted:
+def read_xlsx(data: bytes, *, source: str, limits: Limits = DEFAULT) -> Extracted:
     """Every sheet of a workbook as TAB-separated rows (cached values, not formulas).
 
     When the workbook has more than one non-empty sheet, each starts with its name on a line.
     """
     import openpyxl
 
-    _check_package(data, ext=".xlsx", source=source)
+    _check_package(data, ext=".xlsx", source=source, limits=limits)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:

@@ -19,6 +19,7 @@ from typing import Iterable, Iterator, Protocol
 from gxatlas.errors import InputError
 from gxatlas.ingest.decode import binary_kind, decode
 from gxatlas.ingest.document import Document
+from gxatlas.ingest.limits import Limits, check_text, exceeded
 from gxatlas.ingest.formats import (
     Extracted,
     read_csv,
@@ -59,25 +60,31 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
 
 
-def read(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Document:
+def read(path: str | os.PathLike[str], *, max_bytes: int | None = None,
+         limits: Limits | None = None) -> Document:
     """Read one file into a :class:`Document`, or raise :class:`InputError` naming it.
 
     The format comes from the extension (see :data:`SUPPORTED`) corrected by the content: a
-    PDF or Office package is read as what it is whatever its name. A file larger than
-    ``max_bytes`` is refused without being read.
+    PDF or Office package is read as what it is whatever its name. ``limits`` (default:
+    `Limits.from_env`) are checked before the work they guard (see `gxatlas.ingest.limits`); a
+    file larger than ``max_bytes`` (default: the ``max_file_mb`` limit) is refused unread.
     """
+    limits = limits or Limits.from_env()
     source = os.fspath(path)
     file = Path(source)
     ext = file.suffix.lower()
     if ext not in _FORMATS:
         raise InputError(source, f"不支持的文件类型 (unsupported extension {ext or '(none)'}; "
                                  f"supported: {' '.join(SUPPORTED)})")
-    data = _read_bytes(file, source=source, max_bytes=max_bytes)
+    data = _read_bytes(file, source=source,
+                       max_bytes=limits.bytes("max_file_mb") if max_bytes is None else max_bytes)
     fmt = _sniff_format(data, declared=_FORMATS[ext], ext=ext, source=source)
-    extracted, encoding = _extract(data, fmt=fmt, source=source)
+    extracted, encoding = _extract(data, fmt=fmt, source=source, limits=limits)
     original = extracted.text
     if not original.strip():
         raise InputError(source, "没有文本 (no text in the file)")
+    if fmt not in ("txt", "csv"):  # text formats were checked before parsing
+        check_text(source, original, limits)
     normalized = normalize(original)
     return Document(
         name=file.stem,
@@ -172,7 +179,7 @@ def _read_bytes(file: Path, *, source: str, max_bytes: int) -> bytes:
             raise InputError(source, "不是普通文件 (not a regular file)")
         if info.st_size > max_bytes:
             raise InputError(source, f"文件过大 (file too large: {_size(info.st_size)}, "
-                                     f"the limit is {_size(max_bytes)})")
+                                     f"the limit is {_size(max_bytes)}; max_file_mb)")
         with file.open("rb") as fh:
             # read(n) allocates n bytes up front: ask for the stated size, then go on in
             # chunks for files larger than stat says (growing files, /proc)
@@ -217,19 +224,27 @@ def _sniff_format(data: bytes, *, declared: str, ext: str, source: str) -> str:
     return declared
 
 
-def _extract(data: bytes, *, fmt: str, source: str) -> tuple[Extracted, str]:
+def _extract(data: bytes, *, fmt: str, source: str, limits: Limits) -> tuple[Extracted, str]:
     """The text of ``data`` read as ``fmt``, and the encoding (``binary`` for binary formats)."""
     if fmt == "pdf":
-        return read_pdf(data, source=source), "binary"
+        return read_pdf(data, source=source, limits=limits), "binary"
     if fmt == "docx":
-        return read_docx(data, source=source), "binary"
+        return read_docx(data, source=source, limits=limits), "binary"
     if fmt == "xlsx":
-        return read_xlsx(data, source=source), "binary"
+        return read_xlsx(data, source=source, limits=limits), "binary"
     declared = None
     if fmt == "html":
+        if len(data) > limits.bytes("max_markup_mb"):
+            raise exceeded(source, "max_markup_mb", f"the page has {_size(len(data))} of markup",
+                           limits)
         match = _HTML_CHARSET.search(data[:4096])
         declared = match.group(1).decode("ascii") if match else None
+    elif len(data) > 4 * limits.max_chars:  # a character takes at most 4 bytes
+        raise exceeded(source, "max_chars",
+                       f"the text has at least {len(data) // 4:,} characters", limits)
     decoded = decode(data, source=source, declared=declared)
+    if fmt != "html":
+        check_text(source, decoded.text, limits)  # before csv parsing
     if fmt == "html":
         return read_html(decoded.text, source=source), decoded.encoding
     if fmt == "csv":
