@@ -959,10 +959,15 @@ def _check_place(ctx: click.Context, *, region: str | None, park: str | None,
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "graph"]), default="table",
               show_default=True,
               help="table、json，或 graph（ECharts 产业链图 JSON）(output format).")
+@click.option("--candidates", "n_candidates", type=click.IntRange(0, 50), default=5,
+              show_default=True,
+              help="每个缺口列出的招商候选企业数（全国上市公司库与知识库；0 不列）"
+                   "(candidate firms per gap).")
 @json_option("json")
 @click.pass_context
 def chains_cmd(ctx: click.Context, chain_ids: tuple[str, ...], region: str | None,
-               park: str | None, registry_path: str | None, fmt: str, as_json: bool) -> None:
+               park: str | None, registry_path: str | None, n_candidates: int, fmt: str,
+               as_json: bool) -> None:
     """产业链覆盖：各环节强/具备/薄弱/缺失，缺口排序并给出招商对象。
 
     Chain coverage of a region or park: each link strong / present / weak / missing with its
@@ -984,7 +989,14 @@ def chains_cmd(ctx: click.Context, chain_ids: tuple[str, ...], region: str | Non
                                           on_problem=_problem_printer(registry_path))
     else:
         entities = entities_from_kb(db_url=ctx.obj.get("db_url"), region=region, park=park)
-    result = analyse(chains, entities=entities, region=region, park=park)
+    court = None
+    if n_candidates:
+        from gxatlas.analysis.candidates import court_from_db, court_without_kb
+
+        court = (court_without_kb(region=region, top=n_candidates) if registry_path else
+                 court_from_db(db_url=ctx.obj.get("db_url"), region=region, park=park,
+                               top=n_candidates))
+    result = analyse(chains, entities=entities, region=region, park=park, court=court)
     if fmt == "json":
         emit_json(result)
         return
@@ -1006,9 +1018,21 @@ def chains_cmd(ctx: click.Context, chain_ids: tuple[str, ...], region: str | Non
         con.print(table)
         names = {lk["id"]: lk["name"] for lk in entry["links"]}
         for gap in entry["gaps"]:
-            first = gap["candidates"][0]["reason"] if gap["candidates"] else "暂无候选来源"
-            con.print(f"  缺口 {names[gap['link']]}（{STATUS_NAMES[gap['status']]}，重要度 "
-                      f"{gap['importance']}）: {first}")
+            click.echo(f"  缺口 {names[gap['link']]}（{STATUS_NAMES[gap['status']]}，重要度 "
+                       f"{gap['importance']}）")
+            firms = [c for c in gap["candidates"] if c["type"] == "enterprise"]
+            places = [c for c in gap["candidates"] if c["type"] == "region"]
+            for i, c in enumerate(firms, start=1):
+                score = f" [{c['score']:.2f}]" if "score" in c else ""
+                click.echo(f"    {i}. {c['reason']}{score}")
+            for c in places:
+                click.echo(f"    · {c['reason']}")
+            if not gap["candidates"]:
+                click.echo("    暂无候选来源")
+        if entry.get("candidate_pool"):
+            meta = entry["candidate_pool"]
+            click.echo(f"  候选企业来源：{meta['name']}（数据截至 {meta['as_of']}，"
+                       f"{meta['firms']} 家）与知识库。{meta['source']}")
 
 # --- analysis commands: complexity, partners -------------------------------------------------
 

@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from gxatlas.analysis.classify import Classifier, classifier
 from gxatlas.data.chains import POSITION_NAMES, POSITIONS, Chain, Link
 from gxatlas.errors import GxatlasError
 from gxatlas.names import name_key
+
+if TYPE_CHECKING:
+    from gxatlas.analysis.candidates import Court
 
 STRONG_MIN = 3
 ANCHOR_TAGS = ("链主", "龙头", "领军", "上市", "百强", "单项冠军", "小巨人")
@@ -139,8 +142,9 @@ def _downstream(chain: Chain, link_id: str) -> tuple[list[str], list[str]]:
 
 
 def _candidates(link: Link, chain: Chain, *, region_label: str,
-                others: Sequence[tuple[Entity, float]], dependents: Sequence[str]
-                ) -> list[dict[str, str]]:
+                others: Sequence[tuple[Entity, float]], dependents: Sequence[str],
+                court: Court | None = None, clf: Classifier | None = None
+                ) -> list[dict[str, Any]]:
     by_region: dict[str, list[tuple[Entity, float]]] = {}
     for e, score in others:
         if e.region:
@@ -153,22 +157,32 @@ def _candidates(link: Link, chain: Chain, *, region_label: str,
         out.append({"type": "region", "name": reg,
                     "reason": f"{reg}{level}{len(ents)}家{link.name}环节企业（如{examples}），"
                               f"可作为{region_label}补齐该环节的对接来源地。"})
+    if dependents:
+        short = [re.sub("（.*?）", "", d) for d in dependents[:3]]
+        tail = f"可为{region_label}的{'、'.join(short)}环节配套供应"
+    else:
+        tail = f"可补齐{region_label}{chain.name}链条的这一环节"
+    if court is not None:
+        for r in court.rank(chain, link.id, clf=clf or classifier(), others=others):
+            item = r.to_dict()
+            item["reason"] = item["reason"].rstrip("。") + f"；{tail}。"
+            out.append(item)
+        return out
     ranked = sorted(others, key=lambda es: (not _is_anchor(es[0]), -es[1], es[0].name))
     for e, _ in ranked[:MAX_ENTERPRISE_CANDIDATES]:
         where = f"（{e.region}）" if e.region else ""
         anchor = "作为龙头企业" if _is_anchor(e) else ""
-        if dependents:
-            tail = f"可为{region_label}的{'、'.join(dependents[:3])}环节配套供应"
-        else:
-            tail = f"可补齐{region_label}{chain.name}链条的这一环节"
         out.append({"type": "enterprise", "name": e.name,
                     "reason": f"{e.name}{where}{anchor}从事{link.name}，{tail}。"})
     return out
 
 
 def chain_coverage(chain: Chain, *, entities: Iterable[Entity], region: str | None = None,
-                   park: str | None = None, clf: Classifier | None = None) -> dict[str, Any]:
-    """Coverage, status and ranked gaps of one chain in a region or park (see module doc)."""
+                   park: str | None = None, clf: Classifier | None = None,
+                   court: Court | None = None) -> dict[str, Any]:
+    """Coverage, status and ranked gaps of one chain in a region or park (see module doc).
+    With a ``court`` (gxatlas.analysis.candidates), each gap's enterprise candidates are the
+    national pool's and the KB's firms ranked with their reasons."""
     clf = clf or classifier()
     local: dict[str, dict[str, list[tuple[Entity, float]]]] = {
         lk.id: {"enterprise": [], "project": []} for lk in chain.links}
@@ -219,20 +233,26 @@ def chain_coverage(chain: Chain, *, entities: Iterable[Entity], region: str | No
         dependents = [chain.link(d).name for d in on + on_indirect]
         gaps.append({"link": lk.id, "status": status[lk.id], "importance": round(importance, 2),
                      "candidates": _candidates(lk, chain, region_label=label,
-                                               others=others[lk.id], dependents=dependents)})
+                                               others=others[lk.id], dependents=dependents,
+                                               court=court, clf=clf)})
     order = {lk.id: i for i, lk in enumerate(chain.links)}
     gaps.sort(key=lambda g: (-g["importance"], order[g["link"]]))
-    return {"id": chain.id, "name": chain.name, "links": links_out, "gaps": gaps}
+    out = {"id": chain.id, "name": chain.name, "links": links_out, "gaps": gaps}
+    if court is not None:
+        out["candidate_pool"] = court.meta()
+    return out
 
 
 def analyse(chains: Iterable[Chain], *, entities: Iterable[Entity], region: str | None = None,
-            park: str | None = None, clf: Classifier | None = None) -> dict[str, Any]:
+            park: str | None = None, clf: Classifier | None = None,
+            court: Court | None = None) -> dict[str, Any]:
     """``{"region": ..., "chains": [chain_coverage(...), ...]}`` for several chains."""
     chains = tuple(chains)
     clf = clf or classifier()
     ents = list(entities)
     return {"region": park or region,
-            "chains": [chain_coverage(ch, entities=ents, region=region, park=park, clf=clf)
+            "chains": [chain_coverage(ch, entities=ents, region=region, park=park, clf=clf,
+                                      court=court)
                        for ch in chains]}
 
 

@@ -289,3 +289,101 @@ def partners_from_kb(session: Session, *, home: str, chain_ids: Iterable[str] = 
                              candidates=candidates)
     report["table_source"] = source
     return report
+
+
+# --- candidates to court (产业链招商) -----------------------------------------------------------
+
+GUANGXI = "广西壮族自治区"
+MAX_TIES = 3
+
+
+def _place(session: Session, region_id: int | None
+           ) -> tuple[str | None, str | None, float | None, float | None, tuple[str, ...]]:
+    """(province, prefecture-level city, lon, lat, path) of a region id."""
+    path = []
+    r = session.get(Region, region_id) if region_id else None
+    while r is not None:
+        path.append(r)
+        r = session.get(Region, r.parent_id) if r.parent_id else None
+    province = next((x.name for x in path if x.level == "province"), None)
+    city = next((x.name for x in path if x.level in ("prefecture", "city")), None)
+    located = next((x for x in path if x.longitude is not None and x.level != "country"), None)
+    return (province, city, located.longitude if located else None,
+            located.latitude if located else None, tuple(x.name for x in path))
+
+
+def _registry_enterprise_ids(session: Session) -> set[int]:
+    from gxatlas.kb.models import Document, Evidence
+
+    return set(session.scalars(
+        select(Evidence.entity_id).join(Document, Document.id == Evidence.document_id)
+        .where(Evidence.entity_type == "enterprise", Document.kind == "registry")))
+
+
+def court_from_kb(session: Session, *, region: str | None = None, park: str | None = None,
+                  top: int = 5, pool: object | None = None):
+    """The ``Court`` for ranking candidates of ``region`` (or ``park``): the home's place, the
+    KB's enterprises (registry records marked, each matched to the listed company it is), and
+    the ties the KB shows between listed firms and Guangxi (enterprises there, projects)."""
+    import ahocorasick
+
+    from gxatlas.analysis.candidates import Court, Home, KBFirm, firm_key
+    from gxatlas.data.listed import load_pool
+    from gxatlas.names import name_key
+
+    pool = pool if pool is not None else load_pool()
+    home = Home(name=park or region or "本地")
+    where = find(session, "park", park) if park else find(session, "region", region) if region \
+        else None
+    region_id = (where.region_id if park and where is not None else
+                 where.id if where is not None else None)
+    if region_id is not None:
+        province, city, lon, lat, _ = _place(session, region_id)
+        home = Home(name=park or where.name, province=province, longitude=lon, latitude=lat)
+    by_key: dict[str, str | None] = {}
+    for f in pool.firms:
+        for k in {firm_key(f.name), firm_key(f.full_name)} - {""}:
+            by_key[k] = None if k in by_key and by_key[k] != f.code else f.code
+    names = ahocorasick.Automaton()
+    for f in pool.firms:
+        short = firm_key(f.name)
+        if len(short) >= 3:
+            names.add_word(short, f.code)
+    names.make_automaton()
+
+    def listed_in(text: str) -> set[str]:
+        return {code for _, code in names.iter(name_key(text))} if text else set()
+
+    registry = _registry_enterprise_ids(session)
+    kb_firms: dict[str, KBFirm] = {}
+    ties: dict[str, list[str]] = {}
+    ent_code: dict[int, str | None] = {}
+    for e in session.scalars(select(Enterprise)):
+        province, city, lon, lat, path = _place(session, e.region_id)
+        code = by_key.get(firm_key(e.name)) or (by_key.get(firm_key(e.full_name))
+                                                if e.full_name else None)
+        ent_code[e.id] = code
+        kb_firms[name_key(e.name)] = KBFirm(
+            name=e.name, origin="registry" if e.id in registry else "kb",
+            full_name=e.full_name, province=province, city=city, longitude=lon, latitude=lat,
+            registered_capital=e.registered_capital, tags=tuple(e.tags or ()), pool_code=code)
+        if GUANGXI in path:
+            for c in ({code} if code else set()) | listed_in(e.name):
+                ties.setdefault(c, []).append(f"已在广西投资：{e.name}（{city or province}）")
+    for p in session.scalars(select(Project)):
+        _, city, _, _, path = _place(session, p.region_id)
+        codes = listed_in(p.name)
+        if p.enterprise_id is not None:
+            ent = session.get(Enterprise, p.enterprise_id)
+            if ent_code.get(p.enterprise_id):
+                codes.add(ent_code[p.enterprise_id])
+            elif ent is not None:
+                codes.add(firm_key(ent.name))
+        stage = "签约项目" if (p.status or "").startswith("签约") else "项目"
+        place = f"（{'，'.join(x for x in (city, p.status) if x)}）" if city or p.status else ""
+        for c in codes:
+            ties.setdefault(c, []).append(f"{stage}：{p.name}{place}")
+    return Court(home=home, pool=pool, kb_firms=kb_firms,
+                 ties={k: tuple(dict.fromkeys(v))[:MAX_TIES] for k, v in ties.items()},
+                 top=top)
+
