@@ -805,9 +805,10 @@ def parks_cmd(ctx: click.Context, region: str | None, sort_key: str, asc: bool,
 
 @main.group("enterprises")
 def enterprises_cmd() -> None:
-    """企业名录：导入校验（import）与产业链环节分类（classify）。
+    """企业名录：导入校验（import）、产业链环节分类（classify）、企业招商简报（show）。
 
-    Enterprise registries: validate and import (import), classify to chain links (classify).
+    Enterprise registries: validate and import (import), classify to chain links (classify);
+    the brief on one firm: which Guangxi chains and cities need what it makes (show).
     """
 
 
@@ -924,6 +925,59 @@ def enterprises_classify(ctx: click.Context, path: str | None, fmt: str, as_json
         links = "；".join(f"{h.chain_name}/{h.link_name} {h.score:.2f}（{'、'.join(h.evidence)}）"
                          for h in r.links) or "—"
         out.write(f"{r.name}\t{links}\n")
+
+
+@enterprises_cmd.command("show")
+@click.argument("name")
+@json_option()
+@click.pass_context
+def enterprises_show(ctx: click.Context, name: str, as_json: bool) -> None:
+    """企业招商简报：该企业能做哪些产业链环节，广西哪些城市缺这些环节。
+
+    The brief for a meeting with a firm (a listed company's short or full name or stock code,
+    or an enterprise of the KB): the chain links it can supply and why, the Guangxi cities
+    where each is a gap (most important first), its ties to Guangxi, and the data's age.
+    JSON: {"firm", "needs": [{"chain", "link", "fit", "words", "cities", "other_cities"}],
+    "cities": [{"city", "importance", "links"}], "candidate_pool"}.
+    """
+    from gxatlas.analysis.kbdata import firm_needs_from_kb
+
+    kb = open_kb_from(ctx)
+    with kb.session() as s:
+        result = firm_needs_from_kb(s, name=name)
+    if as_json:
+        emit_json(result)
+        return
+    f = result["firm"]
+    head = f["name"] + (f"（{f['full_name']}）" if f["full_name"] else "")
+    listed = f"，{f['code']}.{f['exchange']}" if f["code"] else ""
+    click.echo(f"{head}{listed}")
+    place = "".join(x for x in (f["province"], f["city"] if f["city"] != f["province"] else None)
+                    if x) or "所在地不详"
+    click.echo(f"  行业：{f['industry'] or '—'}；所在地：{place}；来源：{f['source']}"
+               + (f"（数据截至 {f['as_of']}）" if f["as_of"] else ""))
+    if f["products"]:
+        click.echo(f"  主营产品：{'、'.join(f['products'])}")
+    if f["registered_capital"]:
+        click.echo(f"  注册资本：{f['registered_capital']:g} 万元")
+    for tie in f["ties"]:
+        click.echo(f"  已有联系：{tie}")
+    if not result["needs"]:
+        click.echo("  没有落到任何产业链环节（行业、主营产品或经营范围中没有环节词）。")
+    for need in result["needs"]:
+        why = f"{need['word_source']}含“{'、'.join(need['words'][:4])}”" if need["words"] \
+            else "申万行业对口"
+        click.echo(f"  可供 {need['chain_name']}·{need['link_name']}（契合 {need['fit']:.2f}，{why}）")
+        for g in need["cities"]:
+            click.echo(f"    {g['city']}：{g['status_name']}，重要度 {g['importance']}")
+        if need["other_cities"]:
+            click.echo(f"    另有 {len(need['other_cities'])} 市也缺此环节，但当地尚无相关规划或上下游："
+                       f"{'、'.join(need['other_cities'])}")
+    if result["cities"]:
+        click.echo("  首选城市：" + "；".join(f"{c['city']}（{'、'.join(c['links'][:3])}）"
+                                         for c in result["cities"][:5]))
+    meta = result["candidate_pool"]
+    click.echo(f"  数据：{meta['name']}，截至 {meta['as_of']}；城市缺口来自知识库的产业链分析。")
 
 
 def _check_place(ctx: click.Context, *, region: str | None, park: str | None,

@@ -100,6 +100,7 @@ JSON_CASES = {
     "enterprises import": ["enterprises", "import", REGISTRY],
     "enterprises classify": ["enterprises", "classify", REGISTRY],
     "enterprises classify kb": ["enterprises", "classify"],
+    "enterprises show": ["enterprises", "show", "比亚迪"],
     "complexity": ["complexity", LONG_TABLE],
     "partners": ["partners", "--home", "南宁", "--top", "3"],
     "partners --chain": ["partners", "--home", "南宁", "--chain", "automotive", "--top", "3"],
@@ -180,7 +181,7 @@ DB_COMMANDS = [
     ["init"], ["stats"], ["show", "park", "南宁"], ["search", "南宁"], ["overview"],
     ["ingest", PLAN], ["audit", "1"], ["monitor"], ["monitor", "import", ACTUALS], ["parks"],
     ["chains", "--region", "南宁"], ["enterprises", "import", REGISTRY],
-    ["enterprises", "classify"], ["partners", "--home", "南宁"],
+    ["enterprises", "classify"], ["enterprises", "show", "比亚迪"], ["partners", "--home", "南宁"],
     ["partners", "import", LONG_TABLE], ["users", "add", "bob"], ["users", "list"],
     ["users", "revoke", "bob"], ["report", "--region", "南宁", "--out", "/tmp/gxatlas-x.html"],
     ["serve", "--port", "1"],
@@ -256,6 +257,7 @@ def test_bad_input_file(cmd: str, kind: str, bad: dict[str, Path], atlas_url: st
     (["extract", PROSE, "--out", "{tmp}/no/x.jsonl"], "不存在"),
     (["audit", "no-such-document"], "no-such-document"),
     (["users", "revoke", "nobody"], "nobody"),
+    (["enterprises", "show", "不存在的公司"], "不存在的公司"),
 ], ids=lambda v: " ".join(map(str, v))[:60] if isinstance(v, list) else None)
 def test_unknown_names_and_bad_options(args: list, must: str, atlas_url: str,
                                        tmp_path: Path) -> None:

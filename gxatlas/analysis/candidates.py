@@ -83,6 +83,7 @@ class Prospect:
     listed: bool = False
     ties: tuple[str, ...] = ()
     as_of: str | None = None  # data age of a pool record
+    products: tuple[str, ...] = ()  # listed main products (pool notes)
 
     @property
     def key(self) -> str:
@@ -265,7 +266,8 @@ def _pool_firm_prospects(firm: ListedFirm, *, pool: Pool, clf: Classifier,
     base = Prospect(name=firm.name, origin="pool", full_name=firm.full_name, code=firm.code,
                     exchange=firm.exchange, industry=industry, province=firm.province,
                     city=firm.city, longitude=firm.longitude, latitude=firm.latitude,
-                    place_from=firm.place_from, tags=firm.tags, listed=True, as_of=pool.as_of)
+                    place_from=firm.place_from, tags=firm.tags, listed=True, as_of=pool.as_of,
+                    products=firm.products)
     seen: set[tuple[str, str]] = set()
     for key, hit in product_hits.items():
         seen.add(key)

@@ -387,3 +387,71 @@ def court_from_kb(session: Session, *, region: str | None = None, park: str | No
                  ties={k: tuple(dict.fromkeys(v))[:MAX_TIES] for k, v in ties.items()},
                  top=top)
 
+
+
+def _guangxi_cities(session: Session) -> list[str]:
+    gx = find(session, "region", GUANGXI)
+    if gx is None:
+        return []
+    return list(session.scalars(select(Region.name).where(
+        Region.parent_id == gx.id, Region.level == "prefecture").order_by(Region.code)))
+
+
+def firm_needs_from_kb(session: Session, *, name: str) -> dict[str, object]:
+    """The reverse view of ``name`` (a listed company's short name, full name or stock code,
+    or an enterprise of the KB): the chain links it can supply and the Guangxi cities where
+    they are gaps (``gxatlas.analysis.needs.firm_needs``), with its ties to Guangxi and the
+    pool's data age. Unknown names are a ``GxatlasError``."""
+    from dataclasses import replace
+
+    from gxatlas.analysis.candidates import Prospect, firm_key, firm_links
+    from gxatlas.analysis.classify import classifier
+    from gxatlas.analysis.needs import FirmLink, firm_links_of, firm_needs
+    from gxatlas.data.chains import load_chains
+    from gxatlas.data.listed import load_pool
+    from gxatlas.errors import GxatlasError
+    from gxatlas.names import name_key
+
+    pool = load_pool()
+    clf = classifier()
+    court = court_from_kb(session, pool=pool)
+    want = firm_key(name)
+    listed = pool.by_code.get(name.strip()) or next(
+        (f for f in pool.firms if want in (firm_key(f.name), firm_key(f.full_name))), None)
+    ent = find(session, "enterprise", name)
+    info = court.kb_firms.get(name_key(ent.name)) if ent is not None else None
+    if listed is None and info is not None and info.pool_code:
+        listed = pool.by_code.get(info.pool_code)
+    if listed is None and ent is None:
+        raise GxatlasError(f"未找到企业“{name}”（可用上市公司简称、全称、股票代码，或知识库中的企业名）")
+    links: list[FirmLink] = []
+    pairs = firm_links(listed, pool=pool, clf=clf) if listed is not None else []
+    if ent is not None and (listed is None or (info is not None and info.origin == "registry")):
+        scope = " ".join(x for x in (ent.full_name or "", ent.scope or "") if x)
+        links += [FirmLink(chain=h.chain, link=h.link, fit=round(min(1.0, h.score / 0.6), 3),
+                           words=h.evidence, word_source="名称与经营范围")
+                  for h in clf.classify(ent.name, scope)]
+    seen = {(fl.chain, fl.link) for fl in links}
+    links += [fl for fl in firm_links_of(pairs) if (fl.chain, fl.link) not in seen]
+    if pairs:
+        firm = pairs[0][1]
+    elif listed is not None:
+        firm = Prospect(name=listed.name, origin="pool", full_name=listed.full_name,
+                        code=listed.code, exchange=listed.exchange,
+                        industry=pool.industry_path(listed.sw), province=listed.province,
+                        city=listed.city, tags=listed.tags, listed=True, as_of=pool.as_of,
+                        products=listed.products)
+    else:
+        firm = Prospect(name=ent.name, origin=info.origin if info else "kb",
+                        full_name=ent.full_name or "")
+    if info is not None and (info.origin == "registry" or listed is None):
+        firm = replace(firm, origin=info.origin, province=info.province or firm.province,
+                       city=info.city or firm.city,
+                       registered_capital=info.registered_capital, tags=info.tags or firm.tags)
+    ties = court.ties.get(listed.code, ()) if listed is not None else court.ties.get(
+        firm_key(ent.name), ())
+    firm = replace(firm, ties=ties)
+    result = firm_needs(firm, links, chains=load_chains(), entities=chain_entities(session),
+                        cities=_guangxi_cities(session), clf=clf)
+    result["candidate_pool"] = pool.meta()
+    return result

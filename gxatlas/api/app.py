@@ -156,7 +156,9 @@ def _analysis_router() -> APIRouter:
 
     @router.get("/chains", summary="产业链：环节状态、缺口与候选来源")
     def chains(session: SessionDep, region: RegionQ = None,
-               chain: Annotated[str | None, Query(description="产业链名称")] = None
+               chain: Annotated[str | None, Query(description="产业链名称")] = None,
+               candidates: Annotated[int, Query(ge=0, le=50, description=(
+                   "每个缺口的招商候选企业数（全国上市公司库与知识库）"))] = 5
                ) -> dict[str, Any]:
         _scope(session, region)
         try:
@@ -165,9 +167,16 @@ def _analysis_router() -> APIRouter:
             return capabilities.unavailable(f"产业链模板无法读取: {err}")
         if not chain:
             return {"available": True, "templates": templates}
-        result = _analysis("chains", session, region=region, chain=chain)
+        result = _analysis("chains", session, region=region, chain=chain, candidates=candidates)
         result["template"] = next((t for t in templates if chain in (t["id"], t["name"])), None)
         return result
+
+    @router.get("/enterprise", summary="企业招商简报：该企业做哪些环节，广西哪些城市缺这些环节")
+    def enterprise(session: SessionDep,
+                   name: Annotated[str, Query(min_length=1, max_length=200,
+                                              description="企业简称、全称或股票代码")]
+                   ) -> dict[str, Any]:
+        return _analysis("enterprise", session, firm=name)
 
     @router.get("/partners", summary="合作伙伴排名 (含理由)")
     def partners(session: SessionDep,

@@ -40,6 +40,7 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
     Capability("parks", "gxatlas.analysis.parks", "园区评价"),
     Capability("chains", "gxatlas.analysis.chains", "产业链分析"),
     Capability("partners", "gxatlas.analysis.partners", "合作伙伴推荐"),
+    Capability("enterprise", "gxatlas.analysis.candidates", "企业招商简报"),
 )}
 MAX_AUDITED_DOCUMENTS = 10
 
@@ -87,13 +88,22 @@ def _audit(session: Session, *, region: str | None = None, document: str | None 
     return {"documents": keys, "titles": titles, "findings": findings}
 
 
-def _chains(session: Session, *, chain: str, region: str | None = None, **_: Any) -> Any:
+def _chains(session: Session, *, chain: str, region: str | None = None, candidates: int = 5,
+            **_: Any) -> Any:
     from gxatlas.analysis.chains import analyse
-    from gxatlas.analysis.kbdata import chain_entities
+    from gxatlas.analysis.kbdata import chain_entities, court_from_kb
     from gxatlas.data.chains import find_chain
 
     template = find_chain(chain)
-    return analyse([template], entities=chain_entities(session), region=region)["chains"][0]
+    court = court_from_kb(session, region=region, top=candidates) if candidates else None
+    return analyse([template], entities=chain_entities(session), region=region,
+                   court=court)["chains"][0]
+
+
+def _enterprise(session: Session, *, firm: str, **_: Any) -> Any:
+    from gxatlas.analysis.kbdata import firm_needs_from_kb
+
+    return firm_needs_from_kb(session, name=firm)
 
 
 def _partners(session: Session, *, home: str, limit: int = 20, chain: str | None = None,
@@ -105,7 +115,7 @@ def _partners(session: Session, *, home: str, limit: int = 20, chain: str | None
 
 ADAPTERS: dict[str, Callable[..., Any]] = {
     "monitor": _monitor, "audit": _audit, "parks": _parks, "chains": _chains,
-    "partners": _partners,
+    "partners": _partners, "enterprise": _enterprise,
 }
 
 

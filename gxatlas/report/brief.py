@@ -25,6 +25,7 @@ from gxatlas.kb.query import facts_of
 from gxatlas.kb.resolve import covering_region_ids
 
 MAX_ROWS = 200
+REPORT_CANDIDATES = 3  # candidate firms per chain gap
 _STATUS_ZH = {"strong": "强", "present": "具备", "weak": "薄弱", "missing": "缺失"}
 
 
@@ -214,30 +215,48 @@ def chains_section(session: Session, scope: Scope) -> Section:
         return Section("chains", title, note=f"产业链模板无法读取: {err}")
     rows: list[tuple[Any, ...]] = []
     sources: list[str] = []
+    pool: dict[str, Any] | None = None
     for template in templates:
-        result = capabilities.run("chains", session, region=scope.region, chain=template["id"])
+        result = capabilities.run("chains", session, region=scope.region, chain=template["id"],
+                                  candidates=REPORT_CANDIDATES)
         if not result.get("available"):
             names = "、".join(t["name"] for t in templates)
             return Section("chains", title,
                            note=f"环节状态暂缺: {result.get('reason')}。已有产业链模板: {names}")
         coverage = result["result"]
+        pool = pool or coverage.get("candidate_pool")
         links = {link["id"]: link for link in coverage["links"]}
         for gap in coverage["gaps"]:
             link = links.get(gap["link"], {})
             rows.append((template["name"], link.get("name", gap["link"]),
                          _STATUS_ZH.get(gap["status"], gap["status"]), gap["importance"],
-                         _join(c["name"] for c in gap["candidates"])))
+                         _candidate_firms(gap["candidates"]),
+                         _join(c["name"] for c in gap["candidates"] if c["type"] == "region")))
             cand = "；".join(f"{c['name']}: {c['reason']}" for c in gap["candidates"][:2]
-                            if c.get("reason"))
+                            if c.get("reason") and c["type"] == "region")
+            age = (f"候选企业：{pool['name']}（数据截至 {pool['as_of']}）与知识库" if pool else "")
             sources.append("；".join(x for x in (
                 _link_basis(link, scope.region),
                 f"产业链模板“{template['name']}”依据: {template['source']}" if template.get("source")
-                else "", cand) if x))
+                else "", age, cand) if x))
     chains_with_gaps = len({r[0] for r in rows})
     summary = (f"产业链：{len(templates)} 条产业链中有 {chains_with_gaps} 条存在缺口，"
-               f"共 {len(rows)} 个缺失或薄弱环节。",)
-    return Section("chains", title, ("产业链", "环节", "状态", "重要性", "候选来源"),
+               f"共 {len(rows)} 个缺失或薄弱环节"
+               + (f"；每个缺口列出 {REPORT_CANDIDATES} 家招商候选企业（{pool['name']}，数据截至 "
+                  f"{pool['as_of']}）" if pool else "") + "。",)
+    return Section("chains", title, ("产业链", "环节", "状态", "重要性", "招商候选企业",
+                                     "候选地区"),
                    tuple(rows), tuple(sources), None if rows else "没有缺口。", summary=summary)
+
+
+def _candidate_firms(candidates: list[dict[str, Any]], n: int = REPORT_CANDIDATES) -> str:
+    """The top firms of a gap with where they are: 恩捷股份（云南省玉溪市）、…"""
+    out = []
+    for c in [c for c in candidates if c["type"] == "enterprise"][:n]:
+        place = "".join(x for x in (c.get("province"), c.get("city")
+                                    if c.get("city") != c.get("province") else None) if x)
+        out.append(f"{c['name']}（{place}）" if place else c["name"])
+    return "、".join(out)
 
 
 def partners_section(session: Session, scope: Scope) -> Section:

@@ -151,3 +151,26 @@ def test_chain_graph_colours_links_and_lists_gaps(live_server: dict, page,
     screenshot(pg, "09_chain_with_gaps")
     assert log.errors == [], log.errors
     live_server["app"].state.cache.clear()
+
+
+def test_chain_gaps_list_candidate_firms_with_reasons_and_data_age(
+        live_server: dict, page, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gxatlas.api import capabilities
+
+    def real_chain(session: Any, *, chain: str, region: str | None = None, **kw: Any) -> Any:
+        return original(session, chain="new_energy_battery", region="南宁", candidates=3)
+
+    original = capabilities.ADAPTERS["chains"]
+    monkeypatch.setitem(capabilities.ADAPTERS, "chains", real_chain)
+    live_server["app"].state.cache.clear()
+    pg, log = page
+    _load(pg, live_server["url"], "chains")
+    pg.wait_for_selector("#chain-gaps .cand.firm")
+    text = pg.inner_text("#chain-gaps")
+    assert "数据截至 2021-10" in text and "A股上市公司" in text
+    first = pg.locator("#chain-gaps .cand.firm").first.inner_text()
+    assert "·" in first and "；" in first  # origin after the score, reasons below
+    pg.wait_for_timeout(600)
+    screenshot(pg, "10_chain_candidates")
+    assert log.errors == [], log.errors
+    live_server["app"].state.cache.clear()
