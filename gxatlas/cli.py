@@ -18,7 +18,7 @@ import click
 from gxatlas.errors import GxatlasError, InputError
 
 # `gxatlas --help` lists the commands in the order of the workflow, not alphabetically.
-COMMAND_ORDER = ("init", "ingest", "extract", "show", "search", "stats", "overview", "audit",
+COMMAND_ORDER = ("init", "ingest", "extract", "review", "show", "search", "stats", "overview", "audit",
                  "monitor", "parks", "chains", "enterprises", "complexity", "partners",
                  "report", "serve", "users")
 ENTITY_TYPES = ("park", "enterprise", "project", "indicator", "policy", "region", "industry",
@@ -381,6 +381,10 @@ def overview(ctx: click.Context, as_json: bool) -> None:
         t.add_row(x["scope"] or "", x["name"], x["unit"] or "", base,
                   f"{x['target_year']}: {cmp_}{_fmt(x['target_value'])}", x["attribute"] or "")
     c.print(t)
+    waits = "，".join(f"{w['type']} {w['entities']}" for w in ov["waiting"].values()
+                      if w["entities"])
+    if waits:
+        note(f"待审核未计入 waiting for review (not shown): {waits}；`gxatlas review`")
 
 
 def _walkable(paths: tuple[str, ...]) -> tuple[list[str], int]:
@@ -512,6 +516,242 @@ def extract_cmd(paths: tuple[str, ...], fmt: str, as_json: bool, out_path: str |
         failed += extract_files(todo, fmt="jsonl" if as_json else fmt, out_path=out_path,
                                 facts_of=facts_of)
     _batch_failed(failed)
+
+
+# --- review: the queue of facts waiting for a person, and the corrections log ---------------
+
+def _reviewer_option(fn):
+    import getpass
+
+    return click.option("--reviewer", default=lambda: getpass.getuser(), show_default="当前用户",
+                        help="审核人 (who acts; recorded in the corrections log).")(fn)
+
+
+def _action_options(fn):
+    fn = click.option("--note", default=None, help="说明 (a note kept with the correction).")(fn)
+    fn = click.option("--version", "version", type=int, default=None,
+                      help="你看到的事实版本；已被他人改动时报冲突 (the version you saw: "
+                           "a conflict if someone acted since).")(fn)
+    return json_option()(_reviewer_option(fn))
+
+
+def _print_fact(item: dict[str, Any]) -> None:
+    values = "，".join(f"{k}={_fmt(v)}" for k, v in item["values"].items() if v is not None)
+    ent = item["entity"]
+    where = item["document"]["key"] if item["document"] else "?"
+    click.echo(f"#{item['id']} [{item['status_zh']}] {item['type']} {item['name']}  "
+               f"置信度 {item['confidence']:.2f}  v{item['version']}")
+    if values:
+        click.echo(f"    {values}")
+    if ent.get("id") is not None:
+        click.echo(f"    → {ent['type']} #{ent['id']} {ent.get('name') or ''} ({item['match']})")
+    click.echo(f"    出处 {where} {item['span'][0]}-{item['span'][1]} “{(item['quote'] or '')[:60]}”")
+    why = [x for x in (item.get("why"), "、".join(item.get("reasons") or ())) if x]
+    if why:
+        click.echo(f"    {'；'.join(why)}")
+
+
+def _done(correction: Any, as_json: bool) -> None:
+    from gxatlas.kb.corrections import ACTION_ZH, correction_dict
+
+    if as_json:
+        emit_json(correction_dict(correction))
+        return
+    after = correction.after
+    click.echo(f"更正 #{correction.id}：{ACTION_ZH[correction.action]} 事实 #{correction.fact_id}"
+               f" → {after.get('status')}（v{after.get('version')}）；撤销：gxatlas review undo "
+               f"{correction.id}")
+
+
+@main.group("review", invoke_without_command=True)
+@click.option("--status", type=click.Choice(["pending", "accepted", "confirmed", "rejected", "all"]),
+              default="pending", show_default=True, help="按状态筛选 (which facts).")
+@click.option("--type", "fact_type", default=None,
+              type=click.Choice(["indicator", "park", "enterprise", "project", "policy",
+                                 "industry_focus"]), help="只看某类事实 (one fact type).")
+@click.option("--document", default=None, help="只看某文档（文件编号）(one document's facts).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000),
+              help="最多列出几条 (at most this many).")
+@click.option("--offset", default=0, type=click.IntRange(0), help="从第几条起 (skip this many).")
+@json_option()
+@click.pass_context
+def review_cmd(ctx: click.Context, status: str, fact_type: str | None, document: str | None,
+               limit: int, offset: int, as_json: bool) -> None:
+    """审核：列出待审核的事实；确认、修改、合并、驳回，每次更正都有记录且可撤销。
+
+    The review queue: facts the extractor was unsure of (confidence below
+    GXATLAS_REVIEW_THRESHOLD, default 0.8) or that name an entity the KB does not know wait
+    here and are left out of analyses. `review show ID` shows one with its text; `accept`,
+    `edit`, `merge`, `reject` act on it (recorded: who, when, before and after, evidence);
+    `undo` takes a correction back; `log` lists the corrections. JSON: {"total", "counts",
+    "items"}.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from gxatlas.kb.review import STATUS_ZH, queue
+
+    kb = open_kb_from(ctx)
+    with kb.session() as s:
+        page = queue(s, status=None if status == "all" else status, fact_type=fact_type,
+                     document=document, limit=limit, offset=offset)
+    if as_json:
+        emit_json(page)
+        return
+    counts = "，".join(f"{STATUS_ZH[k]} {v}" for k, v in page["counts"].items())
+    click.echo(f"{page['total']} 条（{counts}）")
+    for item in page["items"]:
+        _print_fact(item)
+    if page["total"] > offset + len(page["items"]):
+        note(f"还有 {page['total'] - offset - len(page['items'])} 条：--offset "
+             f"{offset + len(page['items'])}")
+
+
+@review_cmd.command("show")
+@click.argument("fact_id", type=int)
+@click.option("--context", default=200, show_default=True, type=click.IntRange(0, 5000),
+              help="证据前后显示的字数 (characters of text around the evidence).")
+@json_option()
+@click.pass_context
+def review_show(ctx: click.Context, fact_id: int, context: int, as_json: bool) -> None:
+    """显示一条事实：原文（证据高亮）、可合并的已知实体、更正记录。"""
+    from rich.text import Text
+
+    from gxatlas.kb.review import review_item
+
+    kb = open_kb_from(ctx)
+    with kb.session() as s:
+        item = review_item(s, fact_id, context=context)
+    if as_json:
+        emit_json(item)
+        return
+    _print_fact(item)
+    ex = item["excerpt"]
+    text = Text(ex["text"])
+    text.stylize("bold reverse", ex["start"], ex["end"])
+    console().print(text)
+    for c in item["candidates"]:
+        click.echo(f"  可合并 merge into: {c['type']} #{c['id']} {c['name']}"
+                   + ("" if c["trusted"] else "（待审核）"))
+    for c in item["corrections"]:
+        click.echo(f"  更正 #{c['id']} {c['action_zh']} {c['reviewer']} {c['at']}"
+                   + (f"（已撤销 #{c['undone_by']}）" if c["undone_by"] else ""))
+
+
+@review_cmd.command("accept")
+@click.argument("fact_id", type=int)
+@_action_options
+@click.pass_context
+def review_accept(ctx: click.Context, fact_id: int, reviewer: str, version: int | None,
+                  note: str | None, as_json: bool) -> None:
+    """确认事实（其名称此后供抽取使用）。"""
+    from gxatlas.kb import corrections
+
+    with open_kb_from(ctx).session() as s:
+        corr = corrections.accept(s, fact_id, reviewer=reviewer, version=version, note=note)
+        _done(corr, as_json)
+
+
+@review_cmd.command("edit")
+@click.argument("fact_id", type=int)
+@click.option("--name", default=None, help="改正名称 (the corrected name).")
+@click.option("--set", "pairs", multiple=True, metavar="FIELD=VALUE",
+              help="改正一个值，可重复；空值清除 (a corrected value; repeat; empty clears).")
+@_action_options
+@click.pass_context
+def review_edit(ctx: click.Context, fact_id: int, name: str | None, pairs: tuple[str, ...],
+                reviewer: str, version: int | None, note: str | None, as_json: bool) -> None:
+    """修改事实的名称或数值（并确认）。例：--set target_value=16000 --set target_year=2025"""
+    from gxatlas.kb import corrections
+
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise GxatlasError(f"--set 需要 FIELD=VALUE：“{pair}”")
+        k, v = pair.split("=", 1)
+        values[k.strip()] = v
+    with open_kb_from(ctx).session() as s:
+        corr = corrections.edit(s, fact_id, reviewer=reviewer, values=values, name=name,
+                                version=version, note=note)
+        _done(corr, as_json)
+
+
+@review_cmd.command("merge")
+@click.argument("fact_id", type=int)
+@click.argument("into", metavar="ENTITY")
+@_action_options
+@click.pass_context
+def review_merge(ctx: click.Context, fact_id: int, into: str, reviewer: str,
+                 version: int | None, note: str | None, as_json: bool) -> None:
+    """把事实并入已有实体（编号或名称）；该名称此后解析到该实体。"""
+    from gxatlas.kb import corrections
+
+    with open_kb_from(ctx).session() as s:
+        corr = corrections.merge(s, fact_id, reviewer=reviewer, into=into, version=version,
+                                 note=note)
+        _done(corr, as_json)
+
+
+@review_cmd.command("reject")
+@click.argument("fact_id", type=int)
+@_action_options
+@click.pass_context
+def review_reject(ctx: click.Context, fact_id: int, reviewer: str, version: int | None,
+                  note: str | None, as_json: bool) -> None:
+    """驳回事实：它带来的数值与名称撤回，分析不再使用。"""
+    from gxatlas.kb import corrections
+
+    with open_kb_from(ctx).session() as s:
+        corr = corrections.reject(s, fact_id, reviewer=reviewer, version=version, note=note)
+        _done(corr, as_json)
+
+
+@review_cmd.command("undo")
+@click.argument("correction_id", type=int)
+@click.option("--note", default=None, help="说明 (a note kept with the undo).")
+@_reviewer_option
+@json_option()
+@click.pass_context
+def review_undo(ctx: click.Context, correction_id: int, note: str | None, reviewer: str,
+                as_json: bool) -> None:
+    """撤销一次更正（须是该事实最近的一次）。"""
+    from gxatlas.kb import corrections
+
+    with open_kb_from(ctx).session() as s:
+        corr = corrections.undo(s, correction_id, reviewer=reviewer, note=note)
+        _done(corr, as_json)
+
+
+@review_cmd.command("log")
+@click.option("--fact", "fact_id", type=int, default=None, help="只看某事实 (one fact).")
+@click.option("--document", default=None, help="只看某文档 (one document).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000),
+              help="最多列出几条 (at most this many).")
+@json_option()
+@click.pass_context
+def review_log(ctx: click.Context, fact_id: int | None, document: str | None, limit: int,
+               as_json: bool) -> None:
+    """更正记录：谁、何时、改前改后、依据的原文。"""
+    from gxatlas.kb.corrections import history
+
+    with open_kb_from(ctx).session() as s:
+        rows = history(s, fact_id=fact_id, document=document, limit=limit)
+    if as_json:
+        emit_json(rows)
+        return
+    for c in rows:
+        b, a = c["before"], c["after"]
+        change = f"{b.get('status')}→{a.get('status')}"
+        if b.get("name") != a.get("name"):
+            change += f"，名称 {b.get('name')}→{a.get('name')}"
+        diff = {k: (b.get("values", {}).get(k), v) for k, v in (a.get("values") or {}).items()
+                if (b.get("values") or {}).get(k) != v}
+        change += "".join(f"，{k} {x}→{y}" for k, (x, y) in diff.items())
+        if a.get("into_name"):
+            change += f"，并入 {a['into_name']}"
+        click.echo(f"#{c['id']} {c['at']} {c['reviewer']} {c['action_zh']} 事实 #{c['fact']}"
+                   f"（{c['document']}）：{change}"
+                   + (f"（已撤销 #{c['undone_by']}）" if c["undone_by"] else "")
+                   + (f"；{c['note']}" if c["note"] else ""))
 
 
 # --- analysis commands: audit, monitor, parks ------------------------------------------------
@@ -1017,11 +1257,12 @@ def _check_place(ctx: click.Context, *, region: str | None, park: str | None,
               show_default=True,
               help="每个缺口列出的招商候选企业数（全国上市公司库与知识库；0 不列）"
                    "(candidate firms per gap).")
+@pending_option
 @json_option("json")
 @click.pass_context
 def chains_cmd(ctx: click.Context, chain_ids: tuple[str, ...], region: str | None,
                park: str | None, registry_path: str | None, n_candidates: int, fmt: str,
-               as_json: bool) -> None:
+               include_pending: bool, as_json: bool) -> None:
     """产业链覆盖：各环节强/具备/薄弱/缺失，缺口排序并给出招商对象。
 
     Chain coverage of a region or park: each link strong / present / weak / missing with its
@@ -1042,7 +1283,11 @@ def chains_cmd(ctx: click.Context, chain_ids: tuple[str, ...], region: str | Non
         entities = entities_from_registry(registry_path,
                                           on_problem=_problem_printer(registry_path))
     else:
-        entities = entities_from_kb(db_url=ctx.obj.get("db_url"), region=region, park=park)
+        entities = entities_from_kb(db_url=ctx.obj.get("db_url"), region=region, park=park,
+                                    include_pending=include_pending)
+        with open_kb_from(ctx).session() as s:
+            for etype, label in (("enterprise", "企业"), ("project", "项目")):
+                waiting_note(s, etype, label, include_pending)
     court = None
     if n_candidates:
         from gxatlas.analysis.candidates import court_from_db, court_without_kb

@@ -61,3 +61,17 @@ def plan_facts(doc: Document) -> list[Fact]:
 
 def read_doc(path: Path) -> Document:
     return read(path)
+
+
+def review_kb(path: Path):
+    """The API sample KB (atlas, sample parks, tokens by role) with ``TEXT``'s facts stored:
+    three of them wait for review."""
+    from api_sample_kb import build_sample_kb
+
+    from gxatlas.kb.documents import store_document
+
+    kb, tokens = build_sample_kb(path)
+    doc = read_doc(write_doc(path.parent))
+    with kb.session() as s:
+        store_document(s, doc, plan_facts(doc))
+    return kb, tokens

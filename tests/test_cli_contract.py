@@ -106,6 +106,8 @@ JSON_CASES = {
     "partners --chain": ["partners", "--home", "南宁", "--chain", "automotive", "--top", "3"],
     "partners import": ["partners", "import", LONG_TABLE],
     "users list": ["users", "list"],
+    "review": ["review", "--status", "all", "--limit", "3"],
+    "review log": ["review", "log"],
 }
 
 

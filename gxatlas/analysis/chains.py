@@ -293,7 +293,7 @@ def graph_view(result: dict[str, Any], *, chains: Iterable[Chain]) -> dict[str, 
 
 
 def entities_from_kb(*, db_url: str | None, region: str | None = None,
-                     park: str | None = None) -> Iterable[Entity]:
+                     park: str | None = None, include_pending: bool = False) -> Iterable[Entity]:
     """The enterprises, projects and focus statements of the KB (bundled atlas, extracted
     facts, imported registry) as ``Entity`` records, all regions included (other regions
     supply the candidates; ``analyse`` picks the region's own)."""
@@ -302,7 +302,7 @@ def entities_from_kb(*, db_url: str | None, region: str | None = None,
 
     kb = open_kb(db_url)
     with kb.session() as s:
-        yield from chain_entities(s)
+        yield from chain_entities(s, include_pending=include_pending)
 
 
 def entities_from_registry(path: str, *, chains: Sequence[Chain] | None = None,

@@ -162,13 +162,21 @@ def _region_path(session: Session, region_id: int | None) -> tuple[str, ...]:
     return tuple(path)
 
 
-def chain_entities(session: Session) -> list[Entity]:
-    """Enterprises, projects and focus statements of every region, for the chain analysis."""
+def chain_entities(session: Session, *, include_pending: bool = False) -> list[Entity]:
+    """Enterprises, projects and focus statements of every region, for the chain analysis;
+    those waiting for review only with ``include_pending`` (`gxatlas.kb.review`)."""
     from gxatlas.analysis.chains import Entity
+    from gxatlas.kb.review import untrusted_ids
+
+    def hidden(etype: str) -> set[int]:
+        return set(session.scalars(untrusted_ids(etype, include_pending=include_pending)))
 
     out: list[Entity] = []
     ent_inds = _industry_names(session, "enterprise")
+    skip = hidden("enterprise")
     for e in session.scalars(select(Enterprise)):
+        if e.id in skip:
+            continue
         path = _region_path(session, e.region_id)
         out.append(Entity(name=e.name, type="enterprise", region=path[0] if path else None,
                           park=e.park.name if e.park else None,
@@ -176,14 +184,20 @@ def chain_entities(session: Session) -> list[Entity]:
                                                     *ent_inds.get(e.id, ())) if x),
                           tags=tuple(e.tags or ()), region_path=path))
     proj_inds = _industry_names(session, "project")
+    skip = hidden("project")
     for p in session.scalars(select(Project)):
+        if p.id in skip:
+            continue
         path = _region_path(session, p.region_id)
         out.append(Entity(name=p.name, type="project", region=path[0] if path else None,
                           park=p.park.name if p.park else None,
                           text=" ".join(x for x in (p.capacity or "", *proj_inds.get(p.id, ()))
                                         if x), region_path=path))
+    skip = hidden("park")
     for owner_type in ("region", "park"):
         for owner_id, names in _industry_names(session, owner_type).items():
+            if owner_type == "park" and owner_id in skip:
+                continue
             if owner_type == "park":
                 park = session.get(Park, owner_id)
                 path, park_name = _region_path(session, park.region_id), park.name
@@ -354,11 +368,15 @@ def court_from_kb(session: Session, *, region: str | None = None, park: str | No
     def listed_in(text: str) -> set[str]:
         return {code for _, code in names.iter(name_key(text))} if text else set()
 
+    from gxatlas.kb.review import untrusted_ids
+
     registry = _registry_enterprise_ids(session)
     kb_firms: dict[str, KBFirm] = {}
     ties: dict[str, list[str]] = {}
     ent_code: dict[int, str | None] = {}
-    for e in session.scalars(select(Enterprise)):
+    # firms and projects waiting for review are not evidence of anything yet
+    for e in session.scalars(select(Enterprise).where(
+            Enterprise.id.not_in(untrusted_ids("enterprise")))):
         province, city, lon, lat, path = _place(session, e.region_id)
         code = by_key.get(firm_key(e.name)) or (by_key.get(firm_key(e.full_name))
                                                 if e.full_name else None)
@@ -370,7 +388,7 @@ def court_from_kb(session: Session, *, region: str | None = None, park: str | No
         if GUANGXI in path:
             for c in ({code} if code else set()) | listed_in(e.name):
                 ties.setdefault(c, []).append(f"已在广西投资：{e.name}（{city or province}）")
-    for p in session.scalars(select(Project)):
+    for p in session.scalars(select(Project).where(Project.id.not_in(untrusted_ids("project")))):
         _, city, _, _, path = _place(session, p.region_id)
         codes = listed_in(p.name)
         if p.enterprise_id is not None:

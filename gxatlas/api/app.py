@@ -25,11 +25,13 @@ from sqlalchemy.orm import Session
 from gxatlas.api import capabilities, queries
 from gxatlas.api.auth import User, authenticate
 from gxatlas.api.cache import CacheMiddleware, ResponseCache, kb_stamp
+from gxatlas.api.review import review_router
 from gxatlas.api.uploads import (DOCUMENT_TYPES, MAX_UPLOAD_BYTES, TABLE_TYPES, Upload,
                                  UploadRejected, check_upload, create_job, job_dict,
                                  run_job, store_actuals, store_document, store_registry)
 from gxatlas.errors import GxatlasError
 from gxatlas.kb.models import Job
+from gxatlas.kb.review import waiting
 from gxatlas.kb.store import KB, open_kb
 
 DEFAULT_CACHE_SECONDS = 300.0
@@ -37,6 +39,7 @@ STATIC_DIR = Path(str(resources.files("gxatlas.web").joinpath("static")))
 Limit = Annotated[int, Query(ge=1, le=queries.MAX_LIMIT, description="每页条数 (≤200)")]
 Offset = Annotated[int, Query(ge=0, description="起始位置")]
 RegionQ = Annotated[str | None, Query(description="地区名称、简称或代码 (含下辖地区)")]
+PendingQ = Annotated[bool, Query(description="一并计入待审核的事实 (默认只用已确认与高置信度的事实)")]
 _bearer = HTTPBearer(auto_error=False, description="`gxatlas users add` 发放的令牌")
 
 
@@ -117,8 +120,10 @@ def _read_router() -> APIRouter:
         return {"q": q, "items": queries.search(session, q, limit=limit)}
 
     @router.get("/map/parks", tags=["map"], summary="地图上的园区 (按规划产值)")
-    def map_parks(session: SessionDep, region: RegionQ = None) -> dict[str, Any]:
-        return queries.map_parks(session, region=_scope(session, region))
+    def map_parks(session: SessionDep, region: RegionQ = None,
+                  include_pending: PendingQ = False) -> dict[str, Any]:
+        return queries.map_parks(session, region=_scope(session, region),
+                                 include_pending=include_pending)
 
     for kind in queries.KINDS:
         _add_entity_routes(router, kind)
@@ -136,10 +141,11 @@ def _analysis_router() -> APIRouter:
 
     @router.get("/monitor", summary="规划目标：基期、目标、实际值与监测状态")
     def monitor(session: SessionDep, region: RegionQ = None, limit: Limit = 100,
-                offset: Offset = 0) -> dict[str, Any]:
+                offset: Offset = 0, include_pending: PendingQ = False) -> dict[str, Any]:
         page = queries.indicator_series(session, region=_scope(session, region), limit=limit,
-                                        offset=offset)
-        page["monitor"] = _analysis("monitor", session, region=region)
+                                        offset=offset, include_pending=include_pending)
+        page["monitor"] = _analysis("monitor", session, region=region,
+                                    include_pending=include_pending)
         return page
 
     @router.get("/audit", summary="规划一致性审查结果 (某文件，或某地区的文件)")
@@ -150,16 +156,18 @@ def _analysis_router() -> APIRouter:
         return _analysis("audit", session, region=region, document=document)
 
     @router.get("/parks", summary="园区评价")
-    def parks(session: SessionDep, region: RegionQ = None) -> dict[str, Any]:
+    def parks(session: SessionDep, region: RegionQ = None,
+              include_pending: PendingQ = False) -> dict[str, Any]:
         _scope(session, region)
-        return _analysis("parks", session, region=region)
+        return {**_analysis("parks", session, region=region, include_pending=include_pending),
+                "waiting": waiting(session, "park").to_dict()}
 
     @router.get("/chains", summary="产业链：环节状态、缺口与候选来源")
     def chains(session: SessionDep, region: RegionQ = None,
                chain: Annotated[str | None, Query(description="产业链名称")] = None,
                candidates: Annotated[int, Query(ge=0, le=50, description=(
-                   "每个缺口的招商候选企业数（全国上市公司库与知识库）"))] = 5
-               ) -> dict[str, Any]:
+                   "每个缺口的招商候选企业数（全国上市公司库与知识库）"))] = 5,
+               include_pending: PendingQ = False) -> dict[str, Any]:
         _scope(session, region)
         try:
             templates = capabilities.chain_templates()
@@ -167,7 +175,9 @@ def _analysis_router() -> APIRouter:
             return capabilities.unavailable(f"产业链模板无法读取: {err}")
         if not chain:
             return {"available": True, "templates": templates}
-        result = _analysis("chains", session, region=region, chain=chain, candidates=candidates)
+        result = _analysis("chains", session, region=region, chain=chain, candidates=candidates,
+                           include_pending=include_pending)
+        result["waiting"] = {t: waiting(session, t).to_dict() for t in ("enterprise", "project")}
         result["template"] = next((t for t in templates if chain in (t["id"], t["name"])), None)
         return result
 
@@ -328,6 +338,8 @@ def create_app(db_url: str | None = None, *, kb: KB | None = None,
     app.include_router(_read_router())
     app.include_router(_analysis_router())
     app.include_router(_write_router())
+    app.include_router(review_router(SessionDep, Depends(require("write")),
+                                     lambda request: request.app.state.cache.clear()))
     _pages(app)
     _errors(app)
     return app

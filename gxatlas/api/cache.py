@@ -19,7 +19,7 @@ from typing import Any, Awaitable, Callable, Hashable
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from gxatlas.kb.models import (Alias, Document, Enterprise, Evidence, Indicator, Job,
+from gxatlas.kb.models import (Alias, Correction, Document, Enterprise, Evidence, Indicator, Job,
                                Observation, Park, ParkTarget, Policy, Project, Region, Relation)
 
 Scope = dict[str, Any]
@@ -30,7 +30,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 UNCACHED_PREFIXES = ("/api/jobs", "/api/health")
 _STAMPED = (Document, Evidence, Observation, Relation, Alias, Park, ParkTarget, Enterprise,
-            Project, Policy, Indicator, Region, Job)
+            Project, Policy, Indicator, Region, Job, Correction)
 
 
 def kb_stamp(engine: Engine) -> Hashable:

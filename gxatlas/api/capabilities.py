@@ -45,16 +45,18 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
 MAX_AUDITED_DOCUMENTS = 10
 
 
-def _monitor(session: Session, *, region: str | None = None, **_: Any) -> Any:
+def _monitor(session: Session, *, region: str | None = None, include_pending: bool = False,
+             **_: Any) -> Any:
     from gxatlas.analysis.monitor import monitor
 
-    return monitor(session, region=region)
+    return monitor(session, region=region, include_pending=include_pending)
 
 
-def _parks(session: Session, *, region: str | None = None, **_: Any) -> Any:
+def _parks(session: Session, *, region: str | None = None, include_pending: bool = False,
+           **_: Any) -> Any:
     from gxatlas.analysis.monitor import park_evaluations
 
-    return park_evaluations(session, region=region)
+    return park_evaluations(session, region=region, include_pending=include_pending)
 
 
 def _audit(session: Session, *, region: str | None = None, document: str | None = None,
@@ -89,15 +91,15 @@ def _audit(session: Session, *, region: str | None = None, document: str | None 
 
 
 def _chains(session: Session, *, chain: str, region: str | None = None, candidates: int = 5,
-            **_: Any) -> Any:
+            include_pending: bool = False, **_: Any) -> Any:
     from gxatlas.analysis.chains import analyse
     from gxatlas.analysis.kbdata import chain_entities, court_from_kb
     from gxatlas.data.chains import find_chain
 
     template = find_chain(chain)
     court = court_from_kb(session, region=region, top=candidates) if candidates else None
-    return analyse([template], entities=chain_entities(session), region=region,
-                   court=court)["chains"][0]
+    return analyse([template], entities=chain_entities(session, include_pending=include_pending),
+                   region=region, court=court)["chains"][0]
 
 
 def _enterprise(session: Session, *, firm: str, **_: Any) -> Any:

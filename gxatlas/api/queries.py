@@ -22,6 +22,7 @@ from gxatlas.kb.models import (Base, Document, Enterprise, Evidence, Indicator, 
                                Observation, Park, Policy, Project, Region, Relation)
 from gxatlas.kb.resolve import region_ids as kb_region_ids
 from gxatlas.kb.resolve import find
+from gxatlas.kb.review import untrusted_ids, waiting
 from gxatlas.names import canonical_name
 
 MAX_LIMIT = 200
@@ -147,9 +148,13 @@ def _text_filter(kind: Kind, q: str) -> ColumnElement[bool]:
 
 
 def list_entities(session: Session, kind: Kind, *, region: set[int] | None = None,
-                  q: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    """One page of ``kind``: ``{"total", "limit", "offset", "items"}``."""
+                  q: str | None = None, limit: int = 50, offset: int = 0,
+                  trusted_only: bool = False) -> dict[str, Any]:
+    """One page of ``kind``: ``{"total", "limit", "offset", "items"}``; with ``trusted_only``
+    without the entities waiting for review (`gxatlas.kb.review`)."""
     stmt: Select[Any] = select(kind.model)
+    if trusted_only:
+        stmt = stmt.where(kind.model.id.not_in(untrusted_ids(kind.type)))
     if region is not None:
         stmt = stmt.where(_region_filter(kind, region))
     if q:
@@ -291,9 +296,12 @@ def _spread(lon: float, lat: float, index: int) -> tuple[float, float]:
     return round(lon + radius * math.cos(angle), 4), round(lat + radius * math.sin(angle), 4)
 
 
-def map_parks(session: Session, *, region: set[int] | None = None) -> dict[str, Any]:
-    """Parks placed at their county (else city) with planned output, and the cities' counts."""
-    stmt = select(Park).options(selectinload(Park.targets)).order_by(Park.id)
+def map_parks(session: Session, *, region: set[int] | None = None,
+              include_pending: bool = False) -> dict[str, Any]:
+    """Parks placed at their county (else city) with planned output, and the cities' counts;
+    parks waiting for review only with ``include_pending``."""
+    stmt = select(Park).options(selectinload(Park.targets)).where(Park.id.not_in(
+        untrusted_ids("park", include_pending=include_pending))).order_by(Park.id)
     if region is not None:
         stmt = stmt.where(_region_filter(KIND_BY_TYPE["park"], region))
     parks = list(session.scalars(stmt))
@@ -316,7 +324,7 @@ def map_parks(session: Session, *, region: set[int] | None = None) -> dict[str, 
                       "area_km2": park.area_km2, "lon": lon, "lat": lat,
                       "planned_output": planned_output(park)})
     cities = [{"name": name, "parks": n} for name, n in per_city.items() if name]
-    return {"parks": items, "cities": cities}
+    return {"parks": items, "cities": cities, "waiting": waiting(session, "park").to_dict()}
 
 
 def _place(places: dict[int, Region], park: Park) -> Region | None:
@@ -340,10 +348,12 @@ def locate_partners(session: Session, partners: list[dict[str, Any]]) -> None:
 # --- indicators with actuals --------------------------------------------------------------
 
 def indicator_series(session: Session, *, region: set[int] | None = None, limit: int = 50,
-                     offset: int = 0) -> dict[str, Any]:
-    """Indicators (baseline, target) with their actuals over time."""
+                     offset: int = 0, include_pending: bool = False) -> dict[str, Any]:
+    """Indicators (baseline, target) with their actuals over time; those waiting for review
+    only with ``include_pending`` (their number is ``waiting``)."""
     page = list_entities(session, KIND_BY_TYPE["indicator"], region=region, limit=limit,
-                         offset=offset)
+                         offset=offset, trusted_only=not include_pending)
+    page["waiting"] = waiting(session, "indicator").to_dict()
     obs = observations(session, [item["id"] for item in page["items"]])
     for item in page["items"]:
         item["observations"] = obs[item["id"]]

@@ -348,7 +348,8 @@ def merge(session: Session, fact_id: int, *, reviewer: str, into: int | str,
     snap = _do_merge(session, row, target)
     _reindex(session, old, (row.entity_type, row.entity_id))
     return _log(session, row, action="merge", reviewer=reviewer, before=before, note=note,
-                extra={"deleted": snap, "into": target.id})
+                extra={"deleted": snap, "into": target.id,
+                       "into_name": getattr(target, "name", None) or getattr(target, "key", None)})
 
 
 def reject(session: Session, fact_id: int, *, reviewer: str, version: int | None = None,

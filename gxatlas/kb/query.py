@@ -186,10 +186,13 @@ def list_entities(session: Session, entity_type: str, *, region: str | None = No
 
 
 def overview(session: Session) -> dict[str, Any]:
-    """What `make demo` shows before the dashboard: counts, parks by city, planning targets."""
+    """What `make demo` shows before the dashboard: counts, parks by city, planning targets
+    (trusted ones; ``waiting`` says how many wait for review, see `gxatlas.kb.review`)."""
+    from gxatlas.kb.review import status_counts, untrusted_ids, waiting
 
     parks_by_city: dict[str, list[dict[str, Any]]] = {}
-    for park in session.scalars(select(Park).order_by(Park.region_id, Park.name)):
+    for park in session.scalars(select(Park).where(Park.id.not_in(untrusted_ids("park")))
+                                .order_by(Park.region_id, Park.name)):
         city = _region(session, park.region_id) or "（未定位）"
         tgt = next((t for t in park.targets), None)
         parks_by_city.setdefault(city, []).append({
@@ -199,11 +202,15 @@ def overview(session: Session) -> dict[str, Any]:
                                                 "value": tgt.value, "unit": tgt.unit,
                                                 "comparator": tgt.comparator}})
     targets = []
-    for ind in session.scalars(select(Indicator).where(Indicator.target_year.is_not(None))
-                               .order_by(Indicator.scope_id, Indicator.id)):
+    for ind in session.scalars(select(Indicator).where(
+            Indicator.target_year.is_not(None), Indicator.id.not_in(untrusted_ids("indicator")))
+            .order_by(Indicator.scope_id, Indicator.id)):
         s = summary(session, "indicator", ind)
         targets.append({k: s[k] for k in ("name", "scope", "unit", "attribute", "baseline_year",
                                           "baseline_value", "target_year", "target_value",
                                           "comparator")})
     return {"counts": stats(session)["counts"], "parks_by_city": parks_by_city,
-            "targets": targets}
+            "targets": targets,
+            "waiting": {t: waiting(session, t).to_dict()
+                        for t in ("indicator", "park", "enterprise", "project", "policy")},
+            "facts": status_counts(session)}

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from gxatlas.errors import GxatlasError
-from gxatlas.kb.models import FACT_STATUSES, Evidence, StoredFact
+from gxatlas.kb.models import ENTITY_MODELS, FACT_STATUSES, Document, Evidence, StoredFact
 
 PENDING, ACCEPTED, CONFIRMED, REJECTED = FACT_STATUSES
 TRUSTED = (ACCEPTED, CONFIRMED)
@@ -123,4 +124,103 @@ def status_counts(session: Session) -> dict[str, dict[str, int]]:
                                                    func.count()).group_by(StoredFact.type,
                                                                           StoredFact.status)):
         out.setdefault(ftype, {})[status] = n
+    return out
+
+
+# --- the review queue ------------------------------------------------------------------------
+
+def _entity_name(session: Session, entity_type: str | None, entity_id: int | None) -> str | None:
+    if not entity_type or entity_id is None:
+        return None
+    ent = session.get(ENTITY_MODELS[entity_type], entity_id)
+    if ent is None:
+        return None
+    return getattr(ent, "name", None) or getattr(ent, "title", None) or getattr(ent, "key", None)
+
+
+def fact_summary(session: Session, row: StoredFact) -> dict[str, Any]:
+    """A stored fact as the review queue shows it (JSON-able)."""
+    doc = row.document
+    return {"id": row.id, "type": row.type, "name": row.name, "values": dict(row.values or {}),
+            "aliases": list(row.aliases or []), "status": row.status,
+            "status_zh": STATUS_ZH.get(row.status, row.status), "why": row.status_reason,
+            "confidence": row.confidence, "reasons": list(row.reasons or []),
+            "match": row.match, "version": row.version,
+            "entity": {"type": row.entity_type, "id": row.entity_id,
+                       "name": _entity_name(session, row.entity_type, row.entity_id)},
+            "document": {"id": doc.id, "key": doc.key, "title": doc.title} if doc else None,
+            "span": [row.start, row.end], "alignment": row.alignment, "quote": row.quote,
+            "reviewed_by": row.reviewed_by,
+            "reviewed_at": row.reviewed_at.isoformat() if row.reviewed_at else None}
+
+
+def queue(session: Session, *, status: str | None = PENDING, fact_type: str | None = None,
+          document: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """Stored facts of a status (default: waiting for review; None: all), optionally of one
+    type or document, in document order: ``{"total", "counts", "items"}``."""
+    if status is not None and status not in FACT_STATUSES:
+        raise GxatlasError(f"未知状态“{status}”（{'、'.join(FACT_STATUSES)}）")
+    stmt = select(StoredFact)
+    if status is not None:
+        stmt = stmt.where(StoredFact.status == status)
+    if fact_type:
+        stmt = stmt.where(StoredFact.type == fact_type)
+    if document:
+        doc_id = session.scalars(select(Document.id).where(Document.key == document)).first()
+        if doc_id is None:
+            raise GxatlasError(f"知识库中没有文档“{document}” (no such document)")
+        stmt = stmt.where(StoredFact.document_id == doc_id)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(StoredFact.document_id, StoredFact.start,
+                                         StoredFact.id).limit(limit).offset(offset))
+    counts = {s: n for s, n in session.execute(select(StoredFact.status, func.count())
+                                               .group_by(StoredFact.status))}
+    return {"total": int(total), "counts": {s: int(counts.get(s, 0)) for s in FACT_STATUSES},
+            "items": [fact_summary(session, r) for r in rows]}
+
+
+def _candidates(session: Session, row: StoredFact) -> list[dict[str, Any]]:
+    """Known entities a reviewer may merge the fact into: the resolver's close indicators,
+    else what a search for its name finds (trusted first), never its own entity."""
+    from gxatlas.kb.facts import resolve_fact
+    from gxatlas.kb.search import search
+
+    etype = row.entity_type or row.type
+    if etype not in ENTITY_MODELS or row.type == "industry_focus":
+        return []
+    ids: list[int] = []
+    if row.type == "indicator":
+        target = resolve_fact(session, row)
+        if target is not None:
+            ids.extend(c for c in target.candidates)
+            if target.entity is not None:
+                ids.append(target.entity.id)
+    for hit in search(session, row.name, types=(etype,), limit=8):
+        ids.append(hit.entity_id)
+    hidden = set(session.scalars(untrusted_ids(etype)))
+    seen, out = set(), []
+    for eid in ids:
+        if eid in seen or eid == row.entity_id:
+            continue
+        seen.add(eid)
+        name = _entity_name(session, etype, eid)
+        if name:
+            out.append({"type": etype, "id": eid, "name": name, "trusted": eid not in hidden})
+    out.sort(key=lambda c: not c["trusted"])
+    return out[:8]
+
+
+def review_item(session: Session, fact_id: int, *, context: int = 600) -> dict[str, Any]:
+    """One fact for review: its summary, the document text around the evidence (with the
+    span's offsets into that excerpt), the candidates to merge into, and its corrections."""
+    from gxatlas.kb.corrections import get_fact, history
+
+    row = get_fact(session, fact_id)
+    out = fact_summary(session, row)
+    text = row.document.text or ""
+    lo, hi = max(0, row.start - context), min(len(text), row.end + context)
+    out["excerpt"] = {"text": text[lo:hi], "offset": lo, "start": row.start - lo,
+                      "end": row.end - lo, "length": len(text)}
+    out["candidates"] = _candidates(session, row)
+    out["corrections"] = history(session, fact_id=row.id, limit=20)
     return out

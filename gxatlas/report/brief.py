@@ -119,6 +119,15 @@ def _count_text(counts: dict[str, int]) -> str:
     return "，".join(f"{k} {v} 项" for k, v in counts.items() if v)
 
 
+def _waiting(waiting: dict[str, Any] | None, label: str, note: str | None) -> str | None:
+    """The section's note with how many entities wait for review (left out of the brief)."""
+    if not waiting or not waiting.get("entities"):
+        return note
+    line = (f"知识库中另有 {waiting['entities']} 个{label}待审核，未计入本简报"
+            f"（gxatlas review 审核）。")
+    return f"{note} {line}" if note else line
+
+
 def targets_section(session: Session, scope: Scope) -> Section:
     page = queries.indicator_series(session, region=set(scope.region_ids), limit=MAX_ROWS)
     monitor = capabilities.run("monitor", session, region=scope.region)
@@ -149,6 +158,7 @@ def targets_section(session: Session, scope: Scope) -> Section:
     note = None if monitor.get("available") else f"监测状态暂缺: {monitor.get('reason')}"
     if not rows:
         note = "本地区暂无规划指标。"
+    note = _waiting(page.get("waiting"), "指标", note)
     chart = ({"kind": "bar", "title": "最新实际值占目标值的比例 (%)", "labels": labels,
               "series": {"完成度 %": progress}, "format": "%.0f"} if labels else None)
     summary = (f"规划目标：{len(rows)} 项指标" + (f"，其中{_count_text(counts)}" if counts else "")
@@ -184,7 +194,9 @@ def parks_section(session: Session, scope: Scope) -> Section:
                (f"园区：{len(parks)} 个。",))
     return Section("parks", "园区", ("园区", "城市", "级别", "等级", "规划产值", "单位", "目标年",
                                      "指标"), tuple(rows),
-                   tuple(sources), None if rows else "本地区暂无园区记录。", chart, summary)
+                   tuple(sources), _waiting(data.get("waiting"), "园区",
+                                            None if rows else "本地区暂无园区记录。"),
+                   chart, summary)
 
 
 def _unavailable(key: str, title: str, result: dict[str, Any]) -> Section | None:
