@@ -8,11 +8,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gxatlas.extract.entities import extract_entities
+from gxatlas.extract import extract
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.gazetteer import build_gazetteer, default_gazetteer
 from gxatlas.extract.policies import extract_policies
 from gxatlas.ingest.document import Document
+
+
+def extract_entities(doc, *, gazetteer=None):
+    """The entity facts (parks, enterprises, projects, policies, focus) of ``doc``."""
+    return [f for f in extract(doc, gazetteer=gazetteer) if f.type != "indicator"]
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"

@@ -8,12 +8,17 @@ from pathlib import Path
 import pytest
 
 from gxatlas.extract.enterprises import firm_shape, investor_of
-from gxatlas.extract.entities import extract_entities
+from gxatlas.extract import extract
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.gazetteer import default_gazetteer
 from gxatlas.extract.mentions import CityContext, industry_words
 from gxatlas.extract.parks import park_city
 from gxatlas.ingest.document import Document
+
+
+def extract_entities(doc, *, gazetteer=None):
+    """The entity facts (parks, enterprises, projects, policies, focus) of ``doc``."""
+    return [f for f in extract(doc, gazetteer=gazetteer) if f.type != "indicator"]
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 

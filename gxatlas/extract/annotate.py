@@ -11,6 +11,7 @@ once and only when first asked for, the layers of its normalized text:
 - ``places``: region names of the gazetteer (:class:`PlaceMention`);
 - ``times``: years, months and plan periods (:class:`~gxatlas.extract.numbers.Period`);
 - ``quantities``: numbers with units (:class:`~gxatlas.extract.numbers.Quantity`);
+- ``city_context``: where cities are named, to place a fact by its context;
 - ``profile``: the document's genre, date, plan period, main region and main park
   (:mod:`gxatlas.extract.profile`).
 
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 
 from gxatlas.data.lexicon import Lexicon, lexicon
 from gxatlas.extract.gazetteer import Gazetteer, Place, default_gazetteer
+from gxatlas.extract.mentions import CityContext
 from gxatlas.extract.numbers import Period, Quantity, find_quantities, find_years
 from gxatlas.ingest.document import Document
 from gxatlas.ingest.tables import Table, find_tables
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["AnnotatedDoc", "Block", "BlockKind", "Span", "PlaceMention", "annotate"]
 
 
-class BlockKind(str, enum.Enum):
+class BlockKind(enum.StrEnum):
     PARAGRAPH = "paragraph"
     HEADING = "heading"
     CAPTION = "caption"
@@ -274,6 +276,11 @@ class AnnotatedDoc:
         i = bisect.bisect_left(self._quantity_starts, start)
         j = bisect.bisect_left(self._quantity_starts, end)
         return self.quantities[i:j]
+
+    @functools.cached_property
+    def city_context(self) -> CityContext:
+        """Where the text names cities (to place a fact by context)."""
+        return CityContext.of_places(self.text, ((p.start, p.end, p.place) for p in self.places))
 
     # --- the profile -----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any, Mapping
 
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.gazetteer import Gazetteer
@@ -25,6 +26,7 @@ from gxatlas.extract.mentions import (
 )
 from gxatlas.extract.parks import SUFFIXES as PARK_SUFFIXES
 from gxatlas.extract.parks import GENERIC_WORDS, is_generic, park_city
+from gxatlas.extract.pipeline import component
 from gxatlas.ingest.document import Document
 
 _COMPANY = re.compile(r"股份有限公司|有限责任公司|集团有限公司|集团股份有限公司|有限公司|集团公司|集团|公司"
@@ -412,3 +414,10 @@ def extract_enterprises(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
                 seen[_firm_key(name)] = Fact(type="enterprise", name=name, evidence=evidence(doc, i, i + len(name)),
                                   values={"city": park_city(name, i, gaz=gaz, ctx=ctx)})
     return list(seen.values())
+
+
+@component("enterprise", needs=("project_mentions", "places", "city_context"), provides=("enterprise",))
+def enterprise_facts(ad: Any, inputs: Mapping[str, Any]) -> list[Fact]:
+    """Companies and groups by the name used, with the city where the text places them."""
+    return extract_enterprises(ad.doc, gaz=ad.gazetteer, ctx=ad.city_context,
+                               projects=list(inputs["project_mentions"].spans))

@@ -9,45 +9,40 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-FACT_TYPES = ("indicator", "park", "enterprise", "project", "policy", "industry_focus")
+from gxatlas.extract.values import VALUE_FIELDS, VALUES, Alignment
 
-# Value fields of the exchange format (../shared/eval/SCHEMA.md), per type, in order: a fact
-# carries these and no others (``Fact`` refuses an undeclared field). ``range`` is the stated
-# range of a value (`8–8.5%` -> [8, 8.5], the value being its upper bound), ``period`` the
-# months a figure covers (`2021-01..2021-06`); ``metric`` what a park's target measures
-# (工业总产值 unless the text says 贸易额, 营业收入…).
-VALUE_FIELDS: dict[str, tuple[str, ...]] = {
-    "indicator": ("scope", "unit", "baseline_year", "baseline_value", "target_year", "target_value",
-                  "comparator", "attribute", "category", "range", "period"),
-    "park": ("city", "area_km2", "target_year", "target_value", "comparator", "metric", "level",
-             "tier", "industries"),
-    "enterprise": ("city", "park", "industries", "tags"),
-    "project": ("city", "park", "enterprise", "investment", "capacity", "status", "year"),
-    "policy": ("doc_number", "title", "issuer", "date"),
-    "industry_focus": ("region", "park", "industries"),
-}
+__all__ = ["Evidence", "Fact", "FACT_TYPES", "VALUE_FIELDS", "Alignment"]
+
+# The fact types and the value fields each may carry (declared in gxatlas/extract/values.py).
+FACT_TYPES = tuple(VALUES)
 
 
 @dataclass(frozen=True)
 class Evidence:
     """Where a fact was read: a half-open interval [start, end) of ``Document.text``.
 
-    ``alignment`` is "exact" when ``text[start:end]`` is the quoted source of the fact and
-    "fuzzy" when the interval only approximately covers it (``reason`` says why, e.g. a fact
-    assembled from a flattened table row spread over several lines).
+    ``alignment`` is :attr:`Alignment.EXACT` when ``text[start:end]`` is the quoted source of
+    the fact and :attr:`Alignment.FUZZY` when the interval only approximately covers it
+    (``reason`` says why, e.g. a fact assembled from a flattened table row spread over several
+    lines). A plain string ("exact", "fuzzy") is accepted and turned into the enum.
     """
 
     doc: str
     start: int
     end: int
-    alignment: str = "exact"
+    alignment: Alignment = Alignment.EXACT
     reason: str | None = None
     orig_start: int | None = None
     orig_end: int | None = None
     quote: str = ""
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.alignment, Alignment):
+            object.__setattr__(self, "alignment", Alignment(self.alignment))
+
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"start": self.start, "end": self.end, "alignment": self.alignment}
+        d: dict[str, Any] = {"start": self.start, "end": self.end,
+                             "alignment": self.alignment.value}
         if self.reason:
             d["reason"] = self.reason
         if self.orig_start is not None:

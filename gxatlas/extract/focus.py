@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.mentions import CityContext, evidence, industry_words
+from gxatlas.extract.pipeline import component
 from gxatlas.ingest.document import Document
 
 _FOCUS = re.compile(r"(?:重点发展|主导产业|优先发展|重点打造|大力发展|着力发展|重点培育|产业发展重点|重点建设)[为是:：]?"
@@ -78,3 +79,9 @@ def extract_focus(doc: Document, *, parks: Sequence[Fact], ctx: CityContext) -> 
             facts.append(Fact(type="industry_focus", name=city, evidence=evidence(doc, m.start(), m.end()),
                               values={"region": city, "park": None, "industries": inds}))
     return facts
+
+
+@component("industry_focus", needs=("settled", "city_context"), provides=("industry_focus",))
+def focus_facts(ad: Any, inputs: Mapping[str, Any]) -> list[Fact]:
+    """The focus industries stated for each park and city."""
+    return extract_focus(ad.doc, parks=inputs["settled"]["park"], ctx=ad.city_context)

@@ -53,6 +53,7 @@ class Gazetteer:
     conditional: frozenset[str] = frozenset()
     known_parks: frozenset[str] = frozenset()
     known_enterprises: frozenset[str] = frozenset()
+    known_projects: frozenset[str] = frozenset()
     _matcher: Any = field(default=None, repr=False, compare=False)
 
     def place(self, name: str) -> Place | None:
@@ -197,8 +198,10 @@ def _default_places() -> tuple[dict[str, Place], frozenset[str], _Matcher | None
 
 
 def build_gazetteer(*, known_parks: Iterable[str] = (), known_enterprises: Iterable[str] = (),
+                    known_projects: Iterable[str] = (),
                     regions: Iterable[Mapping[str, Any]] | None = None) -> Gazetteer:
-    """A gazetteer of the bundled regions (or ``regions``) and the caller's known names."""
+    """A gazetteer of the bundled regions (or ``regions``) and the caller's known names
+    (extraction finds every one of them in a text; see gxatlas/extract/known.py)."""
     conditional: frozenset[str] = frozenset()
     if regions is None:
         places, conditional, matcher = _default_places()
@@ -206,10 +209,41 @@ def build_gazetteer(*, known_parks: Iterable[str] = (), known_enterprises: Itera
         places = _places(regions)
         matcher = _compile(places)
     return Gazetteer(places=places, conditional=conditional, known_parks=frozenset(known_parks),
-                     known_enterprises=frozenset(known_enterprises), _matcher=matcher)
+                     known_enterprises=frozenset(known_enterprises),
+                     known_projects=frozenset(known_projects), _matcher=matcher)
 
 
 @functools.lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
     """The gazetteer of the bundled regions alone (cached)."""
     return build_gazetteer()
+
+
+_FULL_NAME_ONLY = frozenset({"county", "city"})
+
+
+@functools.lru_cache(maxsize=1)
+def region_names() -> Mapping[str, str]:
+    """Region spellings -> the short name a fact's scope uses (from ``gxatlas.data``).
+
+    Provinces, prefectures, countries and groups are found by any of their names; counties
+    and foreign cities only by their full name (short ones are often ordinary words). A
+    broken regions table raises (``InputError`` naming the file and line): extraction without
+    regions would silently drop every scope.
+    """
+    from gxatlas.data import load_regions
+
+    regions = load_regions()
+    out: dict[str, str] = {}
+    for r in regions.records:
+        display = r.short_name or r.name
+        spellings = {r.name} if r.level in _FULL_NAME_ONLY else {r.name, r.short_name, *r.aliases}
+        for s in spellings:
+            if s and len(s) >= 2:
+                out.setdefault(s, display)
+    # the rest of China: prefectures by any usable name, counties by their full name
+    extra, conditional = _china_places()
+    for spelling, place in extra.items():
+        if spelling not in conditional and (place.level == "prefecture" or spelling == place.name):
+            out.setdefault(spelling, place.short_name)
+    return out

@@ -22,15 +22,23 @@ Region names are passed in (``regions``: spelling -> display name); nothing is s
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
+from gxatlas.extract.evidence import evidence
+from gxatlas.extract.facts import Fact
+from gxatlas.extract.gazetteer import region_names
 from gxatlas.extract.numbers import Quantity, find_quantities, find_years, plan_period_years
+from gxatlas.extract.pipeline import component
+from gxatlas.extract.values import as_values
+from gxatlas.ingest.document import Document
 from gxatlas.ingest.tables import Row, Table, find_tables, is_numeric_cell
 
-__all__ = ["IndicatorHit", "extract_indicators", "document_scope", "region_matcher", "subject_at"]
+__all__ = ["IndicatorHit", "extract_indicators", "indicator_facts", "document_scope",
+           "region_matcher", "subject_at"]
 
 
 @dataclass(frozen=True)
@@ -935,3 +943,71 @@ def _drop_restatements(prose: list[IndicatorHit], table: list[IndicatorHit]) -> 
         if not same:
             out.append(h)
     return out
+
+
+# --- the component -----------------------------------------------------------------------
+
+
+def indicator_facts(doc: Document, *, regions: Mapping[str, str] | None = None,
+                    subjects: Iterable[str] = (), tables: Iterable[Table] | None = None
+                    ) -> list[Fact]:
+    """The indicator facts of ``doc`` (tables and prose); ``subjects`` are entity names that
+    may be an indicator's scope (see ``extract_indicators``)."""
+    hits = extract_indicators(doc.text, regions=region_names() if regions is None else regions,
+                              subjects=subjects, tables=tables)
+    facts: list[Fact] = []
+    for h in hits:
+        if h.end <= h.start:
+            continue
+        ev = evidence(doc, h.start, h.end, alignment=h.alignment, reason=h.reason)
+        values = as_values("indicator", {k: (tuple(v) if k == "range" else v)
+                                         for k, v in h.values.items() if v is not None})
+        facts.append(Fact(type="indicator", name=h.name, evidence=ev, values=values,
+                          reasons=("表格行",) if h.source == "table" else ("正文",)))
+    return facts
+
+
+@component("indicator", needs=("settled", "tables", "sentences", "profile"), provides=("indicator",))
+def indicator_component(ad: Any, inputs: Mapping[str, Any]) -> list[Fact]:
+    """Indicators from tables and prose, scoped to the region, park or entity they are about."""
+    settled = inputs["settled"]
+    text = ad.text
+    subjects = {n for t in ("park", "enterprise", "project") for f in settled[t]
+                for n in (f.name, *f.aliases) if n and n in text and "、" not in n}
+    facts = indicator_facts(ad.doc, subjects=sorted(subjects), tables=ad.tables)
+    return park_scopes(text, facts, settled["park"])
+
+
+# `园区工业总产值`, `入园企业`: a figure of "the park", which the writing leaves unnamed
+_OF_THE_PARK = re.compile(r"^(?:园区|入园|新增入园|全园)")
+
+
+def park_scopes(text: str, indicators: list[Fact], parks: list[Fact]) -> list[Fact]:
+    """Indicator scopes that name a park, given as the park's fact name: a short form
+    (`苍海产业园` for `梧州苍海产业园`) is resolved, and a figure named after "the park"
+    (`园区产值`) is scoped to the last park named before it in the same paragraph."""
+    if not parks:
+        return indicators
+    canon = {n: p.name for p in parks for n in (p.name, *p.aliases) if n}
+    spellings = sorted(canon, key=len, reverse=True)
+    out = []
+    for f in indicators:
+        scope = f.values.get("scope")
+        new = canon.get(scope) if isinstance(scope, str) else None
+        if _OF_THE_PARK.match(f.name) and new is None:
+            new = _park_before(text, f.evidence.start, spellings, canon) or new
+        if new is not None and new != scope:
+            f = dataclasses.replace(f, values={**f.values, "scope": new})
+        out.append(f)
+    return out
+
+
+def _park_before(text: str, pos: int, spellings: list[str], canon: Mapping[str, str]) -> str | None:
+    para = text.rfind("\n\n", 0, pos)
+    window = text[para + 1 if para >= 0 else 0:pos]
+    best: tuple[int, str] | None = None
+    for n in spellings:
+        i = window.rfind(n)
+        if i >= 0 and (best is None or i > best[0]):
+            best = (i, canon[n])
+    return best[1] if best else None

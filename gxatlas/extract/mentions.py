@@ -162,10 +162,15 @@ class CityContext:
 
     @classmethod
     def of(cls, text: str, gaz: Gazetteer) -> CityContext:
+        return cls.of_places(text, gaz.find_places(text))
+
+    @classmethod
+    def of_places(cls, text: str, places: Iterable[tuple[int, int, Place]]) -> CityContext:
+        """The context of ``text`` given the places found in it (start, end, place)."""
         pos: list[int] = []
         cities: list[str] = []
         counties: list[str | None] = []
-        for s, _, place in gaz.find_places(text):
+        for s, _, place in places:
             if place.city:
                 pos.append(s)
                 cities.append(place.city)

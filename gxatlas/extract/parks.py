@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
 
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.gazetteer import Gazetteer
@@ -25,6 +26,7 @@ from gxatlas.extract.mentions import (
     proper_tail,
     word_starts,
 )
+from gxatlas.extract.pipeline import component
 from gxatlas.ingest.document import Document
 
 SUFFIXES = (
@@ -594,3 +596,18 @@ def _table_city(text: str, pos: int, gaz: Gazetteer) -> str | None:
         if p and p.city:
             return p.city
     return None
+
+
+_TIER = re.compile(r"(千亿|百亿|五百亿|万亿)元?级?(产业园区?|工业园区?|园区|产业基地)$")
+
+
+def tiered_park(name: str, gaz: Gazetteer) -> bool:
+    """`南宁A千亿产业园`: a place's park named with its output tier is a park even where a
+    list of projects names it."""
+    return bool(_TIER.search(name)) and gaz.match_place(name, 0) is not None
+
+
+@component("park", needs=("places", "city_context"), provides=("park",))
+def park_facts(ad: Any, inputs: Mapping[str, Any]) -> list[Fact]:
+    """Parks, zones and bases: one fact per park, short forms as aliases, values where stated."""
+    return extract_parks(ad.doc, gaz=ad.gazetteer, ctx=ad.city_context)

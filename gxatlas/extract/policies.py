@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, Mapping
 
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.mentions import display_name, evidence, pos_cut
+from gxatlas.extract.pipeline import component
 from gxatlas.ingest.document import Document
 
 DOC_NUMBER = re.compile(
@@ -380,3 +382,9 @@ def _title_key(title: str) -> str:
 def _issuer_near(text: str, start: int) -> str | None:
     m = _ISSUER.search(text, max(0, start - 30), start + 1)
     return m.group(1) if m else None
+
+
+@component("policy", needs=("lines",), provides=("policy",))
+def policy_facts(ad: Any, inputs: Mapping[str, Any]) -> list[Fact]:
+    """Policies keyed by 文号, else by title, with the date of issue where given."""
+    return extract_policies(ad.doc)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["Genre", "Profile", "build_profile", "document_profile"]
 
 
-class Genre(str, enum.Enum):
+class Genre(enum.StrEnum):
     PLAN = "plan"
     WORK_REPORT = "work_report"
     BULLETIN = "bulletin"

@@ -12,6 +12,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from typing import Any, Iterable, Mapping
 
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.gazetteer import Gazetteer, Place
@@ -28,6 +29,7 @@ from gxatlas.extract.mentions import (
     word_starts,
 )
 from gxatlas.extract.parks import is_generic, park_city
+from gxatlas.extract.pipeline import component
 from gxatlas.ingest.document import Document
 from gxatlas.ingest.tables import Table, find_tables, is_numeric_cell
 
@@ -511,12 +513,13 @@ def _project_key(name: str, gaz: Gazetteer) -> str:
 
 def extract_projects(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
                      exclude: frozenset[str] = frozenset(),
-                     spans: list[tuple[int, int, str]] | None = None) -> list[Fact]:
+                     spans: list[tuple[int, int, str]] | None = None,
+                     tables: Iterable[Table] | None = None) -> list[Fact]:
     """Project facts of ``doc`` (from ``spans`` when the caller found them already); names in
     ``exclude`` (parks, enterprises) are left out; spellings of one project are merged."""
     text = doc.text
     seen: dict[str, Fact] = {}
-    tables = [t for t in find_tables(text) if _project_columns(t)]
+    tables = [t for t in (find_tables(text) if tables is None else tables) if _project_columns(t)]
     home = _home_province(text, gaz)
     for start, end, name in find_projects(text, gaz)[1] if spans is None else spans:
         key = _project_key(name, gaz)
@@ -738,3 +741,33 @@ def _values(text: str, start: int, end: int, name: str, *, gaz: Gazetteer, ctx: 
     if status:
         values["status"] = status
     return values
+
+
+@dataclass(frozen=True)
+class ProjectMentions:
+    """Spans and names of projects: those a pattern frames as a project (``explicit``) and all
+    of them with the items of mostly-project lists (``spans``, outermost, in order)."""
+
+    explicit: tuple[tuple[int, int, str], ...]
+    spans: tuple[tuple[int, int, str], ...]
+
+
+@component("project_mentions", needs=("places",), provides=("project_mentions",))
+def project_mentions(ad: Any, inputs: Mapping[str, Any]) -> ProjectMentions:
+    """Where the text names projects (read by the park, enterprise and project components)."""
+    from gxatlas.extract.parks import ends_with_park_suffix, tiered_park
+
+    gaz = ad.gazetteer
+    explicit, spans = find_projects(ad.text, gaz)
+    # a list item inferred to be a project that is named like a park stays a park, and so
+    # does a park named with its output tier (`A千亿产业园`) in a list of projects
+    explicit = [sp for sp in explicit if not tiered_park(sp[2], gaz)]
+    spans = [sp for sp in spans if sp in explicit or not ends_with_park_suffix(sp[2])]
+    return ProjectMentions(tuple(explicit), tuple(spans))
+
+
+@component("project", needs=("project_mentions", "tables", "city_context"), provides=("project",))
+def project_facts(ad: Any, inputs: Mapping[str, Any]) -> list[Fact]:
+    """Projects with city, investment (亿元), capacity and stage; spellings merged."""
+    return extract_projects(ad.doc, gaz=ad.gazetteer, ctx=ad.city_context,
+                            spans=list(inputs["project_mentions"].spans), tables=ad.tables)

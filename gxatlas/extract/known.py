@@ -1,0 +1,65 @@
+"""Names the caller knows (reviewed parks, firms and projects from the KB), found in the text.
+
+The caller passes them in the gazetteer (``build_gazetteer(known_parks=…,
+known_enterprises=…, known_projects=…)``); extraction never reads the KB itself. Every
+occurrence is found with one Aho-Corasick pass (leftmost-longest); a two-character name counts
+only where the segmenter keeps it whole (`中粮` in `中粮集团`, not in `集中粮食`).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import ahocorasick
+
+from gxatlas.extract.annotate import AnnotatedDoc
+from gxatlas.extract.mentions import word_starts
+from gxatlas.extract.pipeline import component
+
+KINDS = ("park", "enterprise", "project")
+
+
+@dataclass(frozen=True)
+class KnownMention:
+    start: int
+    end: int
+    name: str
+    kind: str  # park, enterprise, project
+
+
+@functools.lru_cache(maxsize=8)
+def _automaton(names: tuple[tuple[str, str], ...]) -> Any:
+    a = ahocorasick.Automaton()
+    for name, kind in names:
+        a.add_word(name, (name, kind))
+    a.make_automaton()
+    return a
+
+
+def find_known(ad: AnnotatedDoc) -> list[KnownMention]:
+    gaz = ad.gazetteer
+    pairs = {(n, "park") for n in gaz.known_parks if len(n) >= 3}
+    pairs |= {(n, "enterprise") for n in gaz.known_enterprises if len(n) >= 2}
+    pairs |= {(n, "project") for n in gaz.known_projects if len(n) >= 3}
+    if not pairs or not ad.text:
+        return []
+    automaton = _automaton(tuple(sorted(pairs)))
+    out: list[KnownMention] = []
+    for end, (name, kind) in automaton.iter_long(ad.text):
+        start = end + 1 - len(name)
+        if len(name) == 2:
+            lo = max(0, start - 6)
+            window = ad.text[lo:end + 7]
+            starts = word_starts(window)
+            if start - lo not in starts or end + 1 - lo not in starts:
+                continue
+        out.append(KnownMention(start, end + 1, name, kind))
+    return out
+
+
+@component("known_mentions", needs=(), provides=("known_mentions",))
+def known_mentions(ad: AnnotatedDoc, inputs: Mapping[str, Any]) -> list[KnownMention]:
+    """Occurrences of the names the caller passed in the gazetteer."""
+    return find_known(ad)
