@@ -99,7 +99,7 @@ def test_projects_with_investment_capacity_and_status(prose: list[Fact]) -> None
     assert p.get("city") == "梧州"
     assert p.get("investment") == 35
     assert p.get("capacity") == "50万吨"
-    assert p.get("status") == "开工建设"
+    assert p.get("status") == "开工"  # the stage (issue 13): 储备 前期 签约 开工 在建 竣工 投产 达产
     q = projects["贺州碳酸钙精深加工项目"]
     assert q.get("investment") == pytest.approx(0.8)
 

@@ -7,9 +7,12 @@ Two patterns of administrative writing carry them: company forms (`广西五丰�
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
+
+from gxatlas.data.lexicon import lexicon
 
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.gazetteer import Gazetteer
@@ -27,6 +30,7 @@ from gxatlas.extract.mentions import (
 from gxatlas.extract.parks import SUFFIXES as PARK_SUFFIXES
 from gxatlas.extract.parks import GENERIC_WORDS, is_generic, park_city
 from gxatlas.extract.pipeline import component
+from gxatlas.extract.values import as_values
 from gxatlas.ingest.document import Document
 
 _COMPANY = re.compile(r"股份有限公司|有限责任公司|集团有限公司|集团股份有限公司|有限公司|集团公司|集团|公司"
@@ -295,11 +299,11 @@ def _checked_investor(firm: str, gaz: Gazetteer) -> str | None:
 
 # The shape of a firm's name: a trade name and what the firm does (`X电子`, `X智能科技`,
 # `X新材料`, `X重工`, `X粮油`), the way companies name themselves.
-_SHAPE_MOD = "智能|新能源|信息|数字|光电|生物"
-_SHAPE_WORD = ("科技|电子|电机|电能|电器|电气|新材料|重工|机械|汽车|粮油|能源|实业|钢铁|化工|饲料|食品|药业|制药"
-               "|矿业|铝业|铜业|锡业|锌业|镍业|锰业|纸业|糖业|木业|酒业|乳业|浆纸|光电|通信|动力|控股|股份|集团")
-_SHAPE = re.compile(rf"(?P<trade>[\u4e00-\u9fff]{{1,3}}?)(?P<kind>(?:{_SHAPE_MOD})?(?:{_SHAPE_WORD}))")
-_SHAPE_KIND = re.compile(rf"(?:{_SHAPE_MOD})?(?:{_SHAPE_WORD})")
+_SHAPE_MOD = lexicon().alternation("firm_kind_modifiers")
+_SHAPE_WORD = lexicon().alternation("firm_kinds")
+_SHAPE = re.compile(rf"(?P<trade>[\u4e00-\u9fff]{{1,3}}?)(?P<kind>(?:(?:{_SHAPE_MOD})?(?:{_SHAPE_WORD}))+)")
+_SHAPE_KIND = re.compile(rf"(?:(?:{_SHAPE_MOD})?(?:{_SHAPE_WORD}))+")
+_SHAPE_MOD_RE = re.compile(rf"(?:{_SHAPE_MOD})")
 _MODIFIER_FLAGS = frozenset({"a", "b", "ad", "an", "t", "d", "m", "q"})
 
 
@@ -314,10 +318,16 @@ def firm_shape(text: str, inds: set[str]) -> str | None:
     whole = re.fullmatch(r"(项目|工程)?", text[m.end():]) is not None
     if len(trade) == 1 and not (whole and len(m.group("kind")) >= 4):
         return None
-    if trade in inds or firm in inds or trade in GENERIC_WORD_SET:
-        return None
+    if trade in inds or firm in inds or trade in GENERIC_WORD_SET or _SHAPE_KIND.fullmatch(trade):
+        return None  # `智能家居`: what firms do, no trade name
     if re.search(r"[区园港市县型性化级类式]$", trade) or len(trade) not in word_starts(text):
         return None  # `金桂|林浆纸`: the trade name would cut a word
+    if len(trade) == 2 and set(trade) <= _PROVINCE_ABBREV:
+        return None  # `粤桂`: two provinces, no trade name
+    from gxatlas.segment import tokenizer
+
+    if tokenizer().FREQ.get(trade, 0) >= 3000:
+        return None  # `农村`, `现代`: a common word, no trade name
     words = pos_cut(trade)
     if all(f in _MODIFIER_FLAGS for _, f in words) or any(w in inds for w, _ in words):
         return None
@@ -371,13 +381,174 @@ def _firm_key(name: str) -> str:
     return re.sub(r"(集团|股份|控股)?(有限责任公司|股份有限公司|有限公司|公司)?$", "", name) or name
 
 
+# --- lists of firms ---------------------------------------------------------------------------
+
+_CLAUSE_STOP = re.compile(r"[。，,；;：:\n!?！？]")
+_LIST_ITEM_BAD = re.compile(r"\d|[“”\"《》]|的|项目|工程|企业$")
+
+
+@functools.lru_cache(maxsize=1)
+def _closed_list() -> re.Pattern[str]:
+    lex = lexicon()
+    return re.compile(rf"等(?P<mod>[^。，,；;：:、\n等的]{{0,12}}?)(?P<head>{lex.alternation('firm_list_heads')})"
+                      rf"(?!{lex.alternation('firm_head_continuations')})")
+
+
+def _clause_before(text: str, end: int, *, limit: int = 200) -> int:
+    start = max(0, end - limit)
+    stops = [m.end() for m in _CLAUSE_STOP.finditer(text, start, end)]
+    return stops[-1] if stops else start
+
+
+def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the 、-separated items of ``text[start:end]`` (a final 和/及 item split off),
+    the first without the verb that opens the clause."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in re.finditer("、", text[start:end]):
+        spans.append((pos, start + m.start()))
+        pos = start + m.end()
+    spans.append((pos, end))
+    if len(spans) >= 2:
+        s, e = spans[-1]
+        j = re.search(r"(?:以及|和|及|与)", text[s:e])
+        if j and j.start() >= 2:
+            spans[-1:] = [(s, s + j.start()), (s + j.end(), e)]
+    s0, e0 = spans[0]
+    spans[0] = (strip_leading_function_words(text, s0, e0), e0)
+    return [(s, e) for s, e in spans if e > s]
+
+
+def list_item_ok(name: str, gaz: Gazetteer) -> bool:
+    """An item of a list of firms names one: a short name, not a place, not industry or
+    generic words alone, no figures, quotes or clause."""
+    inds = set(industry_words())
+    if not 2 <= len(name) <= 16 or name in inds or _LIST_ITEM_BAD.search(name):
+        return False
+    if _is_generic_item(name, inds) or _place_and_industry(name, gaz, inds):
+        return False
+    place = gaz.match_place(name, 0)
+    if place and place[0] >= len(name) - 1:
+        return False
+    words = pos_cut(name)
+    return not (words and is_function_word(*words[0]) and firm_shape(name, inds) != name)
+
+
+def tags_in(text: str) -> tuple[str, ...]:
+    """The enterprise tiers ``text`` words (`国家级专精特新“小巨人”`, `龙头企业`…)."""
+    tags = lexicon().map("enterprise_tags")
+    found: list[str] = []
+    rest = text
+    for word in sorted(tags, key=len, reverse=True):
+        if word in rest:
+            found.append(tags[word])
+            rest = rest.replace(word, "")
+    return tuple(dict.fromkeys(found))
+
+
+def _closed_list_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str, str, tuple[str, ...]]]:
+    """`A、B、C等一批知名企业`, `A、B等6家企业`: every item of a list closed by 等 and a word
+    for firms is a firm (with the tiers the closing words give)."""
+    out: list[tuple[int, int, str, str, tuple[str, ...]]] = []
+    for m in _closed_list().finditer(text):
+        start = _clause_before(text, m.start())
+        tags = tags_in(m.group("mod") + m.group("head"))
+        for s, e in _items(text, start, m.start()):
+            name = text[s:e].strip()
+            if list_item_ok(name, gaz):
+                out.append((s, e, display_name(name), "列举:等…企业", tags))
+    return out
+
+
+def _shaped_list_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str, str, tuple[str, ...]]]:
+    """A 、-list most of whose items are shaped like firms (`A集团`, `B新材料`, `C汽车`):
+    every item is a firm."""
+    inds = set(industry_words())
+    out: list[tuple[int, int, str, str, tuple[str, ...]]] = []
+    for clause in re.finditer(r"[^。，,；;：:\n!?！？]{6,300}", text):
+        first = clause.group().find("、")
+        if first < 0:
+            continue
+        cut = clause.group().find("等", first)
+        end = clause.start() + cut if cut > 0 else clause.end()
+        items = _items(text, clause.start(), end)
+        names = [text[s:e].strip() for s, e in items]
+        shaped = [n for n in names if _COMPANY.search(n[-4:] if n else "") or firm_shape(n, inds) == n]
+        if len(items) < 2 or 3 * len(shaped) < 2 * len(items):
+            continue
+        for (s, e), n in zip(items, names):
+            if list_item_ok(n, gaz):
+                out.append((s, e, display_name(n), "列举:企业形名称", ()))
+    return out
+
+
+_PROJECT_WORD = re.compile(r"(项目|工程|基地|园区?|中心|广场|城|线|厂|站|港|码头|路|铁路|公路|大道|桥|医院|学校|楼|馆|期"
+                           r"|仓|平台|系统|应用|市场|街|区|库|所|院|网|场|电站|超市)$")
+
+
+def _firms_listed_as_projects(projects: Iterable[tuple[int, int, str]], gaz: Gazetteer
+                              ) -> list[tuple[int, int, str, str, tuple[str, ...]]]:
+    """`A电子科技、B、C等重点项目落户`: a project named by its firm alone (no word for what is
+    built) is that firm too."""
+    inds = set(industry_words())
+    out: list[tuple[int, int, str, str, tuple[str, ...]]] = []
+    for s, e, name in projects:
+        if _PROJECT_WORD.search(name) or _INFRA_END.search(name) or len(name) > 10:
+            continue
+        if firm_shape(name, inds) == name or (len(name) <= 4 and list_item_ok(name, gaz)
+                                              and _rare(pos_cut(name)[0][0])):
+            out.append((s, e, name, "项目以企业名", ()))
+    return out
+
+
+_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _rare(word: str) -> bool:
+    """A word the segmenter's dictionary does not know, or knows as a rare one (trade names)."""
+    from gxatlas.segment import tokenizer
+
+    return len(word) >= 2 and tokenizer().FREQ.get(word, 0) < 600
+
+
+def trade_name(name: str, gaz: Gazetteer) -> str | None:
+    """The firm a project is named after when its words say so (`A高洁净度铜杆线` -> `A`,
+    `B生物原料药加工` -> `B生物`): after the places it opens with, a run of rare words (a trade
+    name the dictionary does not know), then the words for what firms do (`电子`, `工业`)."""
+    from gxatlas.segment import tokenizer
+
+    freq = tokenizer().FREQ
+    pos = 0
+    while (hit := gaz.match_place(name, pos)) is not None and hit[1].level != "country":
+        pos = hit[0] + (1 if name[hit[0]:hit[0] + 1] in ("市", "县") else 0)
+    inds = set(industry_words())
+    words = pos_cut(name[pos:])
+    trade = ""
+    k = 0
+    unknown = False
+    while (k < len(words) and len(words[k][0]) >= 2 and freq.get(words[k][0], 0) < 300
+           and _HAN_ONLY.fullmatch(words[k][0]) and words[k][0] not in inds
+           and not _SHAPE_KIND.search(words[k][0]) and not _SHAPE_MOD_RE.match(words[k][0])
+           and not gaz.match_place(words[k][0], 0) and len(trade) < 4):
+        unknown |= freq.get(words[k][0], 0) == 0 or words[k][1] in ("nr", "nrt", "nrfg")
+        trade += words[k][0]
+        k += 1
+    if len(trade) < 2 or not unknown:
+        return None
+    while k < len(words) and _SHAPE_KIND.fullmatch(words[k][0]):
+        trade += words[k][0]
+        k += 1
+    return _checked_investor(trade, gaz)
+
+
 def extract_enterprises(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
                         projects: list[tuple[int, int, str]] = ()) -> list[Fact]:
     """Enterprise facts of ``doc``, one per firm (spellings merged), with the city where it is
     or operates; ``projects`` (spans and names) add the firms projects are named after."""
     text = doc.text
     seen: dict[str, Fact] = {}
-    investors = [(s, e, n, f) for s, e, n in projects if not _INFRA_END.search(n) and (f := investor_of(n, gaz))]
+    investors = [(s, e, n, f) for s, e, n in projects if not _INFRA_END.search(n)
+                 and (f := investor_of(n, gaz) or trade_name(n, gaz))]
     invested = [(i, i + len(f), f) for s, e, _, f in investors if (i := text.find(f, s, e)) >= 0]
     # the city of a firm named in a project is the project's (`中电投钦州热电项目` -> 钦州)
     project_city = {f: park_city(n, s, gaz=gaz, ctx=ctx) for s, _, n, f in investors if gaz.find_places(n)}
@@ -388,31 +559,40 @@ def extract_enterprises(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
     spelling_of = {f: n for _, _, f in invested for n, trade in legal.items()
                    if len(f) >= 2 and trade.startswith(f) and f != n}
     invested = [m for m in invested if m[2] not in spelling_of]
-    mentions = sorted(companies + _list_mentions(text, gaz) + invested
-                      + _dash_mentions(text, gaz) + _stock_code_mentions(text, gaz)
-                      + _subject_mentions(text, gaz))
-    for start, end, name in mentions:
+
+    def tagged(ms: list[tuple[int, int, str]], reason: str) -> list[tuple[int, int, str, str, tuple[str, ...]]]:
+        return [(s, e, n, reason, ()) for s, e, n in ms]
+
+    mentions = sorted(tagged(companies, "公司形式") + tagged(_list_mentions(text, gaz), "列举:引导词")
+                      + tagged(invested, "项目名中的投资方") + tagged(_dash_mentions(text, gaz), "列举:破折号")
+                      + tagged(_stock_code_mentions(text, gaz), "股票代码")
+                      + tagged(_subject_mentions(text, gaz), "业务主语")
+                      + _closed_list_mentions(text, gaz) + _shaped_list_mentions(text, gaz)
+                      + _firms_listed_as_projects(projects, gaz))
+    for start, end, name, reason, tags in mentions:
         if len(name) < 2:
             continue
         key = _firm_key(name)
         if key in seen:
             first = seen[key]
             if name != first.name and name not in first.aliases:
-                seen[key] = replace(first, aliases=(*first.aliases, name))
+                first = replace(first, aliases=(*first.aliases, name))
+            if reason not in first.reasons:
+                first = replace(first, reasons=(*first.reasons, reason))
+            if tags:
+                old = tuple(first.values.get("tags") or ())
+                first = replace(first, values={**first.values, "tags": tuple(dict.fromkeys(old + tags))})
+            seen[key] = first
             continue
         city = project_city.get(name) or park_city(name, start, gaz=gaz, ctx=ctx, province_means_unknown=True)
+        tags = tuple(dict.fromkeys(tags + tags_in(text[_clause_before(text, start, limit=30):start])))
         seen[key] = Fact(type="enterprise", name=name, evidence=evidence(doc, start, end),
-                         values={"city": city})
+                         values=as_values("enterprise", {"city": city, "tags": tags or None}),
+                         reasons=(reason,))
     for short, full in spelling_of.items():
         fact = seen.get(_firm_key(full))
         if fact is not None and short not in fact.aliases:
             seen[_firm_key(full)] = replace(fact, aliases=(*fact.aliases, short))
-    for name in gaz.known_enterprises:
-        if _firm_key(name) not in seen and len(name) >= 2:
-            i = text.find(name)
-            if i >= 0:
-                seen[_firm_key(name)] = Fact(type="enterprise", name=name, evidence=evidence(doc, i, i + len(name)),
-                                  values={"city": park_city(name, i, gaz=gaz, ctx=ctx)})
     return list(seen.values())
 
 

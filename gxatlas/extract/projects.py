@@ -9,6 +9,7 @@ and status from the verb that follows (建成投产, 开工建设, 前期).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -40,10 +41,16 @@ _SUFFIX = re.compile(
 # Works named like a project (`A污水处理厂扩建工程`): proper names, not infrastructure nouns
 _WORKS_SUFFIX = re.compile(r"(?:改)?扩建工程|(?:提标|升级)?改造工程")
 # A list closed by `等(一批)<descriptor>项目` (or an infrastructure noun): the items are projects.
-_LIST_END = re.compile(r"等(?:一批|一系列|多个|若干)?(?P<desc>[^。；;,，、：:\n等]{0,12}?)"
-                       r"(?P<head>项目|工程(?=[,，。；;、\s]|建设)|高速公路|铁路|风电场|电站|电厂|码头)")
+_LIST_END = re.compile(r"等(?:一批|一系列|多个|若干)?(?P<desc>[^。；;,，：:\n等]{0,24}?)"
+                       r"(?P<head>项目|工程(?=[,，。；;、\s]|建设)|高速公路|铁路|风电场|电站|电厂|码头|道路)")
+# `A、B、C的开业或建设`: a list whose items are opened, built, started…: projects.
+_VERB_LIST_END = re.compile(r"的(?:开业|建设|开工|竣工|投产|落地|运营)")
+# `(记者某某 通讯员某某)`: a press credit ends the clause before it
+_CREDIT = re.compile(r"[(（](?:记者|通讯员|本报|特约|实习生|摄影)[^()（）\n]{0,40}[)）]")
+# `东至…`, `西至…`: the bounds of an area (四至), not names
+_BOUND = re.compile(r"^[东南西北]至")
 # `…重点项目`, `…示范项目`: a category of projects, not a name.
-_CATEGORY = re.compile(r"(重点|重大|重要|示范|试点|计划|合作|储备|产业链|配套|招商|之一|投资|建设)(项目|工程)$")
+_CATEGORY = re.compile(r"(重点|重大|重要|示范|试点|计划|合作|储备|产业链|配套|招商|之一|投资|建设|型)(项目|工程)$")
 # Nouns that `项目` modifies when they follow it (`项目库`, `项目组`, `项目部`).
 _PROJECT_NOUN_HEAD = frozenset("库组部办")
 # A caption (`专栏5…`, `表2…`) is no name.
@@ -62,8 +69,7 @@ _COUNTED_PLACES = re.compile(r"^[两三四五六七八九十]+[市县区]")
 _GENERIC_STEM = ("重大", "重点", "重要", "大型", "一批", "工业", "能源", "产业", "高新技术", "建设", "示范", "试点",
                  "合作", "招商", "引资", "投资", "储备", "前期", "在建", "新建", "续建", "技改", "技术改造", "配套",
                  "基础设施", "民生", "社会", "公益", "重点产业", "优势", "龙头", "关键", "该", "本", "各类", "相关")
-_STATUS = (("建成投产", "建成投产"), ("竣工投产", "建成投产"), ("投产", "建成投产"), ("建成", "建成"),
-           ("开工建设", "开工建设"), ("开工", "开工建设"), ("前期工作", "前期"), ("前期", "前期"))
+
 _INVEST = re.compile(r"(?:总投资|投资总额|计划投资|投资)(?:约|达|超过|逾)?\s*(\d+(?:\.\d+)?)\s*(亿|万)元")
 _CAPACITY = re.compile(r"(?:年产|产能)?\s*(\d+(?:\.\d+)?)\s*(万吨|万辆|万台|万方|万千瓦|GWh|吨)")
 
@@ -307,8 +313,9 @@ def _outermost(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return out
 
 
-def _listed(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
-    """Items of lists closed by `等…项目` (`推进A、B和C等重大项目`), one project each."""
+def _listed(text: str, gaz: Gazetteer, *, relaxed: bool = False) -> list[tuple[int, int, str]]:
+    """Items of lists closed by `等…项目` (`推进A、B和C等重大项目`) or by what is done to them
+    (`A、B、C的开业或建设`), one project each."""
     out: list[tuple[int, int, str]] = []
     inds = set(industry_words())
     prev_end = 0
@@ -319,12 +326,51 @@ def _listed(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
         suffix = shared.group(1) if shared else ""
         items = _list_items(text, clause, m.start(), gaz)
         for s, e, name in _join_counted_places(items, text, gaz):
-            if not _good_item(name, gaz, inds) or not _anchored(name, gaz):
+            ok = _closed_item_ok(name, gaz, inds) if relaxed else _good_item(name, gaz, inds)
+            if not ok or not _anchored(name, gaz):
                 continue
             if suffix and not _SUFFIX.search(name):
                 name += suffix
             out.append((s, e, display_name(name)))
+    for m in _VERB_LIST_END.finditer(text):
+        clause = _clause_start(text, m.start())
+        if text.count("、", clause, m.start()) < 2:
+            continue  # `随着A、B的建设`: two things built is no list of projects
+        for s, e, name in _list_items(text, clause, m.start(), gaz):
+            if relaxed and _closed_item_ok(name, gaz, inds) and _anchored(name, gaz):
+                out.append((s, e, display_name(name)))
     return out
+
+
+def _closed_item_ok(name: str, gaz: Gazetteer, inds: set[str]) -> bool:
+    """An item of a list the text closes as projects: a name (proper, or made of words the
+    dictionary does not know: a trade name), not generic words or a bound (`西至…`)."""
+    from gxatlas.extract.parks import ends_with_park_suffix
+
+    name = name.strip()
+    if _BOUND.match(name) or not 2 <= len(name) <= 30:
+        return False
+    hit = gaz.match_place(name, 0)
+    if (hit and hit[0] >= len(name) - 1) or re.search(r"北部湾|经济区$|经济带$", name) and _generic(
+            re.sub(r"北部湾|经济区$|经济带$|^[环泛]", "", name)):
+        return False  # a place or a region
+    if _good_item(name, gaz, inds):
+        return True
+    if (name in inds or _generic(name) or _CATEGORY.search(name) or re.search(r"\d|[“”\"]|等", name)
+            or ends_with_park_suffix(name) or gaz.find_places(name[-3:])):
+        return False  # generic words, a zone (the park component's), a route to a place
+    words = pos_cut(name)
+    if not words or is_function_word(*words[0]):
+        return False
+    from gxatlas.segment import tokenizer
+
+    freq = tokenizer().FREQ
+    singles = 0
+    for w, _ in words[:3]:
+        if len(w) >= 2 and freq.get(w, 0) < 300 and w not in inds:
+            return True  # a trade name (`金珀`, `毅德`)
+        singles += len(w) == 1
+    return singles >= 2  # `旺|城广场`: a name the segmenter cut into characters
 
 
 def _clause_start(text: str, end: int) -> int:
@@ -332,6 +378,8 @@ def _clause_start(text: str, end: int) -> int:
     last = start
     for m in _CLAUSE_STOP.finditer(text, start, end):
         last = m.end()
+    for m in _CREDIT.finditer(text, start, end):
+        last = max(last, m.end())
     return last
 
 
@@ -432,21 +480,38 @@ def _good_item(name: str, gaz: Gazetteer, inds: set[str]) -> bool:
     return not any(is_function_word(w, f) for w, f in pos_cut(name)[:1])
 
 
-def _status(text: str, end: int) -> str | None:
+@functools.lru_cache(maxsize=1)
+def _stages() -> tuple[re.Pattern[str], Mapping[str, str]]:
+    from gxatlas.data.lexicon import lexicon
+
+    lex = lexicon()
+    return lex.pattern("project_stages"), lex.map("project_stages")
+
+
+def stage_of(text: str, start: int, end: int) -> str | None:
+    """The stage the text gives a project named at ``[start, end)``: the first stage word
+    after the name in its sentence (`A项目开工建设`), else the last one before it in its clause
+    (`已开工A项目`); one of 储备, 前期, 签约, 开工, 在建, 竣工, 投产, 达产."""
+    pattern, stages = _stages()
     tail = text[end:end + 40]
-    stop = re.search(r"[。；;]", tail)
+    stop = re.search(r"[。；;\n]", tail)
     tail = tail[:stop.start()] if stop else tail
-    for key, status in _STATUS:
-        if key in tail:
-            return status
-    return None
+    m = pattern.search(tail)
+    if m:
+        return stages[m.group()]
+    lo = max(_clause_start(text, start), start - 30)
+    before = list(pattern.finditer(text, lo, start))
+    return stages[before[-1].group()] if before else None
 
 
-def find_projects(text: str, gaz: Gazetteer) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+def find_projects(text: str, gaz: Gazetteer, *, names_listed: bool = False
+                  ) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
     """Spans and names of the projects named in ``text``: those a pattern names a project
     (`…项目`, `A、B等项目`), and all of them with the items of mostly-project lists
-    (outermost mentions, in order)."""
-    explicit = _named(text, gaz) + _listed(text, gaz)
+    (outermost mentions, in order). ``names_listed``: the text's lists of projects name
+    projects even when the items are trade names the dictionary does not know (news and
+    reports list projects by name; plans list kinds of projects: `引进变速箱总成…等项目`)."""
+    explicit = _named(text, gaz) + _listed(text, gaz, relaxed=names_listed)
     return explicit, _outermost(explicit + _propagated(text, explicit, gaz))
 
 
@@ -737,7 +802,7 @@ def _values(text: str, start: int, end: int, name: str, *, gaz: Gazetteer, ctx: 
     cap = _CAPACITY.search(name) or _CAPACITY.search(window)
     if cap:
         values["capacity"] = cap.group(1) + cap.group(2)
-    status = _status(text, end)
+    status = stage_of(text, start, end)
     if status:
         values["status"] = status
     return values
@@ -752,13 +817,15 @@ class ProjectMentions:
     spans: tuple[tuple[int, int, str], ...]
 
 
-@component("project_mentions", needs=("places",), provides=("project_mentions",))
+@component("project_mentions", needs=("places", "profile"), provides=("project_mentions",))
 def project_mentions(ad: Any, inputs: Mapping[str, Any]) -> ProjectMentions:
     """Where the text names projects (read by the park, enterprise and project components)."""
     from gxatlas.extract.parks import ends_with_park_suffix, tiered_park
 
+    from gxatlas.extract.profile import Genre
+
     gaz = ad.gazetteer
-    explicit, spans = find_projects(ad.text, gaz)
+    explicit, spans = find_projects(ad.text, gaz, names_listed=ad.profile.genre is not Genre.PLAN)
     # a list item inferred to be a project that is named like a park stays a park, and so
     # does a park named with its output tier (`A千亿产业园`) in a list of projects
     explicit = [sp for sp in explicit if not tiered_park(sp[2], gaz)]
