@@ -28,11 +28,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
+from gxatlas.data.lexicon import lexicon
 from gxatlas.extract.evidence import evidence
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.gazetteer import region_names
 from gxatlas.extract.numbers import Quantity, find_quantities, find_years, plan_period_years
 from gxatlas.extract.pipeline import component
+from gxatlas.extract.profile import Profile
 from gxatlas.extract.values import as_values
 from gxatlas.ingest.document import Document
 from gxatlas.ingest.tables import Row, Table, find_tables, is_numeric_cell
@@ -336,7 +338,8 @@ _TIME_LEAD = re.compile(
     r"|[“\"]?[一二三四五六七八九十]{2,3}五[”\"]?(?:时期|期间)?)"
     r"(?:底|末|期末|前|以来|上半年|下半年|全年|一季度|第一季度|前三季度|年底)?[,，]?)+")
 _LEAD_WORDS = re.compile(r"^(?:其中|同时|并且?|且|以及|全年|当年|同年|今年|去年|目前|当前|此外|另外|总体上|总的来看|预计|力争|计划|争取|确保|将|还"
-                         r"|实现|形成|首季|全市|全县|全区|全省|全镇|[^,，。;；]{0,12}?(?:建成|达产|投产|满产)后)+")
+                         r"|实现|形成|首季|全市|全县|全区|全省|全镇|该市|本市|我市|该县|本县|我县|该区|我区|该省"
+                         r"|今年以来|年内|现已|已经|已|[^,，。;；]{0,12}?(?:建成|达产|投产|满产)后)+")
 _TRAIL_WORDS = re.compile(
     r"(?:分别)?(?:已经|已|将|也|均|还|可|共|累计)?(?:达到了?|达|为|是|完成|实现|突破|超过|超|逾|约为?|近|接近"
     r"|提高到|提高至|提升到|提升至|上升到|上升至|增长到|增加到|增至|降至|降低到|下降到|减少到|控制在|保持在"
@@ -346,8 +349,13 @@ _SUBJECT_VERB = re.compile(r"^(园区|全园|企业|项目)(?:实现|完成|达�
 _RELATIVE = re.compile(r"^(?:年均|同比|比上年|较上年|增速|增幅|增长|占|比重|其中)")
 _COUNT_UNITS = frozenset("个家项条对座所批种台辆艘架户人") | {"万家", "万户", "万人", "万个"}
 _SKIP_NAME = re.compile(r"^(?:的|和|及|或|等)|^与(?:其|之|此|上年|去年|同期)|第$|^[\W\d]+$")
-_TARGET_CUE = re.compile(r"(?<![截止])到\s*(?:19|20)\d{2}|力争|争取|目标|预计|计划|确保|将达|将实现|期末|以后|规划到|达产后|建成后|投产后"
-                         r"|建成达产")
+_TARGET_CUE = re.compile(r"(?<![截止])到\s*(?:19|20)\d{2}|期末|以后|" + lexicon().alternation("target_cues"))
+# `主要施政目标包括:`, `主要预期目标是:`: the clauses after the colon, to the line's end, are goals
+_GOAL_LIST = re.compile(r"目标(?:任务)?(?:包括|是|为|有)?[:：]")
+# `完成全年计划的140.2%`: how much of a plan is done, a stated figure (no goal)
+_DONE_OF_PLAN = re.compile(r"(?:完成|超额完成)(?:了)?(?:全年|年度|年初)?(?:计划|目标|任务)的?\s*$")
+# what stands still, whatever the year: an area, a distance, a bound (no default year)
+_STATIC = re.compile(r"面积|占地|用地|距离|长度|范围|四至|海拔")
 _PROJECT_NAME = re.compile(r"^(?:总?投资(?:额|总额)?|计划投资|占地(?:面积)?|建筑面积|用地)$")
 # What a clause says of one project, firm, site or event rather than of a region or sector:
 # its investment (`…扩建工程总投资`, `拟投资`), its land (`规划面积`, `占地`), its distance to
@@ -604,11 +612,21 @@ def _respective_names(sent: str, first_q: int) -> list[str]:
 
 
 def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
-                      plan: tuple[int, int] | None, subjects: Iterable[str] = ()) -> list[IndicatorHit]:
+                      plan: tuple[int, int] | None, subjects: Iterable[str] = (),
+                      profile: Profile | None = None) -> list[IndicatorHit]:
     out: list[IndicatorHit] = []
     headings = _headings(text)
-    doc_year = report_year(text) if plan is None else None
-    written = written_year(text)
+    if profile is None:
+        doc_year = report_year(text) if plan is None else None
+        written = written_year(text)
+        current = None
+    else:
+        doc_year = profile.about_year if plan is None else None
+        written = profile.written_year if profile.current_source in ("signature", "page") else None
+        # the year `今年` means in a text that says (news, reports): undated current figures
+        current = profile.year_from_text if profile.genre.value in _CURRENT_GENRES else None
+    goal_from = goal_until = -1
+    para_sep = paragraph_break(text)
     last_year: int | None = None
     last_year_para = -1
     cur_para = -2
@@ -626,13 +644,17 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
         if quants and _CAPTION_LINE.match(sent):
             quants = []  # `专栏1 七大千亿元产业布局`: a caption names, it does not state
         years = find_years(sent)
-        para = text.rfind("\n\n", 0, s0)
+        para = text.rfind(para_sep, 0, s0)
         if not quants:
             plain = [y for y in years if not y.target and not y.reference]
             if plain:
                 last_year, last_year_para = plain[-1].year, para
             continue
         mode = _section_mode(headings, s0)
+        goal = _GOAL_LIST.search(sent)
+        if goal:
+            line_end = text.find("\n", s0)
+            goal_from, goal_until = s0 + goal.end(), len(text) if line_end < 0 else line_end
         if para != cur_para:
             cur_para = para
             para_scope = _paragraph_scope(text[para + 2 if para >= 0 else 0:], matcher, places)
@@ -741,8 +763,10 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
             action = _is_action(raw, matcher)
             in_plan = plan is not None and bool(re.search(
                 rf"{_PLAN_NAMES.get(plan[0], '@')}五[”\"]?(?:时期|期间)", before))
-            is_target = bool(tyear) or bool(_TARGET_CUE.search(before)) or mode == "target" or (
-                plan is not None and mode != "review" and not ys and (action or in_plan))
+            in_goals = goal_from <= s0 + q.start < goal_until
+            done = _DONE_OF_PLAN.search(before) is not None
+            is_target = not done and (bool(tyear) or bool(_TARGET_CUE.search(before)) or mode == "target" or in_goals or (
+                plan is not None and mode != "review" and not ys and (action or in_plan)))
             if not is_target and ys and written is not None and mode != "review" and not ys[-1].month_from and (
                     ys[-1].year > written or (ys[-1].year == written and (q.approx or q.comparator == ">=" or sent.startswith("左右", q.end)))):
                 # `2024年…增长7%左右` in a text of 2024: a year not over when it was written
@@ -754,8 +778,13 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 if tyear is None and hyear is not None and mode == "target":
                     tyear = hyear  # `二、2024年主要目标`: `…增长6%左右`
                 if tyear is None and plan and (mode == "target" or re.search(r"期末|五[”\"]?末", before)
-                                               or action or in_plan):
+                                               or action or in_plan) and (current is None or plan[0] != current):
                     tyear = plan[1]
+                this_year = (profile is not None and profile.genre.value == "work_report"
+                             or _THIS_YEAR.search(text, max(0, s0 - 200), s0 + q.start) is not None)
+                if tyear is None and current is not None and (
+                        (ys and ys[-1].year == current) or (not ys and not _STATIC.search(name) and this_year)):
+                    tyear = current  # `今年主要目标:…增长8%`, `计划新开工26项`: this year's goal
                 vals.update(target_year=tyear, target_value=q.value)
             else:
                 byear = ys[-1].year if ys else None
@@ -767,6 +796,8 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                     byear = plan[0] - 1
                 if byear is None and doc_year is not None:
                     byear = doc_year  # a bulletin's year (its title) for `全年…`, `年末…`
+                if byear is None and current is not None and not _STATIC.search(name):
+                    byear = current  # a report's undated figure: the year it reports on
                 vals.update(baseline_year=byear, baseline_value=q.value)
             if q.comparator:
                 vals["comparator"] = q.comparator
@@ -789,6 +820,18 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
         if plain:
             last_year, last_year_para = plain[-1].year, para
     return out
+
+
+def paragraph_break(text: str) -> str:
+    """What ends a paragraph: a blank line where the text has them (a PDF's paragraphs span
+    lines), else a line break (web text writes one paragraph a line)."""
+    return "\n\n" if text.count("\n\n") >= 0.2 * max(1, text.count("\n")) else "\n"
+
+
+# genres whose undated figures are of the year the text is about (`今年`, `目前`)
+_CURRENT_GENRES = frozenset({"news", "work_report", "bulletin", "other", "park_intro"})
+# words that place a goal in the current year
+_THIS_YEAR = re.compile(r"今年|年内|年底|年初|全年|本年|当年")
 
 
 # --- the extractor -----------------------------------------------------------------------
@@ -832,7 +875,8 @@ def _plan_years(text: str) -> tuple[int, int] | None:
 
 def extract_indicators(text: str, *, regions: Mapping[str, str] | None = None,
                        subjects: Iterable[str] = (), scope: str | None = None,
-                       tables: Iterable[Table] | None = None) -> list[IndicatorHit]:
+                       tables: Iterable[Table] | None = None,
+                       profile: Profile | None = None) -> list[IndicatorHit]:
     """Indicators of a normalized text, from its tables and its prose.
 
     ``regions`` maps region spellings to the name a fact's ``scope`` uses; ``subjects`` are
@@ -845,7 +889,7 @@ def extract_indicators(text: str, *, regions: Mapping[str, str] | None = None,
     for subj in subjects:
         names.setdefault(subj, subj)
     matcher = region_matcher(names)
-    doc_scope = scope or document_scope(text, matcher)
+    doc_scope = scope or default_scope(document_scope(text, matcher), profile)
     plan = _plan_years(text)
     tabs = list(tables) if tables is not None else find_tables(text)
     hits: list[IndicatorHit] = []
@@ -857,9 +901,28 @@ def extract_indicators(text: str, *, regions: Mapping[str, str] | None = None,
         covered.append((t.start, t.end))
     subject_names = [n for n in subjects if n not in (regions or {})]
     prose = [h for h in _prose_indicators(text, matcher=matcher, scope=doc_scope, plan=plan,
-                                          subjects=subject_names)
+                                          subjects=subject_names, profile=profile)
              if not any(a <= h.start < b for a, b in covered)]
     return hits + _merge_targets(_drop_restatements(prose, hits), set((regions or {}).values()))
+
+
+def default_scope(doc_scope: str | None, profile: Profile | None) -> str | None:
+    """The region a document's figures are about when a sentence names none: the profile's
+    region when the title or the dateline names it, or when the clauses' usual subject is only
+    the province or the country (a text about a city names its province too); else the
+    clauses' usual subject (a plan of `北部湾经济区`)."""
+    if profile is None or profile.region is None:
+        return doc_scope
+    if doc_scope is not None and _ZONE_WORD.search(doc_scope) and doc_scope in profile.title:
+        return doc_scope  # a zone's own report (`某市某经济开发区…公报`)
+    if profile.region_source in ("title", "dateline") or doc_scope is None:
+        return profile.region
+    from gxatlas.extract.gazetteer import default_gazetteer
+
+    place = default_gazetteer().place(doc_scope)
+    if place is not None and place.level in ("province", "country") and profile.region != doc_scope:
+        return profile.region
+    return doc_scope
 
 
 def _merge_targets(hits: list[IndicatorHit], places: Iterable[str] = ()) -> list[IndicatorHit]:
@@ -949,12 +1012,13 @@ def _drop_restatements(prose: list[IndicatorHit], table: list[IndicatorHit]) -> 
 
 
 def indicator_facts(doc: Document, *, regions: Mapping[str, str] | None = None,
-                    subjects: Iterable[str] = (), tables: Iterable[Table] | None = None
-                    ) -> list[Fact]:
+                    subjects: Iterable[str] = (), tables: Iterable[Table] | None = None,
+                    profile: Profile | None = None) -> list[Fact]:
     """The indicator facts of ``doc`` (tables and prose); ``subjects`` are entity names that
-    may be an indicator's scope (see ``extract_indicators``)."""
+    may be an indicator's scope (see ``extract_indicators``); ``profile`` gives the defaults
+    (region, year)."""
     hits = extract_indicators(doc.text, regions=region_names() if regions is None else regions,
-                              subjects=subjects, tables=tables)
+                              subjects=subjects, tables=tables, profile=profile)
     facts: list[Fact] = []
     for h in hits:
         if h.end <= h.start:
@@ -974,7 +1038,7 @@ def indicator_component(ad: Any, inputs: Mapping[str, Any]) -> list[Fact]:
     text = ad.text
     subjects = {n for t in ("park", "enterprise", "project") for f in settled[t]
                 for n in (f.name, *f.aliases) if n and n in text and "、" not in n}
-    facts = indicator_facts(ad.doc, subjects=sorted(subjects), tables=ad.tables)
+    facts = indicator_facts(ad.doc, subjects=sorted(subjects), tables=ad.tables, profile=ad.profile)
     return park_scopes(text, facts, settled["park"])
 
 

@@ -9,8 +9,8 @@ changes (`下降18%`).
 
 from __future__ import annotations
 
+import bisect
 import functools
-import math
 import re
 from dataclasses import dataclass
 
@@ -44,8 +44,12 @@ _SCALE_FACTOR = {"万亿": ("万亿", 1), "千亿": ("亿", 1000), "百亿": ("�
 
 _CN_MEASURES = frozenset("个家项条对座所批大种台辆艘架户") | {"万家", "万户", "万人", "人"}
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
-_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
-_CN = f"[{_CN_DIGITS}]+(?:点[{_CN_DIGITS}]+)?"
+# digit runs are matched possessively (no backtracking into a run): linear on any input
+_ARABIC = r"\d++(?:,\d{3})*+(?:\.\d++)?"
+_CN = f"[{_CN_DIGITS}]++(?:点[{_CN_DIGITS}]++)?"
+# the longest number read as a quantity: a longer digit run (an id, a hash, garbage) is none,
+# and never overflows a float
+MAX_DIGITS = 18
 
 
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -107,17 +111,11 @@ def cn_number(s: str) -> float | None:
     return float(v)
 
 
-_MAX_DIGITS = 24  # longer digit strings are codes or noise, not quantities
-
-
 def parse_number(s: str) -> float | None:
-    """An Arabic (`1,234.5`), Chinese (`一千二百`) or mixed (`8千`, `3.5万`) number, or None.
-
-    None too for a number of more than 24 digits (a code or noise, never a planning figure):
-    the value stays finite and converts to an int.
-    """
+    """An Arabic (`1,234.5`), Chinese (`一千二百`) or mixed (`8千`, `3.5万`) number, or None
+    (None too for a run of more than ``MAX_DIGITS`` digits: no quantity is that long)."""
     s = s.strip().replace(",", "").replace("，", "")
-    if not s or len(s) > 2 * _MAX_DIGITS or sum(ch.isdigit() for ch in s) > _MAX_DIGITS:
+    if not s or len(s) > 3 * MAX_DIGITS or sum(ch.isdigit() for ch in s) > MAX_DIGITS:
         return None
     m = _SCALED.fullmatch(s)
     if m:
@@ -137,7 +135,9 @@ def parse_number(s: str) -> float | None:
 def _plain(v: float) -> float | int:
     """``9793.0`` → ``9793``; other floats rounded to 6 places (JSON-friendly)."""
     r = round(v, 6)
-    return int(r) if math.isfinite(r) and abs(r) < 1e15 and r == int(r) else r
+    if abs(r) < 1e15 and r == int(r):
+        return int(r)
+    return r
 
 
 @dataclass(frozen=True)
@@ -175,22 +175,31 @@ class Period:
         return str(self.year)
 
 
-_RATIO = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:\s*[:∶︰]\s*\d+(?:\.\d+)?){1,3}(?![\d.:])")
-# the look-behind keeps the search linear: a match is tried only where a number starts, not
-# at every digit of a long run (which made a 20,000-digit run quadratic)
-_FRACTION = re.compile(f"(?<![{_CN_DIGITS}\\d.,点])({_CN}|{_ARABIC})分之({_CN}|{_ARABIC})")
+_RATIO = re.compile(r"(?<![\d.])\d++(?:\.\d++)?(?:\s*+[:∶︰]\s*+\d++(?:\.\d++)?){1,3}+(?![\d.:])")
+_FRACTION = re.compile(f"(?<![\\d.,{_CN_DIGITS}])({_CN}|{_ARABIC})分之({_CN}|{_ARABIC})")
+_PCT_RANGE = re.compile(r"(?<![\d.])(\d++(?:\.\d++)?)%\s*+[-—~～至到]\s*+(\d++(?:\.\d++)?)%")
 _NUM = re.compile(
     rf"(?P<num>{_ARABIC}|[两三四五六七八九十][{_CN_DIGITS}]*|一[{_CN_DIGITS}]+)"
     rf"(?:\s*(?P<dash>[-—~～至到])\s*(?P<num2>{_ARABIC}))?"
     r"(?P<more>多|余)?"
 )
-_UNIT_RE = re.compile("|".join(re.escape(u) for u in ("%", "‰", "个百分点") + UNITS + ("大",)))
+_UNIT_WORDS = frozenset(("%", "‰", "个百分点") + UNITS + ("大",))
+_UNIT_LONGEST = max(map(len, _UNIT_WORDS))
+
+
+def _unit_at(text: str, pos: int) -> str | None:
+    """The longest unit starting at ``pos`` (a dictionary lookup per length, not a regex
+    alternation of every unit)."""
+    for k in range(min(_UNIT_LONGEST, len(text) - pos), 0, -1):
+        if text[pos:pos + k] in _UNIT_WORDS:
+            return text[pos:pos + k]
+    return None
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*(?:[-—~至到]\s*(\d{1,2}))?\s*月)?")
 _TARGET_BEFORE_YEAR = re.compile(r"(?:到|至|截至|截止|力争|预计|计划|争取|目标)\s*$")
 _TARGET_AFTER_YEAR = re.compile(r"^(?:前|末|底|期末|年底前|[,，]?(?:力争|争取|预计|计划|要|将))")
 _PLAN = re.compile(r"[“\"]?([一二三四五六七八九十]{2,3})五[”\"]?(?:时期|期间)?(末|期末|初|以来|期间|时期)?")
 
-_SCALED = re.compile(r"(\d+(?:\.\d+)?)([十百千万亿]*)")
+_SCALED = re.compile(r"(\d++(?:\.\d++)?)([十百千万亿]*+)")
 _FRACTION_WORDS = re.compile(r"(.+)分之(.+)")
 _DOWN = re.compile(r"(?:下降|降低|减少|缩减|回落)了?$")
 _UP = re.compile(r"(?:增长|增加|提高|提升|上升|增速为?|增幅为?)了?$")
@@ -230,6 +239,31 @@ def _change_of(before: str) -> str | None:
     return None
 
 
+class _Taken:
+    """Non-overlapping spans taken so far, with overlap tests in O(log n): finding quantities
+    stays n·log n in the text however many numbers it holds. Spans come in passes (years,
+    dates, ratios, numbers…), each in increasing order; a pass's spans are merged in when the
+    next pass starts."""
+
+    def __init__(self) -> None:
+        self._spans: list[tuple[int, int]] = []
+        self._new: list[tuple[int, int]] = []
+
+    def append(self, span: tuple[int, int]) -> None:
+        if self._new and span[0] < self._new[-1][0]:
+            self._spans = sorted(self._spans + self._new)
+            self._new = []
+        self._new.append(span)
+
+    @staticmethod
+    def _free_in(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+        i = bisect.bisect_left(spans, (e,)) - 1
+        return i < 0 or spans[i][1] <= s
+
+    def free(self, s: int, e: int) -> bool:
+        return self._free_in(self._spans, s, e) and self._free_in(self._new, s, e)
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every number with a unit (or a ratio) in ``text``, in order, not overlapping.
 
@@ -238,10 +272,8 @@ def find_quantities(text: str) -> list[Quantity]:
     if not _MAY_HOLD_NUMBER.search(text):
         return []
     out: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
+    taken = _Taken()
+    free = taken.free
 
     for m in _YEAR.finditer(text):
         taken.append(m.span())
@@ -256,7 +288,18 @@ def find_quantities(text: str) -> list[Quantity]:
             continue  # a clock time such as 14:40, not a ratio
         out.append(Quantity(value=val, unit=None, start=m.start(), end=m.end(), text=m.group()))
         taken.append(m.span())
-    for m in _FRACTION.finditer(text) if "分之" in text else ():
+    for m in _PCT_RANGE.finditer(text):  # `8%-8.5%`: a range of rates, its upper bound the value
+        if not free(*m.span()):
+            continue
+        lo, hi = parse_number(m.group(1)), parse_number(m.group(2))
+        if lo is None or hi is None:
+            continue
+        before = text[max(0, m.start() - 8):m.start()]
+        out.append(Quantity(value=_plain(hi), unit="%", start=m.start(), end=m.end(),
+                            comparator=comparator_of(before, text[m.end():m.end() + 6]),
+                            low=_plain(lo), change=_change_of(before), text=m.group()))
+        taken.append(m.span())
+    for m in _FRACTION.finditer(text):
         if not free(*m.span()):
             continue
         den, num = parse_number(m.group(1)), parse_number(m.group(2))
@@ -276,13 +319,12 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         if _REFERENCE_BEFORE.search(text, max(0, s - 3), s):
             continue  # `表1所示`, `第3条`: references, not quantities
-        um = _UNIT_RE.match(text, e)
-        unit = um.group() if um else None
+        unit = _unit_at(text, e)
         if num[0] not in "0123456789" and (unit is None or unit not in _CN_MEASURES):
             continue  # Chinese numerals count only before a measure word
         if unit is None:
             continue
-        end = um.end() if um else e
+        end = e + len(unit)
         v = parse_number(num)
         if v is None:
             continue

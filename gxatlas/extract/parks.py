@@ -225,7 +225,7 @@ def _with_bracket(text: str, end: int) -> int:
     m = _TRAIL_BRACKET.match(text, end)
     if m and (_SUFFIX_RE.search(m.group(1)) or re.fullmatch(r"[\u4e00-\u9fff及、]{2,10}", m.group(1))):
         inner = m.group(1)
-        if not re.search(r"\d|年|以下|以上|含|简称|即|等|^[一二三四五六七八九十、]+期$", inner):
+        if not re.search(r"\d|年|以下|以上|含|简称|下称|即|等|^[一二三四五六七八九十、]+期$", inner):
             return m.end()
     return end
 

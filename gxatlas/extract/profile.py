@@ -57,6 +57,18 @@ class Profile:
     province: str | None
     park: str | None
     reasons: tuple[str, ...] = ()
+    # where ``region`` comes from: "title", "dateline" or "mentions"
+    region_source: str | None = None
+    # where ``current_year`` comes from: "signature" (a date line of the text), "page" (a web
+    # page's metadata), "plan" (今年 named as a plan's first or last year), "stated" (the
+    # latest year the text states), "named" (a year inside a name)
+    current_source: str | None = None
+
+    @property
+    def year_from_text(self) -> int | None:
+        """The current year when the text itself gives it (SCHEMA.md: an undated current
+        figure gets a year only then), not a web page's date."""
+        return self.current_year if self.current_source not in (None, "page") else None
 
     @property
     def written_year(self) -> int | None:
@@ -90,7 +102,8 @@ def _date(y: str, m: str | None, d: str | None) -> str | None:
 
 
 def _written(ad: AnnotatedDoc) -> tuple[str | None, str | None]:
-    """(date, reason): a signature line, a metadata line, a date opening the text."""
+    """(date, source): a signature line ("signature"), a page's metadata line or a date
+    opening the text ("page")."""
     from gxatlas.extract.annotate import BlockKind
 
     text = ad.text
@@ -98,13 +111,17 @@ def _written(ad: AnnotatedDoc) -> tuple[str | None, str | None]:
     for b in (*lines[-6:], *lines[:6]):
         m = _DATE_ONLY_LINE.match(text[b.start:b.end])
         if m:
-            return _date(m.group(1), m.group(2), m.group(3)), "落款日期"
+            return _date(m.group(1), m.group(2), m.group(3)), "signature"
     for b in lines[:8]:
         line = text[b.start:b.end]
         m = _FULL_DATE.search(line)
         if m and (b.kind is BlockKind.META or m.start() < 4 or "|" in line):
-            return _date(m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)), "页面日期"
+            return _date(m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)), "page"
     return None, None
+
+
+_SOURCE_REASON = {"signature": "落款日期", "page": "页面日期", "plan": "今年为规划首末年",
+                  "stated": "文中最近的年份", "named": "文中名称里的年份"}
 
 
 def _plan_period(ad: AnnotatedDoc, title: str) -> tuple[int, int] | None:
@@ -153,7 +170,10 @@ def _genre(ad: AnnotatedDoc, title: str) -> tuple[Genre, str]:
         score[g] += sum(min(head.count(c), 3) for c in cues)
     if not score or max(score.values()) == 0:
         return Genre.OTHER, "无体裁线索"
-    g, _ = score.most_common(1)[0]
+    top = max(score.values())
+    # on a tie a plan is the last guess: most texts that name a plan only refer to it
+    order = ("news", "notice", "bulletin", "work_report", "park_intro", "plan")
+    g = next(x for x in order if score[x] == top)
     return Genre(g), f"体裁线索:{g}"
 
 
@@ -172,10 +192,10 @@ def _title(ad: AnnotatedDoc) -> str:
     return ""
 
 
-def _current_year(ad: AnnotatedDoc, written: int | None, plan: tuple[int, int] | None
+def _current_year(ad: AnnotatedDoc, written: int | None, written_source: str | None
                   ) -> tuple[int | None, str | None]:
-    if written is not None:
-        return written, "成文年份"
+    if written is not None and written_source == "signature":
+        return written, "signature"
     text = ad.text
     cal = ad.lexicon.map("plan_calendar")
     for m in re.finditer(r"今年", text):
@@ -183,15 +203,21 @@ def _current_year(ad: AnnotatedDoc, written: int | None, plan: tuple[int, int] |
         for name, (first, last) in cal.items():
             if name in near and not near.startswith(name + "五", near.find(name)):
                 if _FIRST_YEAR.search(near):
-                    return int(first), "今年为规划开局之年"
+                    return int(first), "plan"
                 if _LAST_YEAR.search(near):
-                    return int(last), "今年为规划收官之年"
-    past = [t.year for t in ad.times if not t.target and not t.reference and not _in_span(text, t.start)]
+                    return int(last), "plan"
+    body = ad.lines[1].start if len(ad.lines) > 1 and written_source == "page" else 0
+    past = [t.year for t in ad.times if t.start >= body and not t.target and not t.reference
+            and not _in_span(text, t.start)]
+    if past and (written is None or max(past) >= written):
+        return max(past), "stated"
     if past:
-        return max(past), "文中最近的年份"
+        return written, "page"  # a page dated after every year its text states: undated
     named = [int(m.group(1)) for m in _NAMED_YEAR.finditer(text)]
     if named:
-        return max(named), "文中名称里的年份"
+        return max(named), "named"
+    if written is not None:
+        return written, "page"
     return None, None
 
 
@@ -212,6 +238,7 @@ def _about_year(ad: AnnotatedDoc, title: str, genre: Genre) -> int | None:
 
 
 def _main_region(ad: AnnotatedDoc, title: str) -> tuple[Place | None, str | None]:
+    """(place, source: "title", "dateline" or "mentions")."""
     """The region named in the title, else the one weighed most over the text: a mention
     opening a clause or a line counts twice, groups and countries count only when nothing
     else is named."""
@@ -219,7 +246,7 @@ def _main_region(ad: AnnotatedDoc, title: str) -> tuple[Place | None, str | None
     in_title = [pm.place for pm in ad.places_in(title_at, title_at + len(title))] if title_at >= 0 else []
     specific = [p for p in in_title if p.level in ("prefecture", "county", "city")]
     if specific:
-        return specific[0], "标题地名"
+        return specific[0], "title"
     weights: Counter[str] = Counter()
     places: dict[str, Place] = {}
     text = ad.text
@@ -254,7 +281,11 @@ def _main_region(ad: AnnotatedDoc, title: str) -> tuple[Place | None, str | None
                  and places[n].province == best.short_name and w >= 0.5 * top]
         if inner and (best not in in_title or dateline is not None):
             best = places[max(inner)[1]]
-    return best, "最常作主语的地名"
+    if best in in_title:
+        return best, "title"
+    if dateline is not None and any(pm.place is best for pm in ad.places_in(*dateline)):
+        return best, "dateline"
+    return best, "mentions"
 
 
 def _main_park(ad: AnnotatedDoc, title: str) -> str | None:
@@ -270,24 +301,25 @@ def build_profile(ad: AnnotatedDoc) -> Profile:
     reasons: list[str] = []
     genre, why = _genre(ad, title)
     reasons.append(why)
-    written, why_w = _written(ad)
-    if why_w:
-        reasons.append(why_w)
+    written, written_source = _written(ad)
+    if written_source:
+        reasons.append(_SOURCE_REASON[written_source])
     plan = _plan_period(ad, title)
     if plan and genre not in (Genre.PLAN,) and re.search("规划|纲要|方案", title):
         genre = Genre.PLAN
-    current, why_c = _current_year(ad, int(written[:4]) if written else None, plan)
-    if why_c:
-        reasons.append(why_c)
-    region, why_r = _main_region(ad, title)
-    if why_r:
-        reasons.append(why_r)
+    current, current_source = _current_year(ad, int(written[:4]) if written else None, written_source)
+    if current_source and current_source != written_source:
+        reasons.append(_SOURCE_REASON[current_source])
+    region, region_source = _main_region(ad, title)
+    if region_source:
+        reasons.append({"title": "标题地名", "dateline": "电头地名", "mentions": "最常作主语的地名"}[region_source])
     return Profile(genre=genre, title=title, written=written, current_year=current,
                    about_year=_about_year(ad, title, genre), plan_period=plan,
                    region=region.short_name if region else None,
                    province=(region.province or (region.short_name if region.level == "province" else None))
                    if region else None,
-                   park=_main_park(ad, title), reasons=tuple(reasons))
+                   park=_main_park(ad, title), reasons=tuple(reasons),
+                   region_source=region_source, current_source=current_source)
 
 
 def document_profile(doc: object, *, gazetteer: object = None) -> Profile:
