@@ -82,3 +82,16 @@ def test_comparator_of() -> None:
     assert comparator_of("不低于", "") == ">="
     assert comparator_of("", "以下") == "<="
     assert comparator_of("达到", "") is None
+
+
+def test_digit_runs_beyond_any_quantity_are_none_and_never_overflow() -> None:
+    """A run of hundreds of digits (an id, garbage) is no quantity: no OverflowError."""
+    assert parse_number("9" * 400) is None
+    assert find_quantities("产值" + "9" * 400 + "亿元") == []
+    assert find_quantities("1" * 5000) == []
+    assert find_quantities("产值123456789012亿元")[0].value == 123456789012
+
+
+def test_rate_ranges_keep_their_upper_bound() -> None:
+    q = find_quantities("地区生产总值增长8%-8.5%")[0]
+    assert (q.value, q.low, q.unit) == (8.5, 8, "%")

@@ -80,7 +80,10 @@ _HEADING_LEVELS = (
     (4, re.compile(r"^(?:\d{1,2}[、.．](?!\d)|[(（]\d{1,2}[)）]|——)")),
 )
 _CAPTION = re.compile(r"^\s*(?:续?表|专栏|附表|附图|图)\s*\d+")
-_SENTENCE = re.compile(r"[^。;;!?！？\n]+[。;;!?！？]?")
+# a sentence ends at its punctuation or a line end; a run of more than MAX_SENTENCE characters
+# without either (a flattened table, garbage) is cut, so that work per sentence stays bounded
+MAX_SENTENCE = 600
+_SENTENCE = re.compile(r"[^。;;!?！？\n]{1,%d}[。;;!?！？]?" % MAX_SENTENCE)
 _CLAUSE_BREAK = re.compile(r"[,，:：]")
 
 

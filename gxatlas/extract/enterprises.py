@@ -471,6 +471,9 @@ def _shaped_list_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str
             continue
         cut = clause.group().find("等", first)
         end = clause.start() + cut if cut > 0 else clause.end()
+        raw = text[clause.start():end].split("、")
+        if 3 * sum(1 for r in raw if _COMPANY.search(r[-4:]) or _SHAPE.search(r)) < 2 * len(raw):
+            continue  # cheap test before the segmentation below
         items = _items(text, clause.start(), end)
         names = [text[s:e].strip() for s, e in items]
         shaped = [n for n in names if _COMPANY.search(n[-4:] if n else "") or firm_shape(n, inds) == n]

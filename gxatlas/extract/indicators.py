@@ -22,7 +22,9 @@ Region names are passed in (``regions``: spelling -> display name); nothing is s
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -61,22 +63,52 @@ class IndicatorHit:
 
 @dataclass(frozen=True)
 class RegionMatcher:
-    pattern: re.Pattern[str]
+    """Region (and subject) spellings found leftmost-longest with an Aho-Corasick automaton."""
+
+    automata: tuple[Any, ...]  # the regions' (cached, shared) and the document's subjects'
     display: Mapping[str, str]
+    longest: int
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
         stop = len(text) if end is None else end
-        return [(m.start(), m.end(), self.display[m.group()])
-                for m in self.pattern.finditer(text, start, stop)]
+        hits = sorted(((e + 1 - len(n), -len(n), n) for a in self.automata
+                       for e, n in a.iter_long(text, start, stop)))
+        out: list[tuple[int, int, str]] = []
+        for s, neg, n in hits:  # leftmost-longest over both automata
+            if out and s < out[-1][1]:
+                continue
+            out.append((s, s - neg, self.display[n]))
+        return out
+
+    def match(self, text: str, pos: int = 0) -> tuple[int, str] | None:
+        """The longest spelling starting at ``pos``: (its end, the spelling), or None."""
+        for k in range(min(self.longest, len(text) - pos), 1, -1):
+            if text[pos:pos + k] in self.display:
+                return pos + k, text[pos:pos + k]
+        return None
 
 
-def region_matcher(regions: Mapping[str, str]) -> RegionMatcher:
-    """A matcher over region spellings (longest first); ``regions`` maps spelling -> display."""
-    names = sorted((n for n in regions if len(n) >= 2), key=len, reverse=True)
-    if not names:
-        return RegionMatcher(pattern=re.compile(r"(?!x)x"), display={})
-    return RegionMatcher(pattern=re.compile("|".join(re.escape(n) for n in names)),
-                         display=dict(regions))
+@functools.lru_cache(maxsize=16)
+def _automaton(names: frozenset[str]) -> Any:
+    import ahocorasick
+
+    a = ahocorasick.Automaton()
+    for n in names:
+        a.add_word(n, n)
+    a.make_automaton()
+    return a
+
+
+def region_matcher(regions: Mapping[str, str], extra: Mapping[str, str] | None = None) -> RegionMatcher:
+    """A matcher over region spellings (longest first); ``regions`` maps spelling -> display;
+    ``extra`` adds a document's own subjects (a small automaton of their own, so that the
+    regions' one is built once)."""
+    names = frozenset(n for n in regions if len(n) >= 2)
+    more = frozenset(n for n in (extra or {}) if len(n) >= 2 and n not in names)
+    automata = tuple(_automaton(ns) for ns in (names, more) if ns)
+    display = {**dict(regions), **{n: (extra or {})[n] for n in more}}
+    return RegionMatcher(automata=automata, display=display,
+                         longest=max(map(len, names | more), default=0))
 
 
 # A zone or district opening a clause is its subject even when no gazetteer knows it.
@@ -92,8 +124,8 @@ def subject_at(s: str, matcher: RegionMatcher) -> tuple[int, str] | None:
     A zone is a region (or up to four characters) and a zone word: `广西自贸试验区`,
     `南宁东部新城`.
     """
-    m = matcher.pattern.match(s)
-    region = (0, m.end(), matcher.display[m.group()]) if m else None
+    m = matcher.match(s)
+    region = (0, m[0], matcher.display[m[1]]) if m else None
     zone = _ZONE_SUBJECT.match(s, region[1] if region else 0)
     if zone and _FUNCTION_CHARS.search(zone.group()):
         zone = None  # `甲市着力推进以乙工业园区…`: a clause, not a zone's name
@@ -384,8 +416,13 @@ _HEADING = re.compile(r"^(?:第[一二三四五六七八九十百]+[章节]|[一
                       r"|\d+(?:\.\d+)*[、.．]|——)")
 
 
+# how far before a figure its name is looked for (names are at most 30 characters)
+_NAME_WINDOW = 80
 _CAPTION_LINE = re.compile(r"^\s*(?:续?表|专栏|附表|附图|图)\s*\d+[^。,，;；]{0,40}$")
-_SENTENCE = re.compile(r"[^。;;!?！？\n]+[。;;!?！？]?")
+# a sentence ends at its punctuation or a line end; a run of more than MAX_SENTENCE characters
+# without either (a flattened table, garbage) is cut, so that work per sentence stays bounded
+MAX_SENTENCE = 600
+_SENTENCE = re.compile(r"[^。;;!?！？\n]{1,%d}[。;;!?！？]?" % MAX_SENTENCE)
 _OPEN_BRACKET = re.compile(r"\s*[(（]\s*")
 _FROM_START = re.compile(r"由\s*(?:(?:19|20)\d{2}年(?:底|末)?的?)?\s*$")
 _THEN_RESPECTIVE = re.compile(r"\s*[,，]\s*分别")
@@ -611,9 +648,26 @@ def _respective_names(sent: str, first_q: int) -> list[str]:
     return [x + suffix for x in items[:-1]] + [stem + suffix]
 
 
+class Layers:
+    """Quantities and time expressions of a text already found (absolute offsets, in order),
+    so that prose reading does not find them again (``AnnotatedDoc.quantities``/``times``)."""
+
+    def __init__(self, quantities: Sequence[Quantity], times: Sequence[Period]) -> None:
+        self.quantities, self.times = quantities, times
+        self._q_starts = [q.start for q in quantities]
+        self._t_starts = [t.start for t in times]
+
+    def in_sentence(self, s0: int, s1: int) -> tuple[list[Quantity], list[Period]]:
+        """The sentence's quantities and times, with offsets relative to its start."""
+        qs = self.quantities[bisect.bisect_left(self._q_starts, s0):bisect.bisect_left(self._q_starts, s1)]
+        ts = self.times[bisect.bisect_left(self._t_starts, s0):bisect.bisect_left(self._t_starts, s1)]
+        return ([dataclasses.replace(q, start=q.start - s0, end=q.end - s0) for q in qs],
+                [dataclasses.replace(t, start=t.start - s0, end=t.end - s0) for t in ts])
+
+
 def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                       plan: tuple[int, int] | None, subjects: Iterable[str] = (),
-                      profile: Profile | None = None) -> list[IndicatorHit]:
+                      profile: Profile | None = None, layers: Layers | None = None) -> list[IndicatorHit]:
     out: list[IndicatorHit] = []
     headings = _headings(text)
     if profile is None:
@@ -636,14 +690,15 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
     for sm in _SENTENCE.finditer(text):
         s0 = sm.start()
         sent = sm.group()
-        quants = [q for q in find_quantities(sent)
+        found, years = layers.in_sentence(s0, sm.end()) if layers is not None else (
+            find_quantities(sent), find_years(sent))
+        quants = [q for q in found
                   if (q.unit or isinstance(q.value, str)) and q.unit not in ("倍",)
                   and (q.text[:1].isdigit() or q.text[:1] in "万千百" or q.unit == "%"
                        or (q.unit in _COUNT_UNITS and _SIZE_CLASS.match(sent, q.end) is not None))
                   and not sent.startswith("级", q.end) and q.unit not in ("万", "亿")]
         if quants and _CAPTION_LINE.match(sent):
             quants = []  # `专栏1 七大千亿元产业布局`: a caption names, it does not state
-        years = find_years(sent)
         para = text.rfind(para_sep, 0, s0)
         if not quants:
             plain = [y for y in years if not y.target and not y.reference]
@@ -679,7 +734,8 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 out[-1] = IndicatorHit(name=prev.name, values=vals, start=prev.start, end=s0 + q.end)
                 prev, prev_q = out[-1], q
                 continue
-            cstart = max((m.end() for m in _CLAUSE_BREAK.finditer(sent, 0, q.start)), default=0)
+            window = max(0, q.start - _NAME_WINDOW)
+            cstart = max((m.end() for m in _CLAUSE_BREAK.finditer(sent, window, q.start)), default=window)
             raw = sent[cstart:q.start]
             if _FROM_START.search(raw):
                 continue  # `由2015年的1200亿元(提高到…)`: the starting point, not the figure
@@ -876,7 +932,7 @@ def _plan_years(text: str) -> tuple[int, int] | None:
 def extract_indicators(text: str, *, regions: Mapping[str, str] | None = None,
                        subjects: Iterable[str] = (), scope: str | None = None,
                        tables: Iterable[Table] | None = None,
-                       profile: Profile | None = None) -> list[IndicatorHit]:
+                       profile: Profile | None = None, layers: Layers | None = None) -> list[IndicatorHit]:
     """Indicators of a normalized text, from its tables and its prose.
 
     ``regions`` maps region spellings to the name a fact's ``scope`` uses; ``subjects`` are
@@ -885,10 +941,7 @@ def extract_indicators(text: str, *, regions: Mapping[str, str] | None = None,
     are the rebuilt tables (found if not given).
     """
     subjects = list(subjects)
-    names = dict(regions or {})
-    for subj in subjects:
-        names.setdefault(subj, subj)
-    matcher = region_matcher(names)
+    matcher = region_matcher(regions or {}, {subj: subj for subj in subjects})
     doc_scope = scope or default_scope(document_scope(text, matcher), profile)
     plan = _plan_years(text)
     tabs = list(tables) if tables is not None else find_tables(text)
@@ -901,7 +954,7 @@ def extract_indicators(text: str, *, regions: Mapping[str, str] | None = None,
         covered.append((t.start, t.end))
     subject_names = [n for n in subjects if n not in (regions or {})]
     prose = [h for h in _prose_indicators(text, matcher=matcher, scope=doc_scope, plan=plan,
-                                          subjects=subject_names, profile=profile)
+                                          subjects=subject_names, profile=profile, layers=layers)
              if not any(a <= h.start < b for a, b in covered)]
     return hits + _merge_targets(_drop_restatements(prose, hits), set((regions or {}).values()))
 
@@ -1013,12 +1066,12 @@ def _drop_restatements(prose: list[IndicatorHit], table: list[IndicatorHit]) -> 
 
 def indicator_facts(doc: Document, *, regions: Mapping[str, str] | None = None,
                     subjects: Iterable[str] = (), tables: Iterable[Table] | None = None,
-                    profile: Profile | None = None) -> list[Fact]:
+                    profile: Profile | None = None, layers: Layers | None = None) -> list[Fact]:
     """The indicator facts of ``doc`` (tables and prose); ``subjects`` are entity names that
     may be an indicator's scope (see ``extract_indicators``); ``profile`` gives the defaults
     (region, year)."""
     hits = extract_indicators(doc.text, regions=region_names() if regions is None else regions,
-                              subjects=subjects, tables=tables, profile=profile)
+                              subjects=subjects, tables=tables, profile=profile, layers=layers)
     facts: list[Fact] = []
     for h in hits:
         if h.end <= h.start:
@@ -1031,14 +1084,16 @@ def indicator_facts(doc: Document, *, regions: Mapping[str, str] | None = None,
     return facts
 
 
-@component("indicator", needs=("settled", "tables", "sentences", "profile"), provides=("indicator",))
+@component("indicator", needs=("settled", "tables", "sentences", "quantities", "times", "profile"),
+           provides=("indicator",))
 def indicator_component(ad: Any, inputs: Mapping[str, Any]) -> list[Fact]:
     """Indicators from tables and prose, scoped to the region, park or entity they are about."""
     settled = inputs["settled"]
     text = ad.text
     subjects = {n for t in ("park", "enterprise", "project") for f in settled[t]
                 for n in (f.name, *f.aliases) if n and n in text and "、" not in n}
-    facts = indicator_facts(ad.doc, subjects=sorted(subjects), tables=ad.tables, profile=ad.profile)
+    facts = indicator_facts(ad.doc, subjects=sorted(subjects), tables=ad.tables, profile=ad.profile,
+                            layers=Layers(ad.quantities, ad.times))
     return park_scopes(text, facts, settled["park"])
 
 
