@@ -70,7 +70,9 @@ class RegionMatcher:
     longest: int
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
-        stop = len(text) if end is None else end
+        stop = len(text) if end is None else min(end, len(text))
+        if start >= stop:
+            return []
         hits = sorted(((e + 1 - len(n), -len(n), n) for a in self.automata
                        for e, n in a.iter_long(text, start, stop)))
         out: list[tuple[int, int, str]] = []
