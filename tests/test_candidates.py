@@ -278,3 +278,21 @@ def test_api_chains_and_enterprise_brief_read_the_pool_once(atlas_url: str,
     assert brief["available"] and brief["result"]["firm"]["code"] == "002812"
     missing = client.get("/api/analysis/enterprise", params={"name": "不存在的公司"}).json()
     assert missing["available"] is False and "不存在的公司" in missing["reason"]
+
+
+def test_imported_registry_takes_precedence_end_to_end(atlas_url: str, tmp_path: Path) -> None:
+    reg = tmp_path / "名录.csv"
+    reg.write_text("企业名称,住所,注册资本,经营范围\n"
+                   "云南恩捷新材料股份有限公司,云南省玉溪市高新区抚仙路125号,89000万元,"
+                   "锂电池隔膜生产；包装膜制造\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["--db", atlas_url, "enterprises", "import", str(reg)])
+    assert res.exit_code == 0, res.output
+    gaps = {g["link"]: g for g in _gaps(atlas_url, "南宁", "new_energy_battery", n=10)}
+    enjie = [c for c in gaps["separator"]["candidates"] if c.get("code") == "002812"]
+    assert len(enjie) == 1, gaps["separator"]["candidates"]
+    assert enjie[0]["origin"] == "registry" and enjie[0]["source"] == "用户导入名录"
+    assert any("注册资本8.9亿元" in r for r in enjie[0]["reasons"])
+    res = CliRunner().invoke(main, ["--db", atlas_url, "enterprises", "show", "恩捷股份",
+                                    "--json"])
+    firm = json.loads(res.stdout)["firm"]
+    assert firm["origin"] == "registry" and firm["registered_capital"] == 89000

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
 
 from gxatlas.analysis.classify import Classifier, LinkHit
+from gxatlas.analysis.partners import great_circle_km
 from gxatlas.data.chains import Chain
 from gxatlas.data.listed import ListedFirm, Pool, RegionGroup
 from gxatlas.names import name_key
@@ -137,17 +138,21 @@ class Ranked:
 
 # --- scoring (pure) ------------------------------------------------------------------------
 
-def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    r = 6371.0
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
+def word_part(score: float) -> float:
+    """The word part of fit from a classifier score (``WORD_FULL`` or more counts in full)."""
+    return min(1.0, score / WORD_FULL)
+
+
+def fit_value(p: Prospect) -> float:
+    """The fit part of the score: the stronger of the industry and word parts, plus a third
+    of the weaker (both agreeing is surer than either alone)."""
+    i, w = p.industry_fit, p.word_fit
+    return 0.7 * max(i, w) + 0.3 * min(i, w)
 
 
 def _fit(p: Prospect) -> tuple[float, str]:
-    i, w = p.industry_fit, p.word_fit
-    value = 0.7 * max(i, w) + 0.3 * min(i, w)
+    value = fit_value(p)
+    i = p.industry_fit
     parts = []
     if p.industry:
         parts.append(f"申万行业“{p.industry[-1]}”" + ("与本环节对口" if i >= 1 else ""))
@@ -183,7 +188,8 @@ def _where(p: Prospect, *, home: Home, groups: Sequence[RegionGroup], home_weigh
         return UNKNOWN_WHERE, None, None, "所在地不详（全称未含地名）"
     dist = None
     if None not in (p.longitude, p.latitude, home.longitude, home.latitude):
-        dist = round(haversine_km(p.longitude, p.latitude, home.longitude, home.latitude))
+        dist = round(great_circle_km(lon1=p.longitude, lat1=p.latitude, lon2=home.longitude,
+                                     lat2=home.latitude))
     group, value = None, 0.0
     if home.province and p.province == home.province:
         group, value = "区内", home_weight
@@ -273,7 +279,7 @@ def _pool_firm_prospects(firm: ListedFirm, *, pool: Pool, clf: Classifier,
         seen.add(key)
         level = dict(by_industry.get(firm.sw or "", ())).get(key, 0.0)
         yield key, replace(base, industry_fit=level, words=hit.evidence, word_source="主营产品",
-                           word_fit=min(1.0, hit.score / WORD_FULL))
+                           word_fit=word_part(hit.score))
     for key, level in by_industry.get(firm.sw or "", ()):
         if key in seen:
             continue
@@ -281,7 +287,7 @@ def _pool_firm_prospects(firm: ListedFirm, *, pool: Pool, clf: Classifier,
             level = 0.5  # its products place it elsewhere on this chain
         hit = name_hits.get(key)
         words: tuple[str, ...] = hit.evidence if hit else ()
-        word_fit = min(1.0, hit.score / WORD_FULL) if hit else 0.0
+        word_fit = word_part(hit.score) if hit else 0.0
         if not words:
             words = tuple(w for w in pool.links[key].words if w in name_text)
             word_fit = NAME_WORD_FIT if words else 0.0
@@ -317,7 +323,7 @@ def firm_links(firm: ListedFirm, *, pool: Pool, clf: Classifier
     """The links one listed firm can be courted for (the reverse view), best fit first."""
     index = pool_prospects(pool, clf)
     out = [(key, p) for key, ps in index.items() for p in ps if p.code == firm.code]
-    return sorted(out, key=lambda kp: -_fit(kp[1])[0])
+    return sorted(out, key=lambda kp: -fit_value(kp[1]))
 
 
 # --- the context the chain analysis uses ---------------------------------------------------
@@ -360,7 +366,7 @@ class Court:
         base = Prospect(name=name, origin=info.origin if info else "kb",
                         full_name=(info.full_name if info else None) or "",
                         words=hit.evidence if hit else (), word_source="名称与经营范围",
-                        word_fit=min(1.0, score / WORD_FULL),
+                        word_fit=word_part(score),
                         province=info.province if info else None,
                         city=(info.city if info else None) or default_region,
                         longitude=info.longitude if info else None,

@@ -7,8 +7,9 @@ between regions, and storing a user's region × industry table.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import pandas as pd
 from sqlalchemy import delete, select
@@ -20,6 +21,8 @@ from gxatlas.kb.resolve import find
 
 if TYPE_CHECKING:
     from gxatlas.analysis.chains import Entity
+    from gxatlas.analysis.candidates import Court
+    from gxatlas.data.listed import Pool
     from gxatlas.analysis.registry import RegistryRow
 
 # Weights of KB statements when no user table gives values (documented in README):
@@ -311,14 +314,15 @@ GUANGXI = "广西壮族自治区"
 MAX_TIES = 3
 
 
-def _place(session: Session, region_id: int | None
+def _place(regions: dict[int, Region], region_id: int | None
            ) -> tuple[str | None, str | None, float | None, float | None, tuple[str, ...]]:
-    """(province, prefecture-level city, lon, lat, path) of a region id."""
+    """(province, prefecture-level city, lon, lat, path) of a region id (``regions``: every
+    region by id, read once)."""
     path = []
-    r = session.get(Region, region_id) if region_id else None
+    r = regions.get(region_id) if region_id else None
     while r is not None:
         path.append(r)
-        r = session.get(Region, r.parent_id) if r.parent_id else None
+        r = regions.get(r.parent_id) if r.parent_id else None
     province = next((x.name for x in path if x.level == "province"), None)
     city = next((x.name for x in path if x.level in ("prefecture", "city")), None)
     located = next((x for x in path if x.longitude is not None and x.level != "country"), None)
@@ -334,26 +338,15 @@ def _registry_enterprise_ids(session: Session) -> set[int]:
         .where(Evidence.entity_type == "enterprise", Document.kind == "registry")))
 
 
-def court_from_kb(session: Session, *, region: str | None = None, park: str | None = None,
-                  top: int = 5, pool: object | None = None):
-    """The ``Court`` for ranking candidates of ``region`` (or ``park``): the home's place, the
-    KB's enterprises (registry records marked, each matched to the listed company it is), and
-    the ties the KB shows between listed firms and Guangxi (enterprises there, projects)."""
+@functools.lru_cache(maxsize=2)
+def _listed_names(pool: Pool) -> tuple[dict[str, str | None], Any]:
+    """For one pool (once per process): firm key → stock code (None when two firms share the
+    key), and an Aho–Corasick automaton of short names (3+ characters) → stock code, to find
+    listed firms named inside KB names (中国铝业广西分公司, 比亚迪碳酸锂项目)."""
     import ahocorasick
 
-    from gxatlas.analysis.candidates import Court, Home, KBFirm, firm_key
-    from gxatlas.data.listed import load_pool
-    from gxatlas.names import name_key
+    from gxatlas.analysis.candidates import firm_key
 
-    pool = pool if pool is not None else load_pool()
-    home = Home(name=park or region or "本地")
-    where = find(session, "park", park) if park else find(session, "region", region) if region \
-        else None
-    region_id = (where.region_id if park and where is not None else
-                 where.id if where is not None else None)
-    if region_id is not None:
-        province, city, lon, lat, _ = _place(session, region_id)
-        home = Home(name=park or where.name, province=province, longitude=lon, latitude=lat)
     by_key: dict[str, str | None] = {}
     for f in pool.firms:
         for k in {firm_key(f.name), firm_key(f.full_name)} - {""}:
@@ -364,6 +357,29 @@ def court_from_kb(session: Session, *, region: str | None = None, park: str | No
         if len(short) >= 3:
             names.add_word(short, f.code)
     names.make_automaton()
+    return by_key, names
+
+
+def court_from_kb(session: Session, *, region: str | None = None, park: str | None = None,
+                  top: int = 5, pool: Pool | None = None) -> Court:
+    """The ``Court`` for ranking candidates of ``region`` (or ``park``): the home's place, the
+    KB's enterprises (registry records marked, each matched to the listed company it is), and
+    the ties the KB shows between listed firms and Guangxi (enterprises there, projects)."""
+    from gxatlas.analysis.candidates import Court, Home, KBFirm, firm_key
+    from gxatlas.data.listed import load_pool
+    from gxatlas.names import name_key
+
+    pool = pool if pool is not None else load_pool()
+    home = Home(name=park or region or "本地")
+    where = find(session, "park", park) if park else find(session, "region", region) if region \
+        else None
+    region_id = (where.region_id if park and where is not None else
+                 where.id if where is not None else None)
+    regions = {r.id: r for r in session.scalars(select(Region))}
+    if region_id is not None:
+        province, city, lon, lat, _ = _place(regions, region_id)
+        home = Home(name=park or where.name, province=province, longitude=lon, latitude=lat)
+    by_key, names = _listed_names(pool)
 
     def listed_in(text: str) -> set[str]:
         return {code for _, code in names.iter(name_key(text))} if text else set()
@@ -374,10 +390,12 @@ def court_from_kb(session: Session, *, region: str | None = None, park: str | No
     kb_firms: dict[str, KBFirm] = {}
     ties: dict[str, list[str]] = {}
     ent_code: dict[int, str | None] = {}
+    ent_name: dict[int, str] = {}
     # firms and projects waiting for review are not evidence of anything yet
     for e in session.scalars(select(Enterprise).where(
             Enterprise.id.not_in(untrusted_ids("enterprise")))):
-        province, city, lon, lat, path = _place(session, e.region_id)
+        ent_name[e.id] = e.name
+        province, city, lon, lat, path = _place(regions, e.region_id)
         code = by_key.get(firm_key(e.name)) or (by_key.get(firm_key(e.full_name))
                                                 if e.full_name else None)
         ent_code[e.id] = code
@@ -389,14 +407,13 @@ def court_from_kb(session: Session, *, region: str | None = None, park: str | No
             for c in ({code} if code else set()) | listed_in(e.name):
                 ties.setdefault(c, []).append(f"已在广西投资：{e.name}（{city or province}）")
     for p in session.scalars(select(Project).where(Project.id.not_in(untrusted_ids("project")))):
-        _, city, _, _, path = _place(session, p.region_id)
+        _, city, _, _, path = _place(regions, p.region_id)
         codes = listed_in(p.name)
         if p.enterprise_id is not None:
-            ent = session.get(Enterprise, p.enterprise_id)
             if ent_code.get(p.enterprise_id):
                 codes.add(ent_code[p.enterprise_id])
-            elif ent is not None:
-                codes.add(firm_key(ent.name))
+            elif p.enterprise_id in ent_name:
+                codes.add(firm_key(ent_name[p.enterprise_id]))
         stage = "签约项目" if (p.status or "").startswith("签约") else "项目"
         place = f"（{'，'.join(x for x in (city, p.status) if x)}）" if city or p.status else ""
         for c in codes:
@@ -422,7 +439,8 @@ def firm_needs_from_kb(session: Session, *, name: str) -> dict[str, object]:
     pool's data age. Unknown names are a ``GxatlasError``."""
     from dataclasses import replace
 
-    from gxatlas.analysis.candidates import Prospect, firm_key, firm_links
+    from gxatlas.analysis.candidates import (Prospect, firm_key, firm_links, fit_value,
+                                             word_part)
     from gxatlas.analysis.classify import classifier
     from gxatlas.analysis.needs import FirmLink, firm_links_of, firm_needs
     from gxatlas.data.chains import load_chains
@@ -440,13 +458,20 @@ def firm_needs_from_kb(session: Session, *, name: str) -> dict[str, object]:
     info = court.kb_firms.get(name_key(ent.name)) if ent is not None else None
     if listed is None and info is not None and info.pool_code:
         listed = pool.by_code.get(info.pool_code)
+    if ent is None and listed is not None:  # the KB's record of the same listed firm
+        same = [k for k in court.kb_firms.values() if k.pool_code == listed.code]
+        same.sort(key=lambda k: k.origin != "registry")
+        if same:
+            ent, info = find(session, "enterprise", same[0].name), same[0]
     if listed is None and ent is None:
         raise GxatlasError(f"未找到企业“{name}”（可用上市公司简称、全称、股票代码，或知识库中的企业名）")
     links: list[FirmLink] = []
     pairs = firm_links(listed, pool=pool, clf=clf) if listed is not None else []
     if ent is not None and (listed is None or (info is not None and info.origin == "registry")):
         scope = " ".join(x for x in (ent.full_name or "", ent.scope or "") if x)
-        links += [FirmLink(chain=h.chain, link=h.link, fit=round(min(1.0, h.score / 0.6), 3),
+        links += [FirmLink(chain=h.chain, link=h.link,
+                           fit=round(fit_value(Prospect(name=ent.name, origin="kb",
+                                                        word_fit=word_part(h.score))), 3),
                            words=h.evidence, word_source="名称与经营范围")
                   for h in clf.classify(ent.name, scope)]
     seen = {(fl.chain, fl.link) for fl in links}

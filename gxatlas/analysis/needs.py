@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Sequence
 
-from gxatlas.analysis.candidates import Prospect
+from gxatlas.analysis.candidates import ORIGIN_NAMES, Prospect, fit_value
 from gxatlas.analysis.chains import STATUS_NAMES, Entity, _entity_links, chain_coverage
 from gxatlas.analysis.classify import Classifier
 from gxatlas.data.chains import Chain
@@ -29,16 +29,11 @@ class FirmLink:
     word_source: str = ""
 
 
-def _fit(p: Prospect) -> float:
-    i, w = p.industry_fit, p.word_fit
-    return round(0.7 * max(i, w) + 0.3 * min(i, w), 3)
-
-
 def firm_links_of(prospects: Iterable[tuple[tuple[str, str], Prospect]]) -> list[FirmLink]:
     """``FirmLink`` records from (link, prospect) pairs, best fit first, one per link."""
     best: dict[tuple[str, str], FirmLink] = {}
     for (chain, link), p in prospects:
-        fl = FirmLink(chain=chain, link=link, fit=_fit(p), words=p.words,
+        fl = FirmLink(chain=chain, link=link, fit=round(fit_value(p), 3), words=p.words,
                       word_source=p.word_source)
         if (chain, link) not in best or fl.fit > best[(chain, link)].fit:
             best[(chain, link)] = fl
@@ -91,8 +86,6 @@ def firm_needs(firm: Prospect, links: Sequence[FirmLink], *, chains: Sequence[Ch
 
 
 def _firm_dict(p: Prospect) -> dict[str, Any]:
-    from gxatlas.analysis.candidates import ORIGIN_NAMES
-
     return {"name": p.name, "full_name": p.full_name or None, "code": p.code,
             "exchange": p.exchange, "industry": "/".join(p.industry) or None,
             "province": p.province, "city": p.city, "origin": p.origin,
