@@ -68,6 +68,7 @@ class RegionMatcher:
     automata: tuple[Any, ...]  # the regions' (cached, shared) and the document's subjects'
     display: Mapping[str, str]
     longest: int
+    regions: frozenset[str] = frozenset()  # the spellings that are regions (not subjects)
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
         stop = len(text) if end is None else min(end, len(text))
@@ -110,7 +111,8 @@ def region_matcher(regions: Mapping[str, str], extra: Mapping[str, str] | None =
     automata = tuple(_automaton(ns) for ns in (names, more) if ns)
     display = {**dict(regions), **{n: (extra or {})[n] for n in more}}
     return RegionMatcher(automata=automata, display=display,
-                         longest=max(map(len, names | more), default=0))
+                         longest=max(map(len, names | more), default=0),
+                         regions=frozenset(regions.values()) | names)
 
 
 # A zone or district opening a clause is its subject even when no gazetteer knows it.
@@ -373,7 +375,8 @@ _TIME_LEAD = re.compile(
     r"(?:底|末|期末|前|以来|上半年|下半年|全年|一季度|第一季度|前三季度|年底)?[,，]?)+")
 _LEAD_WORDS = re.compile(r"^(?:其中|同时|并且?|且|以及|全年|当年|同年|今年|去年|目前|当前|此外|另外|总体上|总的来看|预计|力争|计划|争取|确保|将|还"
                          r"|实现|形成|首季|全市|全县|全区|全省|全镇|该市|本市|我市|该县|本县|我县|该区|我区|该省"
-                         r"|今年以来|年内|现已|已经|已|[^,，。;；]{0,12}?(?:建成|达产|投产|满产)后)+")
+                         r"|今年以来|年内|现已|已经|已|完成|我们|努力实现|努力|用[^,，。;；]{1,6}?时间"
+                         r"|[^,，。;；]{0,12}?(?:建成|达产|投产|满产)后)+")
 _TRAIL_WORDS = re.compile(
     r"(?:分别)?(?:已经|已|将|也|均|还|可|共|累计)?(?:达到了?|达|为|是|完成|实现|突破|超过|超|逾|约为?|近|接近"
     r"|提高到|提高至|提升到|提升至|上升到|上升至|增长到|增加到|增至|降至|降低到|下降到|减少到|控制在|保持在"
@@ -390,14 +393,14 @@ _GOAL_LIST = re.compile(r"目标(?:任务)?(?:包括|是|为|有)?[:：]")
 _DONE_OF_PLAN = re.compile(r"(?:完成|超额完成)(?:了)?(?:全年|年度|年初)?(?:计划|目标|任务)的?\s*$")
 # what stands still, whatever the year: an area, a distance, a bound (no default year)
 _STATIC = re.compile(r"面积|占地|用地|距离|长度|范围|四至|海拔")
-_PROJECT_NAME = re.compile(r"^(?:总?投资(?:额|总额)?|计划投资|占地(?:面积)?|建筑面积|用地)$")
+_PROJECT_NAME = re.compile(r"^(?:总?投资(?:额|总额)?|计划投资)$")
 # What a clause says of one project, firm, site or event rather than of a region or sector:
 # its investment (`…扩建工程总投资`, `拟投资`), its land (`规划面积`, `占地`), its distance to
 # somewhere (`距…港`), the firm doing it (`…有限公司实施`), the act of building (`在…建设`),
 # and the tally of a signing or ground-breaking event (`本次活动共签约项目`).
 _ATTRIBUTE_NAME = re.compile(
     r"^(?:拟|计划|预计|将|共|已)?(?:总?投资|投资总额)(?:额)?$|(?:项目|工程|期)总投资(?:额)?$"
-    r"|(?:占地|用地|规划面积|总面积|建筑面积|占地面积|用地面积)(?:约|面积)?$|^(?:园区)?距"
+    r"|^(?:园区)?距"
     r"|有限公司|有限责任公司"
     r"|(?:本次|此次|活动|现场|集中)[^,，]{0,6}(?:签约|开工|竣工|投产)?项目$")
 
@@ -420,6 +423,8 @@ _HEADING = re.compile(r"^(?:第[一二三四五六七八九十百]+[章节]|[一
 
 # how far before a figure its name is looked for (names are at most 30 characters)
 _NAME_WINDOW = 80
+# what follows the first item of a list (`A(乙)B基地、C…`, `A、B等`): within its clause
+_LISTED_FIRST = re.compile(r"[^,，。;；:：]{0,30}?、")
 _CAPTION_LINE = re.compile(r"^\s*(?:续?表|专栏|附表|附图|图)\s*\d+[^。,，;；]{0,40}$")
 # a sentence ends at its punctuation or a line end; a run of more than MAX_SENTENCE characters
 # without either (a flattened table, garbage) is cut, so that work per sentence stays bounded
@@ -459,14 +464,19 @@ def _headings(text: str) -> list[tuple[int, str]]:
 def _clean_name(raw: str, *, scope_names: RegionMatcher) -> tuple[str, str | None]:
     """The indicator name in the words before a number, and the region it starts with."""
     s = _MARKS.sub("", re.sub(r"[\s“”\"'‘’]+", "", raw))
-    s = re.sub(r"\([^()]*\)|（[^（）]*）", "", s)
+    s = re.sub(r"\([^()]*\)|（[^（）]*）|\[\d{1,2}\]", "", s)  # asides and footnote marks (`[2]`)
     s = s.split("(")[-1]
+    intro = list(_LIST_INTRO.finditer(s))
+    if intro and len(s) - intro[-1].end() >= 2:
+        s = s[intro[-1].end():]  # `《规划》确定了范围包括西江农场用地`: what is listed
     scope: str | None = None
     for _ in range(3):
         before = s
         s = _TIME_LEAD.sub("", s)
         s = _LEAD_WORDS.sub("", s)
         hit = subject_at(s, scope_names)
+        if hit and "、" in s[hit[0]:] and hit[1] not in scope_names.regions:
+            hit = None  # `甲集团(乙)A基地、B…等`: a list's first item, not the subject
         if hit:
             scope = hit[1]
             s = s[hit[0]:]
@@ -483,6 +493,15 @@ def _clean_name(raw: str, *, scope_names: RegionMatcher) -> tuple[str, str | Non
     return _drop_modifier(s), scope
 
 
+def _only_verbs(name: str) -> bool:
+    """`推出`, `新增`: a verb (or verbs) and nothing it counts (jieba part of speech)."""
+    from gxatlas.extract.mentions import pos_cut
+
+    words = pos_cut(name)
+    return bool(words) and len(name) <= 4 and all(f.startswith("v") and f != "vn" for _, f in words)
+
+
+_LIST_INTRO = re.compile(r"(?:包括|包含|涵盖|确定了|明确了|其中有)")
 _MODIFIER = re.compile(r"^[^的占比\d]{4,}的(?=[^的]{4,}$)")
 _PARTNER = re.compile(r"^(与[^的占比,，]{1,8})的")
 
@@ -566,7 +585,8 @@ def _heading_year(headings: Sequence[tuple[int, str]], pos: int) -> int | None:
 _VERB_ONLY = re.compile(r"(?:形成|打造|建设|建成|培育|培植|引进|引入|新增|拥有|有|共有|实现|达到|累计|组建|设立|新设|布局"
                         r"|聚集|集聚|吸引|带动|推动|支持|重点|大力|力争|争取|壮大|发展|创建|认定|获批|入选|落户"
                         r"|已|共|约|近|超过|逾)+")
-_MARKS = re.compile(r"^(?:[—\-·•●■◆★※>\s]+|【[^】]*】|\[[^\]]*\]|\d{1,2}[.、](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])+")
+_MARKS = re.compile(r"^(?:[—\-·•●■◆★※>\s]+|【[^】]*】|\[[^\]]*\]|\d{1,2}[.、](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）]"
+                    r"|[一二三四五六七八九十]{1,3}、)+")
 _LEAD_VERBS = re.compile(r"^(?:统筹|推进|推动|加快|大力|着力|积极|重点|支持|实施|打造|建设|培育|扶持|引导|鼓励)+")
 _PLAN_NAMES = {1981 + 5 * (n - 6): cn for n, cn in ((11, "十一"), (12, "十二"), (13, "十三"), (14, "十四"),
                                                      (15, "十五"), (16, "十六"))}
@@ -628,26 +648,50 @@ def _share_name(name: str, raw: str, sent: str, q: Quantity) -> str:
     return name
 
 
-def _respective_names(sent: str, first_q: int) -> list[str]:
-    """For `A、B、C占全区的比重…分别为x、y、z`, the names A占全区的比重, B…, C… ."""
-    m = re.search(r"分别(?:为|是|达到?|占|增长|下降)?$", sent[:first_q])
+_KINDS = re.compile(r"(?:总产值|产值|增加值|营业收入|收入|利润|税收|总额|用户数|用户|产量|总量|人数|数量)$")
+_RESPECTIVE = re.compile(r"分别(?P<verb>(?:同比|比上年|较上年|年均)?(?:增长|下降)|为|是|达到?|占)?$")
+
+
+def _respective_names(sent: str, first_q: int, prior: Sequence[str] = ()) -> list[str]:
+    """The names of the figures that follow `分别`: for `A、B、C占全区的比重…分别为x、y、z`,
+    A占全区的比重, B…, C…; for `三次产业…分别为`, 第一产业…, 第二产业…, 第三产业…; for
+    `一季度、上半年、全年GDP分别增长`, 一季度GDP增长…; for `甲总产值、增加值分别增长`,
+    甲总产值增长, 甲增加值增长; with no list (`运输货物2.6万标箱,货值44亿元,分别同比增长x和y`),
+    the growth of each amount named before in the sentence (``prior``)."""
+    m = _RESPECTIVE.search(sent[:first_q])
     if not m:
         return []
+    verb = m.group("verb") if m.group("verb") and m.group("verb").endswith(("增长", "下降")) else ""
     head = sent[: m.start()]
     cut = max((b.end() for b in re.finditer(r"[,，:：;；。“”]", head.rstrip(",，"))), default=0)
-    items = [re.sub(r"^(?:和|及|以及)", "", x) for x in re.split(r"[、和及]", head[cut:].rstrip(",，")) if x]
+    body = head[cut:].rstrip(",，")
+    implied = re.search(r"三次产业", body)
+    if implied:
+        rest = body[implied.end():]
+        return [x + rest + verb for x in ("第一产业", "第二产业", "第三产业")]
+    items = [re.sub(r"^(?:和|及|以及)", "", x) for x in re.split(r"[、和及]", body) if x]
     if len(items) < 2:
-        return []
+        return [p + verb for p in prior] if verb and prior else []
+    periods = lexicon().map("period_months")
+    if all(x in periods for x in items[:-1]):
+        last_period = next((p for p in sorted(periods, key=len, reverse=True) if items[-1].startswith(p)), None)
+        if last_period:  # `一季度、上半年、前三季度、全年全市GDP`: periods of one figure
+            stem = re.sub(r"^(?:全市|全区|全省|全县)", "", items[-1][len(last_period):])
+            return [x + stem + verb for x in items[:-1]] + [last_period + stem + verb]
+    first_kind = _KINDS.search(items[0])
+    if first_kind and all(_KINDS.fullmatch(x) for x in items[1:]):
+        head_words = items[0][: first_kind.start()]  # `规上工业总产值、增加值`
+        return [items[0] + verb] + [head_words + x + verb for x in items[1:]]
     last = items[-1]
     if "占" in last:
         stem, suffix = last[: last.index("占")], last[last.index("占"):]
     else:
         hm = next((h for h in re.finditer(r"用户数|用户|产量|产值|总额|总量|收入|增加值|利润|人数|数量", last)), None)
         if hm is None:
-            return [re.sub(r"\s+", "", x) for x in items]
+            return [re.sub(r"\s+", "", x) + verb for x in items]
         stem, suffix = last[: hm.start()], last[hm.start():]
     suffix = re.sub(r"(?:接近|约|近|超过|达到|达|为).*$", "", suffix)
-    return [x + suffix for x in items[:-1]] + [stem + suffix]
+    return [x + suffix + verb for x in items[:-1]] + [stem + suffix + verb]
 
 
 class Layers:
@@ -718,11 +762,15 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
         subject: str | None = None
         subject_scope: str | None = None
         sent_scope: str | None = None
-        lead_hit = subject_at(_lead(sent), matcher)
+        lead = _lead(sent)
+        lead_hit = subject_at(lead, matcher)
         sent_subject = lead_hit[1] if lead_hit and lead_hit[1] not in _TOO_WIDE else None
+        if sent_subject is not None and sent_subject not in places and _LISTED_FIRST.match(lead, lead_hit[0]):
+            sent_subject = None  # `甲集团(乙)A基地、B…等46项`: the first item of a list, no subject
         respective: list[str] = []
         r_index = 0
         amount: str | None = None
+        amounts: list[str] = []  # names of the sentence's amounts so far (`运输货物…,货值…`)
         prev: IndicatorHit | None = None
         prev_q: Quantity | None = None
         for q in quants:
@@ -738,6 +786,8 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 continue
             window = max(0, q.start - _NAME_WINDOW)
             cstart = max((m.end() for m in _CLAUSE_BREAK.finditer(sent, window, q.start)), default=window)
+            if prev_q is not None and cstart <= prev_q.end < q.start and sent[prev_q.end:prev_q.end + 1] == "、":
+                cstart = prev_q.end + 1  # `年产值58亿元、年税收1.2亿元`: the next figure's own name
             raw = sent[cstart:q.start]
             if _FROM_START.search(raw):
                 continue  # `由2015年的1200亿元(提高到…)`: the starting point, not the figure
@@ -745,11 +795,11 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 raw = raw[: raw.index("由")]
             name_scope: str | None = None
             chained = bool(respective) and prev_q is not None and re.fullmatch(
-                r"\s*(?:、|和|及|以及)\s*", sent[prev_q.end:q.start]) is not None
+                r"\s*(?:、|和|及|以及|,|，)\s*", sent[prev_q.end:q.start]) is not None
             if not chained:
                 respective, r_index = [], 0
                 if "分别" in sent[max(0, q.start - 8):q.start]:
-                    respective = _respective_names(sent, q.start)
+                    respective = _respective_names(sent, q.start, amounts)
             if respective:
                 if r_index >= len(respective):
                     continue
@@ -783,7 +833,8 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                     continue  # `在全国15个城市中位居第三`: the field ranked in, not a figure
                 post = _post_name(sent, q)
                 if _TWO_HAN.search(post) and (
-                        not name or len(name) < 2 or _VERB_ONLY.fullmatch(name) or name.endswith("等")
+                        not name or len(name) < 2 or _VERB_ONLY.fullmatch(name) or _only_verbs(name)
+                        or name.endswith("等")
                         or _COUNT_VERB_END.search(_APPROX_END.sub("", raw)) or raw.rstrip().endswith(("的", "为"))
                         or "、" in name or name.startswith("在") or _DIGIT.search(name)):
                     name = post  # `甲、乙、丙三大千亿元产业`: the list names what is counted
@@ -814,6 +865,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 subject, subject_scope = name, name_scope
             if q.unit != "%" and not _RELATIVE.match(name):
                 amount = name
+                amounts.append(name)
             sent_scope = sent_scope or name_scope
             before = sent[: q.start]
             ys = [y for y in years if y.end <= q.start and not y.reference and not y.target]
@@ -1096,39 +1148,110 @@ def indicator_component(ad: Any, inputs: Mapping[str, Any]) -> list[Fact]:
                 for n in (f.name, *f.aliases) if n and n in text and "、" not in n}
     facts = indicator_facts(ad.doc, subjects=sorted(subjects), tables=ad.tables, profile=ad.profile,
                             layers=Layers(ad.quantities, ad.times))
-    return park_scopes(text, facts, settled["park"])
+    return entity_scopes(ad, facts, settled)
 
 
-# `园区工业总产值`, `入园企业`: a figure of "the park", which the writing leaves unnamed
-_OF_THE_PARK = re.compile(r"^(?:园区|入园|新增入园|全园)")
+# `园区工业总产值`, `试验区招商引资…`, `项目总建筑面积`: a figure of "the park" or "the project",
+# which the writing does not name again
+_BARE_REF = re.compile(r"^(?:该|本|全)?(园区|入园|新增入园|园|试验区|开发区|高新区|产业园|保税区|综保区|片区|合作区"
+                       r"|基地|项目|企业|公司)")
+_PARK_WORDS = ("园区", "入园", "新增入园", "园")
+_ZONE_REF = re.compile(r"园区|试验区|开发区|高新区|产业园|保税区|综保区|片区|合作区|基地")
 
 
-def park_scopes(text: str, indicators: list[Fact], parks: list[Fact]) -> list[Fact]:
-    """Indicator scopes that name a park, given as the park's fact name: a short form
-    (`苍海产业园` for `梧州苍海产业园`) is resolved, and a figure named after "the park"
-    (`园区产值`) is scoped to the last park named before it in the same paragraph."""
-    if not parks:
+@dataclass(frozen=True)
+class _Named:
+    start: int
+    end: int
+    surface: str  # as written here
+    kind: str  # park, project or enterprise
+    ref: str  # how the text refers to it: the short name it declares (`（下称:A）`), else its name
+
+
+_DECLARED = re.compile(r"[(（](?:以下简称|以下称|下称|简称)[:：]?[“\"]?([^()（）“”\"]{2,16})[”\"]?[)）]")
+
+
+def _named_entities(text: str, facts: Mapping[str, Sequence[Fact]]) -> list[_Named]:
+    """Every occurrence of every spelling of the document's parks, projects and firms."""
+    spell: dict[str, tuple[str, str]] = {}
+    for kind in ("park", "project", "enterprise"):
+        for f in facts.get(kind, ()):
+            ref = f.name
+            i = text.find(f.name)
+            if i >= 0:
+                d = _DECLARED.match(text, i + len(f.name))
+                ref = d.group(1) if d else ref
+            for n in (f.name, *f.aliases):
+                if n and len(n) >= (2 if kind == "enterprise" else 3):
+                    spell.setdefault(n, (kind, ref))
+    if not spell or not text:
+        return []
+    auto = _automaton(frozenset(spell))
+    return [_Named(e + 1 - len(n), e + 1, n, *spell[n]) for e, n in auto.iter_long(text)]
+
+
+def _kind_of_ref(word: str) -> str:
+    return {"项目": "project", "企业": "enterprise", "公司": "enterprise"}.get(word, "park")
+
+
+def entity_scopes(ad: Any, indicators: list[Fact], settled: Mapping[str, Sequence[Fact]]) -> list[Fact]:
+    """Indicator scopes that are a park, a project or a firm, as the text writes them there:
+
+    - a figure named after "the park", "the project", "the firm" (`园区产值`, `试验区…`,
+      `项目…`, `企业…`) takes the one of that kind named last before it in its paragraph;
+    - a figure right before the entity it belongs to (`占地面积140亩的A项目`, `投资80亿元的B公司`)
+      takes it;
+    - an area (`规划面积`, `占地面积`) takes the park or project its sentence names, or, when
+      the sentence only says `基地`/`园区`, the park named last before it;
+    - a figure with no subject of its own in a sentence after one that opens with `项目`/`园区`
+      (`项目将…。投产后,年产值…`) takes the one named last.
+    A scope written in the figure's own sentence stays as written.
+    """
+    text = ad.text
+    named = _named_entities(text, settled)
+    if not named:
         return indicators
-    canon = {n: p.name for p in parks for n in (p.name, *p.aliases) if n}
-    spellings = sorted(canon, key=len, reverse=True)
+    starts = [m.start for m in named]
+    sep = paragraph_break(text)
     out = []
     for f in indicators:
+        pos, end = f.evidence.start, f.evidence.end
         scope = f.values.get("scope")
-        new = canon.get(scope) if isinstance(scope, str) else None
-        if _OF_THE_PARK.match(f.name) and new is None:
-            new = _park_before(text, f.evidence.start, spellings, canon) or new
+        sent = ad.sentence_at(pos)
+        s0, s1 = (sent.start, sent.end) if sent else (pos, end)
+        l0 = text.rfind(sep, 0, pos) + 1  # the paragraph's start
+        b0 = text.rfind("\n\n", 0, pos) + 1  # the block a bare `园区` looks back over
+        before = named[:bisect.bisect_left(starts, pos)]
+        explicit = isinstance(scope, str) and scope in text[s0:s1]
+        # a scope naming an entity is written as the text refers to it (its declared short
+        # name, else its full name)
+        new: str | None = next((m.ref for m in before[::-1] if m.surface == scope), None) if explicit else None
+        after = next((m for m in named[bisect.bisect_left(starts, end):bisect.bisect_left(starts, end + 4)]
+                      if text[end:m.start] in ("的", "以上的", "左右的")), None)
+        ref = _BARE_REF.match(f.name)
+        if after is not None:
+            new = after.ref
+        elif ref and not explicit:
+            kind = _kind_of_ref(ref.group(1))
+            word = ref.group(1)
+            hit = next((m for m in reversed(before) if m.start >= b0 and m.kind == kind
+                        and (word in _PARK_WORDS or kind != "park" or m.surface.endswith(word))), None)
+            new = hit.ref if hit else None
+        elif _STATIC.search(f.name) and not explicit:
+            inside = [m for m in before if m.start >= s0 and m.kind != "enterprise"]
+            if inside:
+                new = inside[-1].ref
+            elif _ZONE_REF.search(text, s0, pos):
+                hit = next((m for m in reversed(before) if m.kind == "park"), None)
+                new = hit.ref if hit else None
+        elif not explicit and s0 > l0:
+            prev = ad.sentence_at(s0 - 1)
+            lead = _BARE_REF.match(_lead(text[prev.start:prev.end])) if prev is not None and prev.start >= l0 else None
+            if lead:
+                kind = _kind_of_ref(lead.group(1))
+                hit = next((m for m in reversed(before) if m.start >= l0 and m.kind == kind), None)
+                new = hit.ref if hit else None
         if new is not None and new != scope:
             f = dataclasses.replace(f, values={**f.values, "scope": new})
         out.append(f)
     return out
-
-
-def _park_before(text: str, pos: int, spellings: list[str], canon: Mapping[str, str]) -> str | None:
-    para = text.rfind("\n\n", 0, pos)
-    window = text[para + 1 if para >= 0 else 0:pos]
-    best: tuple[int, str] | None = None
-    for n in spellings:
-        i = window.rfind(n)
-        if i >= 0 and (best is None or i > best[0]):
-            best = (i, canon[n])
-    return best[1] if best else None
