@@ -282,8 +282,13 @@ class AnnotatedDoc:
 
     @functools.cached_property
     def city_context(self) -> CityContext:
-        """Where the text names cities (to place a fact by context)."""
-        return CityContext.of_places(self.text, ((p.start, p.end, p.place) for p in self.places))
+        """Where the text names cities (to place a fact by context), and the city the document
+        is about (the profile's region, when it is a city or county)."""
+        prof = self.profile
+        place = self.gazetteer.place(prof.region) if prof.region else None
+        about = place.city if place is not None and place.level in ("prefecture", "county") else None
+        return CityContext.of_places(self.text, ((p.start, p.end, p.place) for p in self.places),
+                                     about=about)
 
     # --- the profile -----------------------------------------------------------------------
 

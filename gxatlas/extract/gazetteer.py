@@ -160,8 +160,10 @@ def _places(records: Iterable[Mapping[str, Any]]) -> dict[str, Place]:
             continue
         pref = ancestor(r, "prefecture")
         prov = ancestor(r, "province")
+        # a province-level city (重庆, 上海) is the city of what is in it
+        city = short(pref) if pref else (short(r) if level == "province" and str(r["name"]).endswith("市") else None)
         place = Place(code=str(r["code"]), name=str(r["name"]), short_name=short(r), level=level,
-                      city=short(pref) if pref else None, province=short(prov) if prov else None)
+                      city=city, province=short(prov) if prov else None)
         spellings = {place.name, *_aliases(r.get("aliases"))}
         if place.short_name not in _AMBIGUOUS_SHORT or level in ("province", "prefecture"):
             spellings.add(place.short_name)

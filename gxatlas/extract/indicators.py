@@ -1022,11 +1022,16 @@ def default_scope(doc_scope: str | None, profile: Profile | None) -> str | None:
         return doc_scope
     if doc_scope is not None and _ZONE_WORD.search(doc_scope) and doc_scope in profile.title:
         return doc_scope  # a zone's own report (`某市某经济开发区…公报`)
-    if profile.region_source in ("title", "dateline") or doc_scope is None:
-        return profile.region
     from gxatlas.extract.gazetteer import default_gazetteer
 
-    place = default_gazetteer().place(doc_scope)
+    gaz = default_gazetteer()
+    region = gaz.place(profile.region)
+    place = gaz.place(doc_scope) if doc_scope else None
+    if region is not None and region.level == "province" and doc_scope is not None and (
+            place is None or place.level not in ("province", "country")):
+        return doc_scope  # a province-wide text about one of its regions (`北部湾经济区`)
+    if profile.region_source in ("title", "dateline") or doc_scope is None:
+        return profile.region
     if place is not None and place.level in ("province", "country") and profile.region != doc_scope:
         return profile.region
     return doc_scope

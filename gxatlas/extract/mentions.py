@@ -159,14 +159,19 @@ class CityContext:
     counties: tuple[str | None, ...] = ()
     # the one prefecture city a document is about (nine in ten place names are in it)
     home: str | None = None
+    # the prefecture city the document's profile says it is about (a text about one city or
+    # county, not a province-wide one): a county-level city named in a fact is its city there
+    about: str | None = None
 
     @classmethod
     def of(cls, text: str, gaz: Gazetteer) -> CityContext:
         return cls.of_places(text, gaz.find_places(text))
 
     @classmethod
-    def of_places(cls, text: str, places: Iterable[tuple[int, int, Place]]) -> CityContext:
-        """The context of ``text`` given the places found in it (start, end, place)."""
+    def of_places(cls, text: str, places: Iterable[tuple[int, int, Place]],
+                  about: str | None = None) -> CityContext:
+        """The context of ``text`` given the places found in it (start, end, place);
+        ``about``: the prefecture city the document is about, when its profile knows one."""
         pos: list[int] = []
         cities: list[str] = []
         counties: list[str | None] = []
@@ -184,7 +189,7 @@ class CityContext:
         paras = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
         home = dominant if dominant and counts[dominant] >= max(10, 0.9 * len(cities)) else None
         return cls(positions=tuple(pos), cities=tuple(cities), dominant=dominant,
-                   paragraph_starts=tuple(paras), counties=tuple(counties), home=home)
+                   paragraph_starts=tuple(paras), counties=tuple(counties), home=home, about=about)
 
     def paragraph_start(self, pos: int) -> int:
         i = bisect.bisect_right(self.paragraph_starts, pos) - 1

@@ -18,6 +18,7 @@ from gxatlas.extract.facts import Fact
 from gxatlas.extract.gazetteer import Gazetteer
 from gxatlas.extract.mentions import (
     CityContext,
+    is_county,
     display_name,
     evidence,
     industry_words,
@@ -577,11 +578,17 @@ def park_city(name: str, pos: int, *, gaz: Gazetteer, ctx: CityContext | None,
     is in 崇左); none when the name is anchored at a province or country only; else context."""
     starts = word_starts(name)
     places = [hit for hit in gaz.find_places(name) if hit[0] in starts]  # not `金|桂林|浆纸`
-    cities = [p.city for _, _, p in places if p.city]
+    # a later place of another province is part of the name, not a place (`滨州北海经济开发区`)
+    home = next((p.province for _, _, p in places if p.province), None)
+    places = [hit for hit in places if not (home and hit[2].province and hit[2].province != home)]
+    cities = [p.city for _, _, p in places if p.city and not (province_means_unknown and p.level == "province")]
     if cities:
+        last = next(p for _, _, p in reversed(places) if p.city)
+        if is_county(last) and last.name.endswith("市") and ctx is not None and ctx.about == last.city:
+            return last.short_name  # in a text about its city, a county-level city is the city
         return ctx.local(cities[-1], pos, [p for _, _, p in places]) if ctx else cities[-1]
     if (places or name.startswith("中国")) and not province_means_unknown:
-        return None
+        return None  # anchored at a province or the country only
     return ctx.local(ctx.near(pos), pos) if ctx else None
 
 

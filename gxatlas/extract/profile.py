@@ -247,6 +247,14 @@ def _main_region(ad: AnnotatedDoc, title: str) -> tuple[Place | None, str | None
     specific = [p for p in in_title if p.level in ("prefecture", "county", "city")]
     if specific:
         return specific[0], "title"
+    dateline = _dateline(ad)
+    if dateline is not None:
+        dated = [pm.place for pm in ad.places_in(*dateline) if pm.place.level in ("prefecture", "county")
+                 and not ad.lexicon.pattern("media_suffixes").match(ad.text, pm.end, pm.end + 4)]
+        if dated:
+            return dated[-1], "dateline"
+    if in_title:
+        return in_title[0], "title"  # a title that names only the province: a province-wide text
     weights: Counter[str] = Counter()
     places: dict[str, Place] = {}
     text = ad.text
