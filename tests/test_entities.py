@@ -96,7 +96,8 @@ def test_enterprises_from_lists_and_company_forms(prose: list[Fact]) -> None:
 def test_projects_with_investment_capacity_and_status(prose: list[Fact]) -> None:
     projects = by_type(prose, "project")
     p = projects["岑溪年产50万吨不锈钢项目"]
-    assert p.get("city") == "梧州"
+    # SCHEMA.md: a county-level city where named (the text is about 梧州, of which 岑溪 is one)
+    assert p.get("city") == "岑溪"
     assert p.get("investment") == 35
     assert p.get("capacity") == "50万吨"
     assert p.get("status") == "开工"  # the stage (issue 13): 储备 前期 签约 开工 在建 竣工 投产 达产

@@ -53,10 +53,11 @@ _JOINED_OUTER = frozenset({"工业园区", "工业集中区", "集中区"})
 # Country abbreviations of two-country parks (`中马` = `中国—马来西亚`).
 _COUNTRY_ABBREV = {"马": "马来西亚", "新": "新加坡", "泰": "泰国", "越": "越南", "印": "印度尼西亚",
                    "老": "老挝", "柬": "柬埔寨", "缅": "缅甸", "菲": "菲律宾", "文": "文莱", "印尼": "印度尼西亚"}
-_AREA = re.compile(r"(?:规划面积|总面积|实施范围|规划用地|用地面积|占地面积|占地|面积|范围)(?:约|为|达|共)?\s*(\d+(?:\.\d+)?)\s*"
-                   r"(平方公里|平方千米|km2|万亩|亩)")
-# square kilometres per unit of area (1 亩 = 1/1500 km²)
-_KM2_PER = {"平方公里": 1.0, "平方千米": 1.0, "km2": 1.0, "万亩": 10000 / 1500, "亩": 1 / 1500}
+_AREA = re.compile(r"(?:规划面积|总面积|实施范围|规划用地|用地面积|占地面积|占地|面积|范围)"
+                   r"(?:约|为|达到?|共|超过|逾|近)*\s*(\d+(?:\.\d+)?)\s*(平方公里|平方千米|km2|万亩|亩|公顷)")
+# square kilometres per unit of area (1 亩 = 1/1500 km², 1 公顷 = 1/100 km²)
+_KM2_PER = {"平方公里": 1.0, "平方千米": 1.0, "km2": 1.0, "万亩": 10000 / 1500, "亩": 1 / 1500,
+            "公顷": 1 / 100}
 
 
 def area_km2(value: str, unit: str) -> float:
@@ -95,6 +96,12 @@ _TRAIL_BRACKET = re.compile(r"[(（]([^()（）\n]{2,14})[)）]")
 _TARGET = re.compile(
     r"(20\d{2})年[^。;；\n]{0,24}?(产值|贸易额|营业收入|营收|总收入|进出口额|交易额)"
     r"[^。;；\n\d]{0,12}?(超过|突破|达到|达|以上|不低于)?\s*(\d+(?:\.\d+)?)\s*(万亿|亿)元(以上)?")
+# `全部建成达产后,年产值将超过220亿元`: a goal with no year (the text gives none)
+_TARGET_NO_YEAR = re.compile(
+    r"(?:将|力争|预计|达产后|建成后|投产后)[^。;；\n\d]{0,16}?(产值|贸易额|营业收入|营收|总收入)"
+    r"[^。;；\n\d]{0,8}?(超过|突破|达到|达|超|以上|不低于)?\s*(\d+(?:\.\d+)?)\s*(万亿|亿)元(以上)?")
+# a sentence about "the park" (`产业园现有入园企业…`, `园区…`) after the one naming it
+_PARK_REF = re.compile(r"^(?:该|本|全)?(?:产业园|园区|开发区|试验区|基地)")
 _ABBREV = (("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("经济技术开发区", "经开区"),
            ("综合保税区", "综保区"))
 # Suffix families: spellings of one park within one document (`工业园区` = `工业园` = `工业区`).
@@ -415,7 +422,13 @@ def _prose_area(text: str, start: int, end: int) -> float | None:
 def _prose_target(text: str, start: int, end: int) -> _ParkValues | None:
     m = _TARGET.search(text, start, end)
     if not m:
-        return None
+        n = _TARGET_NO_YEAR.search(text, start, end)
+        if not n:
+            return None
+        value = float(n.group(3)) * (10000 if n.group(4) == "万亿" else 1)
+        comp = ">=" if (n.group(2) in ("超过", "突破", "超", "以上", "不低于") or n.group(5)) else "="
+        return _ParkValues(target_year=None, target_value=value, comparator=comp,
+                           metric="贸易额" if "贸易" in n.group(1) else None)
     value = float(m.group(4)) * (10000 if m.group(5) == "万亿" else 1)
     comp = ">=" if (m.group(3) in ("超过", "突破", "以上", "不低于") or m.group(6)) else "="
     metric = "贸易额" if "贸易" in m.group(2) else None
@@ -506,6 +519,13 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
             m = _TARGET.search(text, pm.end, lim)
             if m and "园区" in text[m.end(1):m.start(2)]:
                 tv = _prose_target(text, pm.end, lim)
+            elif stop is not None and pm.end + stop.start() < nxt:
+                # the next sentence, when it is about "the park" (`产业园…年产值将超过220亿元`)
+                s2 = pm.end + stop.end()
+                stop2 = re.search(r"[。；;\n]", text[s2:nxt])
+                lim2 = s2 + stop2.start() if stop2 else nxt
+                if _PARK_REF.match(text, s2) and _TARGET.search(text, s2, lim2) is None:
+                    tv = _prose_target(text, s2, lim2)
         if tv is not None:
             acc.values = replace(acc.values, target_year=tv.target_year,
                                  target_value=tv.target_value, comparator=tv.comparator,

@@ -140,7 +140,7 @@ def _named(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
                 and not ((m.group() == "项目" or works) and _CAPACITY_NAME.match(stem))):
             continue
         name = display_name(text[start:m.end()])
-        if _CATEGORY.search(name) or _CAPTION.match(name) or _in_title(text, start):
+        if _CATEGORY.search(name) or _CAPTION.match(name) or _in_title(text, start) or _BOUND.match(name):
             continue
         if start > 0 and text[start - 1] == "等" and m.group() == "项目":
             continue  # `A、B等普通路网项目`: the descriptor of a list, not a name
