@@ -1459,6 +1459,8 @@ def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None,
             report = partners_from_kb(s, home=home, chain_ids=chain_ids, top=top, weights=w)
     if report.get("table_source"):
         note(f"注：数据来源：{report['table_source']}")
+    if report.get("matrix_note"):
+        note(f"注：{report['matrix_note']}")
     for text in report["notes"]:
         note(f"注：{text}")
     if fmt == "json":
@@ -1466,20 +1468,33 @@ def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None,
         return
     import pandas as pd
 
+    def shown(v: Any) -> Any:
+        return "无数据" if v is None else v
+
     rows = [{"地区": p["region"], "得分": p["score"],
-             **{name: p["components"][key] for key, name in report["components"].items()},
-             "合作产业": "、".join(p["industries"]), "理由": p["reason"]}
-            for p in report["partners"]]
-    frame = pd.DataFrame(rows)
+             **{name: shown(p["components"][key]) for key, name in report["components"].items()},
+             "合作产业": "、".join(p["industries"]), "理由": p["reason"],
+             "数据依据": p.get("basis_text", ""),
+             "说明": p.get("data_gap") or ""}
+            for p in [*report["partners"], *report.get("named_partners", [])]]
     if fmt == "xlsx":
         _write_xlsx([(k, lambda r, k=k: r[k]) for k in (rows[0] if rows else {"地区": None})],
                     rows, output, sheet="合作伙伴")
         return
     w = "，".join(f"{report['components'][k]} {v:.2f}" for k, v in report["weights"].items())
     click.echo(f"{report['home']} 的合作伙伴（权重：{w}）")
-    _rich_frame(frame.drop(columns=["理由"]) if len(frame) else frame, title="合作伙伴", limit=0)
+    ranked = [r for r in rows if not r["说明"]]
+    named = [r for r in rows if r["说明"]]
+    for title, part in (("合作伙伴", ranked),
+                        ("文件点名的合作对象（矩阵中无产业数据，只按联系排序，得分为下限）", named)):
+        if not part:
+            continue
+        frame = pd.DataFrame(part).drop(columns=["理由", "数据依据", "说明"])
+        _rich_frame(frame, title=title, limit=0)
     for rank, row in enumerate(rows, start=1):
         click.echo(f"{rank}. {row['理由']}")
+        if row["数据依据"]:
+            click.echo(f"   数据依据：{row['数据依据']}")
 
 
 @partners_cmd.command("import")

@@ -117,3 +117,25 @@ def test_xlsx_exports_have_chinese_headers_and_numbers(atlas_url: str, tmp_path:
             for cell in row:
                 assert not (isinstance(cell.value, str) and cell.value.startswith(("{", "["))), \
                     cell.value
+
+
+def test_partners_without_a_table_name_asean_partners_and_show_their_data(atlas_url: str
+                                                                          ) -> None:
+    report = json.loads(_run(atlas_url, "partners", "--home", "南宁", "--top", "10",
+                             "--json").stdout)
+    assert "数据稀薄" in report["matrix_note"] and "partners import" in report["matrix_note"]
+    partners = report["partners"]
+    asean = {"河内", "曼谷", "吉隆坡", "新加坡", "胡志明市", "雅加达", "泗水"}
+    named = [p for p in report["named_partners"] if p["region"] in asean]
+    assert named, [p["region"] for p in report["named_partners"]]
+    hanoi = named[0]
+    assert hanoi["data_gap"] and hanoi["components"]["complementarity"] is None
+    assert "没有" in hanoi["reason"] and "联系" in hanoi["basis_text"]
+    ranked = [p for p in partners if not p["data_gap"]]
+    assert ranked and all(p["components"]["complementarity"] is not None for p in ranked)
+    # the data behind an oddity of the thin matrix is shown: which statements make the cell
+    liuzhou = next(p for p in ranked if p["region"] == "柳州市")
+    assert "柳州市·" in liuzhou["basis"]["互补性与关联性"]
+    assert "（" in liuzhou["basis"]["互补性与关联性"]  # the statements counted, named
+    table = _run(atlas_url, "partners", "--home", "南宁", "--top", "10").stdout
+    assert "文件点名的合作对象" in table and "数据依据" in table and "无数据" in table

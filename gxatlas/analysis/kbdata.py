@@ -66,6 +66,37 @@ def stored_table(session: Session) -> pd.DataFrame:
     return frame[["region", "industry", "value"]]
 
 
+def derived_basis(session: Session) -> dict[tuple[str, str], list[str]]:
+    """What each cell of the derived matrix rests on: ``(region, industry) -> ["企业 X", ...]``
+    (the statements of the KB counted, see the weights above)."""
+    basis: dict[tuple[str, str], list[str]] = {}
+
+    def add(region: str | None, industry_id: int, what: str) -> None:
+        ind = session.get(Industry, industry_id)
+        if region and ind is not None:
+            basis.setdefault((region, ind.name), []).append(what)
+
+    for rel in session.scalars(select(Relation).where(Relation.b_type == "industry")):
+        if rel.a_type == "region":
+            region = session.get(Region, rel.a_id)
+            add(_city_name(session, rel.a_id), rel.b_id,
+                f"{region.name if region else ''}主导产业" + (f"（{rel.level}）" if rel.level
+                                                            else ""))
+        elif rel.a_type == "park":
+            park = session.get(Park, rel.a_id)
+            if park is not None:
+                add(_city_name(session, park.region_id), rel.b_id, f"园区 {park.name}")
+        elif rel.a_type == "enterprise":
+            ent = session.get(Enterprise, rel.a_id)
+            if ent is not None:
+                add(_city_name(session, ent.region_id), rel.b_id, f"企业 {ent.name}")
+        elif rel.a_type == "project":
+            proj = session.get(Project, rel.a_id)
+            if proj is not None:
+                add(_city_name(session, proj.region_id), rel.b_id, f"项目 {proj.name}")
+    return basis
+
+
 def derived_table(session: Session) -> pd.DataFrame:
     """Industry presence per region from the KB's statements (see the weights above)."""
     weights: dict[tuple[str, str], float] = {}
@@ -103,14 +134,41 @@ def region_industry_table(session: Session) -> tuple[pd.DataFrame, str]:
                                     "（导入地区—产业数值表可得更准确的结果）")
 
 
+def matrix_note(table: pd.DataFrame, *, derived: bool) -> str:
+    """How much the region × industry matrix holds, and a warning when it is thin."""
+    regions, industries = table["region"].nunique(), table["industry"].nunique()
+    cells = int((table["value"] > 0).sum())
+    per = cells / regions if regions else 0.0
+    text = (f"地区—产业矩阵：{regions} 个地区 × {industries} 个产业，{cells} 个非零格"
+            f"（平均每个地区 {per:.1f} 个产业）")
+    if derived:
+        text += ("；矩阵由知识库中的表述推算，数据稀薄：一个地区在某产业上的“比较优势”可能只来自"
+                 "一个企业、项目或园区（见各伙伴的数据依据），不代表该地区的产业规模；"
+                 "用 `gxatlas partners import` 导入产值/就业/出口数值表可得可靠结果")
+    return text
+
+
 def region_relations(session: Session) -> list[RegionRelation]:
-    """Relations between regions (and region groups: member_of, corridor_node) by name."""
+    """Relations between regions (and region groups: member_of, corridor_node) by name. A
+    place inherits the groups of the regions above it (河内 is in 东盟 as 越南 is)."""
     out = []
+    members: dict[int, list[int]] = {}
     for rel in session.scalars(select(Relation).where(Relation.a_type == "region",
                                                       Relation.b_type == "region")):
         a, b = session.get(Region, rel.a_id), session.get(Region, rel.b_id)
         if a is not None and b is not None:
             out.append(RegionRelation(type=rel.type, a=a.name, b=b.name))
+            if rel.type == "member_of":
+                members.setdefault(rel.a_id, []).append(rel.b_id)
+    for region in session.scalars(select(Region).where(Region.parent_id.is_not(None))):
+        parent, seen = session.get(Region, region.parent_id), set()
+        while parent is not None and parent.id not in seen:
+            seen.add(parent.id)
+            for group_id in members.get(parent.id, []):
+                group = session.get(Region, group_id)
+                if group is not None:
+                    out.append(RegionRelation(type="member_of", a=region.name, b=group.name))
+            parent = session.get(Region, parent.parent_id) if parent.parent_id else None
     return out
 
 
@@ -283,12 +341,55 @@ def chain_fit_inputs(session: Session, *, home: str, chain_ids: Iterable[str] = 
     return chain_fit(chains, entities=chain_entities(session), home=rec.name if rec else home)
 
 
+#: Relations that make a region a named partner of the home (the seeds' cooperation).
+PARTNER_RELATIONS = ("partner", "cooperation", "sister_city", "twin_parks")
+
+
+def named_partners(session: Session, home: str) -> list[str]:
+    """Regions the KB relates to ``home`` as partners (partner, cooperation, sister city, twin
+    parks), places only (no groups)."""
+    reg = find(session, "region", home)
+    if reg is None:
+        return []
+    out: list[str] = []
+    for rel in session.scalars(select(Relation).where(
+            Relation.type.in_(PARTNER_RELATIONS), Relation.a_type == "region",
+            Relation.b_type == "region")):
+        if reg.id not in (rel.a_id, rel.b_id):
+            continue
+        other = session.get(Region, rel.b_id if rel.a_id == reg.id else rel.a_id)
+        if other is not None and other.level != "group" and other.name not in out:
+            out.append(other.name)
+    return out
+
+
+def _relation_notes(session: Session, home: str) -> dict[str, list[str]]:
+    """Partner name -> what the KB's relations between it and ``home`` say."""
+    from gxatlas.analysis.partners import RELATION_NAMES
+
+    reg = find(session, "region", home)
+    out: dict[str, list[str]] = {}
+    if reg is None:
+        return out
+    for rel in session.scalars(select(Relation).where(
+            Relation.a_type == "region", Relation.b_type == "region",
+            (Relation.a_id == reg.id) | (Relation.b_id == reg.id))):
+        other = session.get(Region, rel.b_id if rel.a_id == reg.id else rel.a_id)
+        if other is not None:
+            label = RELATION_NAMES.get(rel.type, rel.type)
+            out.setdefault(other.name, []).append(f"{label}：{rel.note}" if rel.note else label)
+    return out
+
+
 def partners_from_kb(session: Session, *, home: str, chain_ids: Iterable[str] = (),
                      top: int = 20, weights: object | None = None) -> dict[str, object]:
     """The partner ranking of ``home`` from the KB: its region × industry matrix (an imported
     table, else the KB's statements), relations between regions, and chain fit from the chain
-    maps. The JSON-able report of ``gxatlas.analysis.partners.partners_report`` plus
-    ``table_source`` saying where the matrix came from."""
+    maps. Regions the KB names as the home's partners (the ASEAN cities of the seeds) are
+    ranked too when the matrix has no data on them, on their connection only and said so.
+    The JSON-able report of ``gxatlas.analysis.partners.partners_report`` plus
+    ``table_source``, ``matrix_note`` and, for each partner, ``basis`` (the data behind each
+    component) and ``basis_text``."""
     from gxatlas.analysis.partners import PartnerWeights, partners_report
     from gxatlas.errors import GxatlasError
 
@@ -296,15 +397,27 @@ def partners_from_kb(session: Session, *, home: str, chain_ids: Iterable[str] = 
     if table.empty:
         raise GxatlasError("知识库中没有地区—产业数据；先 `gxatlas init`，"
                            "或用 `gxatlas partners import FILE` 导入数值表")
+    derived = source.startswith("由知识库推算")
     missing, held = chain_fit_inputs(session, home=home, chain_ids=chain_ids)
     home_reg = find(session, "region", home)
     above = set(_region_path(session, home_reg.id)) if home_reg is not None else set()
     candidates = [r for r in table["region"].unique() if r not in above]
+    in_matrix = set(table["region"].unique())
+    outside = [n for n in named_partners(session, home) if n not in in_matrix]
     report = partners_report(home=home, table=table, relations=region_relations(session),
                              home_missing_links=missing, region_links=held, top=top,
                              weights=weights if weights is not None else PartnerWeights(),
-                             candidates=candidates)
+                             candidates=candidates, outside=outside)
     report["table_source"] = source
+    report["matrix_note"] = matrix_note(table, derived=derived)
+    basis = derived_basis(session) if derived else {}
+    values = {(r.region, r.industry): float(r.value) for r in table.itertuples(index=False)}
+    notes = _relation_notes(session, home)
+    home_name = str(report["home"])
+    for p in [*report["partners"], *report["named_partners"]]:  # type: ignore[misc]
+        p["basis"] = _partner_basis(p, home=home_name, values=values, basis=basis,
+                                    relations=notes.get(p["region"], []))
+        p["basis_text"] = "；".join(f"{k}: {v}" for k, v in p["basis"].items() if v)
     return report
 
 
@@ -498,3 +611,36 @@ def firm_needs_from_kb(session: Session, *, name: str) -> dict[str, object]:
                         cities=_guangxi_cities(session), clf=clf)
     result["candidate_pool"] = pool.meta()
     return result
+
+
+def _cells(region: str, industries: Iterable[str], *, values: dict[tuple[str, str], float],
+           basis: dict[tuple[str, str], list[str]]) -> str:
+    parts = []
+    for ind in industries:
+        v = values.get((region, ind))
+        if v is None:
+            continue
+        what = basis.get((region, ind), [])
+        shown = f"（{'、'.join(what[:3])}{'等' if len(what) > 3 else ''}）" if what else ""
+        parts.append(f"{region}·{ind} {v:g}{shown}")
+    return "，".join(parts)
+
+
+def _partner_basis(p: dict, *, home: str, values: dict[tuple[str, str], float],
+                   basis: dict[tuple[str, str], list[str]], relations: list[str]
+                   ) -> dict[str, str]:
+    """The data each component of a partner's score rests on, in words."""
+    region = p["region"]
+    if p.get("data_gap"):
+        matrix = f"矩阵中没有{region}的产业数据，互补性、关联性与产业链契合无法计算"
+    else:
+        matrix = "；".join(x for x in (
+            _cells(region, p.get("industries", []), values=values, basis=basis),
+            _cells(home, p.get("home_offers", []), values=values, basis=basis)) if x) or \
+            "矩阵中两地没有共同的相关产业"
+    links = "、".join(p.get("links", [])[:5]) or "无"
+    ties = [f"相距 {p['distance_km']:.0f} 公里" if p.get("distance_km") is not None else "",
+            f"同属{'、'.join(p['shared_groups'])}" if p.get("shared_groups") else "",
+            *relations]
+    return {"互补性与关联性": matrix, "产业链契合": f"对方具备的本地缺失环节：{links}",
+            "联系": "；".join(t for t in ties if t) or "无"}

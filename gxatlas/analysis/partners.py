@@ -16,7 +16,10 @@ to 0–1 by the best candidate (so that the weights compare like with like):
   group/corridor membership (``min(1, shared / 2)``) and existing relations (1 when any).
 
 The score is the weighted mean of the scaled components (:class:`PartnerWeights`, defaults
-0.35 / 0.25 / 0.20 / 0.20). Each :class:`Partner` lists the industries to cooperate on (they
+0.35 / 0.25 / 0.20 / 0.20). Regions named as candidates but absent from the matrix
+(``outside``: partners the documents name, with no industry data) are listed after the
+ranked ones, ordered by connection, with ``data_gap`` saying so: their other components are
+``None`` (never a made-up zero) and their score counts connection only (a lower bound). Each :class:`Partner` lists the industries to cooperate on (they
 are strong, the home is weak but related), what the home can offer them, the chain links they
 fill, and one Chinese sentence saying why.
 
@@ -120,13 +123,16 @@ class Partner:
     shared_groups: tuple[str, ...]
     relations: tuple[str, ...]
     reason: str
-    raw: Mapping[str, float] = field(default_factory=dict)
+    raw: Mapping[str, float | None] = field(default_factory=dict)
+    data_gap: str | None = None  # why some components could not be computed
 
     def to_dict(self) -> dict[str, object]:
         return {
             "region": self.region, "score": round(self.score, 4),
-            "components": {k: round(v, 4) for k, v in self.components.items()},
-            "raw": {k: round(v, 4) for k, v in self.raw.items()},
+            "components": {k: None if v is None else round(v, 4)
+                           for k, v in self.components.items()},
+            "raw": {k: None if v is None else round(v, 4) for k, v in self.raw.items()},
+            "data_gap": self.data_gap,
             "industries": list(self.industries), "home_offers": list(self.home_offers),
             "links": list(self.links),
             "distance_km": None if self.distance_km is None else round(self.distance_km, 1),
@@ -170,9 +176,12 @@ def _connection(*, home: Place | None, other: Place | None, relations: list[str]
 
 def _reason(*, home: str, partner: str, industries: tuple[str, ...], offers: tuple[str, ...],
             links: tuple[str, ...], distance: float | None, shared: tuple[str, ...],
-            relations: tuple[str, ...]) -> str:
+            relations: tuple[str, ...], data_gap: bool = False) -> str:
     parts: list[str] = []
-    if industries:
+    if data_gap:
+        parts.append(f"{partner}是文件中点名的合作对象，但地区—产业矩阵中没有它的产业数据，"
+                     "产业互补无法测算，排序只看两地联系")
+    elif industries:
         parts.append(f"{partner}在{'、'.join(industries)}上具有比较优势，"
                      f"正是{home}关联度高而尚未形成优势的产业")
     else:
@@ -206,12 +215,14 @@ def rank_partners(
     top: int = 20,
     candidates: Iterable[str] | None = None,
     cooperate_on: int = 3,
+    outside: Iterable[str] = (),
 ) -> list[Partner]:
     """Candidate partners of ``home``, best first (see the module docstring).
 
     ``regions`` maps region names (as in ``measures``) to places; ``relations`` are existing
     pairs with a type (``sister_city``, ``twin_parks``…; ``member_of``/``corridor_node`` add
-    to a region's groups); ``candidates`` limits who is ranked.
+    to a region's groups); ``candidates`` limits who is ranked; ``outside`` adds regions that
+    are not in the matrix (scored on connection only).
     """
     names = list(measures.regions["region"])
     if home not in names:
@@ -227,19 +238,24 @@ def rank_partners(
     if candidates is not None:
         wanted = set(candidates)
         pool = [i for i in pool if names[i] in wanted]
-    if not pool:
+    extra = [n for n in dict.fromkeys(outside) if n not in names and n != home]
+    if not pool and not extra:
         return []
-    idx = np.array(pool)
+    idx = np.array(pool, dtype=int)
 
     need_h = need[h]
-    forward = (strength[idx] @ need_h) / need_h.sum() if need_h.sum() > 0 else np.zeros(len(idx))
-    need_c = need[idx]
-    need_c_sum = need_c.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        reverse = np.where(need_c_sum > 0, (need_c @ strength[h]) / need_c_sum, 0.0)
-        diversity = present[idx].sum(axis=1)
-        related = np.where(diversity > 0, (present[idx] @ density[h]) / diversity, 0.0)
-    complementarity = (forward + reverse) / 2
+    if pool:
+        forward = ((strength[idx] @ need_h) / need_h.sum() if need_h.sum() > 0
+                   else np.zeros(len(idx)))
+        need_c = need[idx]
+        need_c_sum = need_c.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            reverse = np.where(need_c_sum > 0, (need_c @ strength[h]) / need_c_sum, 0.0)
+            diversity = present[idx].sum(axis=1)
+            related = np.where(diversity > 0, (present[idx] @ density[h]) / diversity, 0.0)
+        complementarity = (forward + reverse) / 2
+    else:
+        complementarity = related = np.zeros(0)
 
     missing = set(home_missing_links)
     links_of = {k: set(v) for k, v in (region_links or {}).items()}
@@ -260,26 +276,40 @@ def rank_partners(
             if label not in pair_relations[other]:
                 pair_relations[other].append(label)
 
+    # a tie of the home with a group (南宁—东盟: 中国—东盟博览会) is a tie with its members
+    members_of: dict[str, list[str]] = {}
+    for member, of in groups.items():
+        for g in of:
+            members_of.setdefault(g, []).append(member)
+    for g, labels in list(pair_relations.items()):
+        for member in members_of.get(g, []):
+            for label in labels:
+                via = f"{label}（经{g}）"
+                if member != home and via not in pair_relations.setdefault(member, []):
+                    pair_relations[member].append(via)
+
     def place(name: str) -> Place:
         base = places.get(name, Place(name=name))
-        extra = groups.get(name, set())
+        extra_groups = groups.get(name, set())
         return Place(name=name, longitude=base.longitude, latitude=base.latitude,
-                     groups=frozenset(base.groups | extra))
+                     groups=frozenset(base.groups | extra_groups))
 
     home_place = place(home)
-    conn = [_connection(home=home_place, other=place(names[i]),
-                        relations=pair_relations.get(names[i], [])) for i in pool]
+    everyone = [names[i] for i in pool] + extra
+    conn = [_connection(home=home_place, other=place(n), relations=pair_relations.get(n, []))
+            for n in everyone]
     connection = np.array([c[0] for c in conn])
+    scaled_conn = _scaled(connection)
 
     raw = {"complementarity": complementarity, "relatedness": related, "chain_fit": chain_fit,
-           "connection": connection}
+           "connection": connection[:len(pool)]}
     scaled = {k: _scaled(np.asarray(v, dtype=float)) for k, v in raw.items()}
+    scaled["connection"] = scaled_conn[:len(pool)]
     w = weights.normalized()
-    score = sum(w[k] * scaled[k] for k in COMPONENTS)
+    score = sum(w[k] * scaled[k] for k in COMPONENTS) if pool else np.zeros(0)
 
     partners: list[Partner] = []
-    for j in np.argsort(-score, kind="stable")[:max(0, top)]:
-        i = pool[j]
+    for j, i in enumerate(pool):
         name = names[i]
         coop = _top(industries, need_h * strength[i] * present[i], n=cooperate_on)
         offers = _top(industries, need[i] * strength[h] * present[h], n=cooperate_on)
@@ -293,7 +323,25 @@ def rank_partners(
             shared_groups=shared, relations=rels,
             reason=_reason(home=home, partner=name, industries=coop, offers=offers,
                            links=held[j], distance=distance, shared=shared, relations=rels)))
-    return partners
+    partners.sort(key=lambda p: -p.score)
+    named: list[Partner] = []
+    gap = ("矩阵中没有该地区的产业数据：互补性、关联性、产业链契合无法计算，"
+           "得分只计联系一项（下限）")
+    for j, name in enumerate(extra, start=len(pool)):
+        distance, shared = conn[j][1], conn[j][2]
+        rels = tuple(pair_relations.get(name, []))
+        named.append(Partner(
+            region=name, score=float(w["connection"] * scaled_conn[j]),
+            components={k: (float(scaled_conn[j]) if k == "connection" else None)
+                        for k in COMPONENTS},
+            raw={k: (float(connection[j]) if k == "connection" else None) for k in COMPONENTS},
+            industries=(), home_offers=(), links=(), distance_km=distance, shared_groups=shared,
+            relations=rels, data_gap=gap,
+            reason=_reason(home=home, partner=name, industries=(), offers=(), links=(),
+                           distance=distance, shared=shared, relations=rels,
+                           data_gap=True)))
+    named.sort(key=lambda p: -p.score)
+    return partners[:max(0, top)] + named[:max(0, top)]
 
 
 def places_from_data() -> dict[str, Place]:
@@ -324,6 +372,7 @@ def partners_report(
     year: object | None = None,
     resolve: bool = True,
     candidates: Iterable[str] | None = None,
+    outside: Iterable[str] = (),
 ) -> dict[str, object]:
     """JSON-able partner ranking of ``home`` from a long region × industry table
     (``candidates``: only these regions are ranked; all others by default).
@@ -340,12 +389,15 @@ def partners_report(
     ranked = rank_partners(home=home_name, measures=result, home_missing_links=home_missing_links,
                            region_links=links, regions=places, relations=rels,
                            weights=weights, top=top,
-                           candidates=None if candidates is None else [norm(c) for c in candidates])
+                           candidates=None if candidates is None else [norm(c) for c in candidates],
+                           outside=[norm(c) for c in outside])
     return {
         "home": home_name,
         "year": result.year,
         "weights": weights.normalized(),
         "components": dict(COMPONENT_NAMES),
         "notes": list(result.notes),
-        "partners": [p.to_dict() for p in ranked],
+        "partners": [p.to_dict() for p in ranked if p.data_gap is None],
+        # partners the documents name that the matrix knows nothing about (by connection)
+        "named_partners": [p.to_dict() for p in ranked if p.data_gap is not None],
     }

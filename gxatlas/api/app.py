@@ -198,6 +198,7 @@ def _analysis_router() -> APIRouter:
         result = _analysis("partners", session, home=home, chain=chain, limit=limit)
         if result.get("available"):
             queries.locate_partners(session, result["result"].get("partners", []))
+            queries.locate_partners(session, result["result"].get("named_partners", []))
         return result
 
     return router

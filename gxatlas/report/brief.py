@@ -279,7 +279,7 @@ def partners_section(session: Session, scope: Scope) -> Section:
         return empty
     report = result["result"]
     rows, sources = [], []
-    for p in report.get("partners", []):
+    for p in [*report.get("partners", []), *report.get("named_partners", [])]:
         comps = p.get("components", {})
         rows.append((p["region"], round(p["score"], 3),
                      *(round(comps[k], 3) if comps.get(k) is not None else "无数据"
@@ -288,11 +288,14 @@ def partners_section(session: Session, scope: Scope) -> Section:
                      p.get("distance_km") if p.get("distance_km") is not None else "—",
                      p["reason"]))
         sources.append(p.get("basis_text") or report.get("table_source", ""))
-    top = rows[:10]
+    top = rows[:min(10, len(report.get("partners", [])))]
     chart = ({"kind": "bar", "title": "合作伙伴综合得分 (0–1)", "labels": [r[0] for r in top],
               "series": {"得分": [r[1] for r in top]}, "format": "%.2f"} if top else None)
     notes = [n for n in (report.get("matrix_note"), report.get("table_source")) if n]
-    summary = ((f"合作伙伴：排名前列的是{_join((r[0] for r in rows), 5)}。",) if rows else ())
+    named = [p["region"] for p in report.get("named_partners", [])]
+    summary = ((f"合作伙伴：排名前列的是{_join((p['region'] for p in report['partners']), 5)}"
+                + (f"；文件点名而缺少产业数据的合作对象有{_join(named, 5)}等" if named else "")
+                + "。",) if rows else ())
     return Section("partners", title, ("地区", "得分", "互补性", "关联性", "产业链契合", "联系",
                                        "合作产业", "距离 (公里)", "理由"),
                    tuple(rows), tuple(sources), "；".join(notes) if rows else "无结果。",
