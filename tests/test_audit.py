@@ -119,16 +119,19 @@ def test_count_mismatch(planted) -> None:
 
 
 def test_every_finding_is_well_formed(planted) -> None:
-    doc, findings = planted
-    assert {f.rule for f in findings} == set(RULES)
-    for f in findings:
-        assert f.severity == RULES[f.rule]
-        assert f.message.endswith("。") and f.message.count("。") == 1
-        for e in f.evidence:
-            assert 0 <= e.start < e.end <= len(doc.text) and e.doc == doc.name
-        json.dumps(f.to_dict(), ensure_ascii=False)
-    starts = [f.evidence[0].start for f in findings]
-    assert starts == sorted(starts)
+    other = read(FIX / "bounds_lists_planted.txt")
+    rules = set()
+    for doc, findings in (planted, (other, audit(other))):
+        rules |= {f.rule for f in findings}
+        for f in findings:
+            assert f.severity == RULES[f.rule]
+            assert f.message.endswith("。") and f.message.count("。") == 1
+            for e in f.evidence:
+                assert 0 <= e.start < e.end <= len(doc.text) and e.doc == doc.name
+            json.dumps(f.to_dict(), ensure_ascii=False)
+        starts = [f.evidence[0].start for f in findings]
+        assert starts == sorted(starts)
+    assert rules == set(RULES)
 
 
 @pytest.mark.parametrize("text", [
@@ -211,3 +214,48 @@ def test_structure_off_by_more_than_rounding() -> None:
     # one-decimal parts can be off by at most 3 x 0.05 = 0.15 in total: 100.2 is impossible
     [f] = audit_text(doc="x", text="三次产业结构为15.4∶43.4∶41.4。", rules=["SHARE_IMPOSSIBLE"])
     assert f.values[-1] == 100.2 and "0.15" in f.message
+
+
+# --- TARGET_BOUND_CONFLICT and LIST_COUNT_MISMATCH (issue 15) --------------------------------
+
+def test_bounded_prose_target_against_the_table() -> None:
+    doc = read(FIX / "bounds_lists_planted.txt")
+    prose = _fact(doc, "规模以上工业总产值", "规模以上工业总产值达到3200亿元以上", scope="青秀市",
+                  unit="亿元", target_year=2025, target_value=3200, comparator=">=")
+    table = _fact(doc, "规模以上工业总产值", "规模以上工业总产值(亿元)\t2100\t3000", scope="青秀市",
+                  unit="亿元", baseline_year=2020, baseline_value=2100, target_year=2025,
+                  target_value=3000)
+    found = audit(doc, [prose, table], rules=["TARGET_BOUND_CONFLICT", "INDICATOR_CONFLICT"])
+    assert [(f.rule, f.values) for f in found] == [("TARGET_BOUND_CONFLICT", (3200, 3000))]
+    assert "不低于3200亿元" in found[0].message and found[0].severity == "error"
+    assert [e.start for e in found[0].evidence] == [prose.evidence.start, table.evidence.start]
+    # the table inside the bound (3200 >= 3000) is consistent; an upper bound works alike
+    ok = _fact(doc, "规模以上工业总产值", "规模以上工业总产值达到3200亿元以上", scope="青秀市",
+               unit="亿元", target_year=2025, target_value=3000, comparator=">=")
+    assert audit(doc, [ok, table.__class__(type="indicator", name=table.name,
+                                           evidence=table.evidence,
+                                           values={**table.values, "target_value": 3200})],
+                 rules=["TARGET_BOUND_CONFLICT", "INDICATOR_CONFLICT"]) == []
+    cap = _fact(doc, "单位工业增加值能耗", "规模以上工业总产值达到3200亿元以上", scope="青秀市",
+                unit="吨", target_year=2025, target_value=0.8, comparator="<=")
+    over = _fact(doc, "单位工业增加值能耗", "规模以上工业总产值(亿元)", scope="青秀市", unit="吨",
+                 target_year=2025, target_value=0.85)
+    assert [f.values for f in audit(doc, [cap, over], rules=["TARGET_BOUND_CONFLICT"])] == \
+        [(0.8, 0.85)]
+
+
+def test_count_before_a_list_inline_and_numbered() -> None:
+    doc = read(FIX / "bounds_lists_planted.txt")
+    found = audit(doc, [], rules=["LIST_COUNT_MISMATCH"])
+    assert [(f.indicator, f.values) for f in found] == [("3个自治区级开发区", (3, 2)),
+                                                        ("3个特色产业园", (3, 2))]
+    assert all(f.rule in RULES for f in found)
+
+
+def test_plans_checked_end_to_end_with_extraction() -> None:
+    """The extractor's own facts: the planted plan has both new findings, the consistent plan
+    (bound met by the table, lists as long as announced) gets no finding at all."""
+    bad = audit(read(FIX / "bounds_lists_planted.txt"))
+    assert {(f.rule, f.values) for f in bad} >= {("TARGET_BOUND_CONFLICT", (3200, 3000)),
+                                                 ("LIST_COUNT_MISMATCH", (3, 2))}
+    assert audit(read(FIX / "bounds_lists_clean.txt")) == []

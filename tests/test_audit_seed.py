@@ -10,8 +10,9 @@ Verified by reading the document:
   three-sector structures (18.7:40.2:41.1, 15:43:42, 11:42:47) all hold, and ``是2010年的
   1.9倍，年均增长13.4%`` holds within rounding (1.85..1.95 times over five years is
   13.1%..14.3% a year);
-* with the indicators extracted: table 1 and the target paragraph disagree (规模以上工业总产值
-  15800 vs 15000, 工业增加值 4600 vs 5000, ...); the table's 9% growth does not fit 9793 ->
+* with the indicators extracted: table 1 and the target paragraph disagree (工业增加值 4600 in
+  the table while the prose says 5000 亿元以上: TARGET_BOUND_CONFLICT; 规模以上工业总产值
+  15800 in the table meets the prose's 15000 亿元以上, so it is consistent; ...); the table's 9% growth does not fit 9793 ->
   15800 (10.0%), nor the prose's rates their levels (10.5% for 2853 -> 5000 is 11.9%); the table
   counts 2 parks over 1000 亿元 in 2015 while the review says the first one crossed it that
   year.
@@ -52,6 +53,7 @@ def test_text_rules_on_seed001(seed001) -> None:
 VERIFIED = [
     ("INDICATOR_CONFLICT", {15000, 15800}),
     ("INDICATOR_CONFLICT", {5000, 4600}),
+    ("TARGET_BOUND_CONFLICT", {5000, 4600}),
     ("INDICATOR_CONFLICT", {44, 48}),
     ("INDICATOR_CONFLICT", {85, 89}),
     ("INDICATOR_CONFLICT", {7, 8}),
@@ -76,6 +78,10 @@ def test_all_rules_on_seed001_with_extraction(seed001) -> None:
     for f in findings:  # every finding is one a reader verified: no false alarm
         assert any(rule == f.rule and need <= set(f.values) for rule, need in VERIFIED), f
     rules = {f.rule for f in findings}
+    # the prose's 工业增加值 5000 亿元以上 against table 1's 4600
+    assert any(f.rule == "TARGET_BOUND_CONFLICT" and f.values == (5000, 4600) for f in findings)
+    # table 1's 15800 meets the prose's 规模以上工业总产值 15000 亿元以上: no finding
+    assert not any({15000, 15800} <= set(f.values) for f in findings)
     assert {"MULTIPLIER_AMBIGUOUS", "SHARE_IMPOSSIBLE"} <= rules
     assert any(f.rule == "GROWTH_INCONSISTENT" and {9793, 15800} <= set(f.values)
                for f in findings)

@@ -21,7 +21,15 @@ Rules (severity):
 * ``MULTIPLIER_AMBIGUOUS`` (warning): ``增长N倍`` where the figures show the ratio is N
   (``增长N倍`` means the ratio is N+1);
 * ``COUNT_MISMATCH`` (error): a list announced as N items (``N个``/``N家``/``N大``) with a
-  different number of items listed (inline lists and numbered sub-items of a heading).
+  different number of items listed (inline lists and numbered sub-items of a heading);
+* ``TARGET_BOUND_CONFLICT`` (error): a target stated with a comparator (``达到3200亿元以上``,
+  ``控制在…以内``) that the plan's other statement of the same indicator, scope, unit and year
+  (its table) does not meet (table 3000 < 3200); a table value inside the bound
+  (``3000亿元以上`` with 3200 in the table) is consistent and gives nothing. Pairs with a
+  comparator are judged here, not by ``INDICATOR_CONFLICT``;
+* ``LIST_COUNT_MISMATCH`` (error): a count announced right before a colon and its list
+  (``建设3个自治区级开发区：甲、乙。``, or the numbered lines that follow the colon) that the
+  list contradicts.
 """
 
 from __future__ import annotations
@@ -43,6 +51,8 @@ RULES: dict[str, str] = {
     "BASELINE_CONTRADICTION": "error",
     "MULTIPLIER_AMBIGUOUS": "warning",
     "COUNT_MISMATCH": "error",
+    "TARGET_BOUND_CONFLICT": "error",
+    "LIST_COUNT_MISMATCH": "error",
 }
 RULE_ZH = {
     "INDICATOR_CONFLICT": "同一指标数值不一致",
@@ -51,6 +61,8 @@ RULE_ZH = {
     "BASELINE_CONTRADICTION": "基数与文中事实矛盾",
     "MULTIPLIER_AMBIGUOUS": "“增长N倍”表述有歧义",
     "COUNT_MISMATCH": "所称数量与列举项数不符",
+    "TARGET_BOUND_CONFLICT": "目标的上下限与表格数值不符",
+    "LIST_COUNT_MISMATCH": "冒号前所称数量与其后列举不符",
 }
 #: Largest gap (percentage points) tolerated between a stated and an implied growth rate.
 GROWTH_TOLERANCE_PP = 0.5
@@ -438,6 +450,8 @@ def rule_conflict(t: _Text, facts: Sequence[Fact]) -> list[Finding]:
     out = []
     for (_, _, unit, role, year), items in groups.items():
         distinct: list[tuple[float, Fact]] = []  # one representative per value, in text order
+        if role == "target":  # bounds (以上/以内) are judged by TARGET_BOUND_CONFLICT
+            items = [(v, f) for v, f in items if not _bound(f)]
         for value, f in sorted(items, key=lambda x: x[1].evidence.start):
             if all(_values_differ(v0, value, rounded=role == "baseline") for v0, _ in distinct):
                 distinct.append((value, f))
@@ -452,6 +466,99 @@ def rule_conflict(t: _Text, facts: Sequence[Fact]) -> list[Finding]:
         out.append(Finding("INDICATOR_CONFLICT", RULES["INDICATOR_CONFLICT"], first.name,
                            tuple(_num(v) for v, _ in distinct), msg,
                            tuple(f.evidence for _, f in distinct)))
+    return out
+
+
+# --- TARGET_BOUND_CONFLICT ------------------------------------------------------------------
+
+_BOUNDS = {">=": "不低于", ">": "超过", "<=": "不高于", "<": "低于"}
+
+
+def _bound(f: Fact) -> str | None:
+    c = str(f.get("comparator") or "")
+    return c if c in _BOUNDS else None
+
+
+def _meets(value: float, comparator: str, bound: float) -> bool:
+    return {">=": value >= bound, ">": value > bound, "<=": value <= bound,
+            "<": value < bound}[comparator]
+
+
+def rule_bounds(t: _Text, facts: Sequence[Fact]) -> list[Finding]:
+    """A bounded target (``≥3200``) that the same indicator's exact target (3000) breaks."""
+    groups: dict[tuple[str, str, str, int], list[tuple[float, Fact]]] = {}
+    for f in _indicators(facts):
+        year, value = f.get("target_year"), f.get("target_value")
+        if year is None or not isinstance(value, (int, float)) or len(f.name) < _MIN_NAME:
+            continue
+        k = (_key(f.name), str(f.get("scope") or ""), _unit(f.get("unit")), int(year))
+        groups.setdefault(k, []).append((float(value), f))
+    out = []
+    for (_, _, unit, year), items in groups.items():
+        bounded = [(v, f) for v, f in items if _bound(f)]
+        exact = [(v, f) for v, f in items if not _bound(f)]
+        for bv, bf in bounded:
+            c = _bound(bf)
+            assert c is not None
+            broken = [(v, f) for v, f in exact if f.evidence.start != bf.evidence.start
+                      and not _meets(v, c, bv)]
+            if not broken:
+                continue
+            v, f = broken[0]
+            msg = (f"“{bf.name}”{year}年目标在文中为{_BOUNDS[c]}{_fmt(bv)}{unit}，"
+                   f"而另一处（如指标表）为{_fmt(v)}{unit}，达不到文中所说的"
+                   f"{'下限' if c.startswith('>') else '上限'}，前后矛盾。")
+            out.append(Finding("TARGET_BOUND_CONFLICT", RULES["TARGET_BOUND_CONFLICT"], bf.name,
+                               (_num(bv), _num(v)), msg, (bf.evidence, f.evidence)))
+    return out
+
+
+# --- LIST_COUNT_MISMATCH --------------------------------------------------------------------
+
+_ANNOUNCE = re.compile(rf"(?<![第\d.{_CN}])(?P<num>\d+|[{_CN}]+)(?P<m>个|家|大|项|座|条|类|所)"
+                       r"(?P<noun>[^,，。;；:：、\n]{1,16})[:：]")
+_LINE_ITEM = re.compile(r"^\s*(?:\d{1,2}\s*[.、．]|[(（]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]是)")
+
+
+def rule_list_count(t: _Text, facts: Sequence[Fact]) -> list[Finding]:
+    """``N个X：`` followed by a list of a different length (inline ``、`` list up to the end of
+    the sentence, or the numbered lines that follow)."""
+    out: list[Finding] = []
+    for m in _ANNOUNCE.finditer(t.text):
+        n = _count_value(m.group("num"))
+        if n is None or n < 2:
+            continue
+        rest = t.text[m.end():]
+        line_end = rest.find("\n")
+        inline = rest if line_end < 0 else rest[:line_end]
+        stop = re.search(r"[。;；]", inline)
+        listed: int | None = None
+        end = m.end()
+        if inline.strip() and (stop is None or stop.start() > 0):
+            segment = inline[:stop.start()] if stop else inline
+            got = _items(segment)
+            if got is None:
+                continue
+            parts, k1, k2 = got
+            if n in (k1, k2):
+                continue
+            listed, end = k1, m.end() + len(segment)
+        else:
+            k, pos = 0, m.end() + (line_end if line_end >= 0 else len(rest))
+            for line in t.text[pos:].split("\n")[1:]:
+                if not line.strip():
+                    continue
+                if not _LINE_ITEM.match(line):
+                    break
+                k += 1
+                pos = t.text.index(line, pos) + len(line)
+            if k < 2 or k == n:
+                continue
+            listed, end = k, pos
+        said = f"{n}{m.group('m')}{m.group('noun')}"
+        msg = f"文中称“{said}”，冒号后却列出{listed}项。"
+        out.append(Finding("LIST_COUNT_MISMATCH", RULES["LIST_COUNT_MISMATCH"], said,
+                           (n, listed), msg, (t.ev(m.start(), end),)))
     return out
 
 
@@ -766,6 +873,8 @@ RULE_FUNCS: dict[str, Callable[[_Text, Sequence[Fact]], list[Finding]]] = {
     "BASELINE_CONTRADICTION": rule_baseline,
     "MULTIPLIER_AMBIGUOUS": rule_multiplier,
     "COUNT_MISMATCH": rule_count,
+    "TARGET_BOUND_CONFLICT": rule_bounds,
+    "LIST_COUNT_MISMATCH": rule_list_count,
 }
 
 
