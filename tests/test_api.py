@@ -366,3 +366,23 @@ def test_audit_of_a_stored_document(client: TestClient) -> None:
     assert body["result"]["documents"] == ["sample_plan"]
     assert body["result"]["findings"] == []  # the sample plan's figures hold together
     assert body["result"]["titles"] == {"sample_plan": "示例规划 (测试用)"}
+
+
+def test_targets_hide_what_waits_for_review(tmp_path: Path) -> None:
+    """The 规划目标 view's rows: indicators the KB does not trust yet (a junk name read from a
+    document, waiting for review) are left out and counted, unless asked for."""
+    from gxatlas.kb.documents import store_document
+    from review_kit import plan_facts, read_doc, write_doc
+
+    kb, _tokens = build_sample_kb(tmp_path / "kb.sqlite")
+    doc = read_doc(write_doc(tmp_path))
+    with kb.session() as s:
+        store_document(s, doc, plan_facts(doc))
+    c = TestClient(create_app(kb=kb))
+    shown = c.get("/api/analysis/monitor", params={"limit": 200, "region": "南宁"}).json()
+    assert "主导产业" not in {i["name"] for i in shown["items"]}
+    assert shown["waiting"]["entities"] >= 1
+    every = c.get("/api/analysis/monitor", params={"limit": 200, "region": "南宁",
+                                                   "include_pending": "true"}).json()
+    assert "主导产业" in {i["name"] for i in every["items"]}
+    kb.dispose()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -291,15 +292,17 @@ def _spread(lon: float, lat: float, index: int) -> tuple[float, float]:
     """Place the ``index``-th park of a place on a small golden-angle spiral around it."""
     if index == 0:
         return lon, lat
-    radius = 0.06 * math.sqrt(index)
+    radius = 0.1 * math.sqrt(index)
     angle = index * 2.399963
     return round(lon + radius * math.cos(angle), 4), round(lat + radius * math.sin(angle), 4)
 
 
 def map_parks(session: Session, *, region: set[int] | None = None,
               include_pending: bool = False) -> dict[str, Any]:
-    """Parks placed at their county (else city) with planned output, and the cities' counts;
-    parks waiting for review only with ``include_pending``."""
+    """Parks placed where they are: at their county (stored, or named in the park's name:
+    南宁江南工业园区 -> 江南区), else at their city's centre, spread on a small spiral so that
+    parks of one place do not hide each other; ``placed`` says which. With the cities'
+    centres and park counts; parks waiting for review only with ``include_pending``."""
     stmt = select(Park).options(selectinload(Park.targets)).where(Park.id.not_in(
         untrusted_ids("park", include_pending=include_pending))).order_by(Park.id)
     if region is not None:
@@ -307,24 +310,69 @@ def map_parks(session: Session, *, region: set[int] | None = None,
     parks = list(session.scalars(stmt))
     places = {r.id: r for r in session.scalars(select(Region).where(Region.id.in_(
         {p.county_id for p in parks if p.county_id} | {p.region_id for p in parks if p.region_id})))}
+    counties = _counties_by_city(session, {p.region_id for p in parks if p.region_id})
     seen: dict[tuple[float, float], int] = {}
     items, per_city = [], {}
     for park in parks:
-        place = _place(places, park)
+        county = places.get(park.county_id) if park.county_id else None
+        placed = "county" if county is not None and county.longitude is not None else None
+        if placed is None:
+            city_names = [n for n in (places[park.region_id].name, places[park.region_id].short_name)
+                          if n] if park.region_id in places else []
+            county = _county_named(park.name, counties.get(park.region_id, []),
+                                   city_names=city_names)
+            placed = "county_in_name" if county is not None else None
+        place = county if placed else _place(places, park)
+        placed = placed or ("city" if place is not None else None)
         city = places.get(park.region_id) if park.region_id else None
         city_name = city.name if city else None
         per_city[city_name] = per_city.get(city_name, 0) + 1
         lon = lat = None
         if place is not None:
             key = (place.longitude, place.latitude)
-            lon, lat = _spread(place.longitude, place.latitude, seen.get(key, 0))
+            # parks at a city centre start one step out, so the city's label stays readable
+            start = 1 if placed == "city" else 0
+            lon, lat = _spread(place.longitude, place.latitude, seen.get(key, 0) + start)
             seen[key] = seen.get(key, 0) + 1
         items.append({"id": park.id, "name": park.name, "city": city_name,
+                      "county": county.name if county is not None and placed != "city" else None,
+                      "placed": placed,
                       "level": park.level, "class": park.klass, "kind": park.kind,
                       "area_km2": park.area_km2, "lon": lon, "lat": lat,
                       "planned_output": planned_output(park)})
     cities = [{"name": name, "parks": n} for name, n in per_city.items() if name]
     return {"parks": items, "cities": cities, "waiting": waiting(session, "park").to_dict()}
+
+
+def _counties_by_city(session: Session, city_ids: set[int | None]) -> dict[int, list[Region]]:
+    out: dict[int, list[Region]] = {}
+    wanted = {c for c in city_ids if c}
+    if not wanted:
+        return out
+    for r in session.scalars(select(Region).where(Region.parent_id.in_(wanted),
+                                                  Region.level == "county")):
+        if r.longitude is not None and r.latitude is not None and r.parent_id is not None:
+            out.setdefault(r.parent_id, []).append(r)
+    return out
+
+
+def _county_named(park_name: str, counties: list[Region], *,
+                  city_names: list[str] = ()) -> Region | None:  # type: ignore[assignment]
+    """The county of the park's city that the park's name names (the longest match; a bare
+    two-character stem such as 江南 of 江南区 counts, a single character does not). The
+    city's own name is taken out first (防城港… does not name 防城区)."""
+    for city in sorted(city_names, key=len, reverse=True):
+        park_name = park_name.replace(city, "·")
+    best: tuple[int, Region] | None = None
+    for county in counties:
+        names = {county.name, county.short_name or ""}
+        stem = re.sub(r"(?:区|县|市|自治县)$", "", county.name)
+        if len(stem) >= 2:
+            names.add(stem)
+        for n in names:
+            if n and len(n) >= 2 and n in park_name and (best is None or len(n) > best[0]):
+                best = (len(n), county)
+    return best[1] if best else None
 
 
 def _place(places: dict[int, Region], park: Park) -> Region | None:

@@ -24,7 +24,10 @@ const I18N = {
     linkUnknown: "未分析", evaluation: "园区评价", findings: "审查发现", noFindings: "未发现问题", candidates: "候选来源", parksCount: "园区数",
     st_target_achieved: "已实现目标", st_substantial_progress: "显著进展",
     st_moderate_progress: "中等进展", st_limited_progress: "进展有限", st_deterioration: "倒退",
-    st_not_available: "无法测算", st_unknown: "未评估",
+    st_not_available: "无法测算", st_unknown: "未评估", year: "年份",
+    partnersRanked: "按产业数据排名", partnersNamed: "文件点名、缺少产业数据（只看联系）", basis: "数据依据",
+    includePending: "包括待审核", legendSize: "大小（规划产值）", legendColour: "颜色（级别）", yi: "亿元",
+    level_国家级: "国家级", level_自治区级: "自治区级", levelOther: "其他/未定级", placedCity: "空心：区县未知，画在城市中心附近", waitingReview: "另有 {n} 个指标待审核（低置信度或新实体），未列出。",
   },
   en: {
     brand: "Guangxi Industry Atlas", search: "Search", searchPlaceholder: "Search parks, firms, projects, indicators, policies…",
@@ -52,7 +55,10 @@ const I18N = {
     parksCount: "Parks",
     st_target_achieved: "Target achieved", st_substantial_progress: "Substantial progress",
     st_moderate_progress: "Moderate progress", st_limited_progress: "Limited progress",
-    st_deterioration: "Deterioration", st_not_available: "Not available", st_unknown: "Not evaluated",
+    st_deterioration: "Deterioration", st_not_available: "Not available", st_unknown: "Not evaluated", year: "Year",
+    partnersRanked: "Ranked on industry data", partnersNamed: "Named in documents, no industry data (ties only)", basis: "Data behind the score",
+    includePending: "Include pending review", legendSize: "Size (planned output)", legendColour: "Colour (level)", yi: "100M yuan",
+    level_国家级: "National", level_自治区级: "Regional", levelOther: "Other / unrated", placedCity: "Hollow: county unknown, near the city centre", waitingReview: "{n} more indicators wait for review (low confidence or new) and are not listed.",
   },
 };
 const FIELDS = {
@@ -215,29 +221,60 @@ async function registerMaps() {
   state.cities = gx.features.map((f) => ({ name: f.properties.name, cp: f.properties.cp }));
 }
 
+/* Parks coloured by level, sized by planned output; a park whose county is unknown sits near
+ * its city's centre and is drawn hollow. City names are a series of their own, drawn above
+ * the dots, so no dot hides them. A legend below the map explains size, colour and hollow. */
+const LEVEL_COLORS = { 国家级: "#c0392b", 自治区级: "#e67e22", other: "#2471a3" };
+const SIZE_STEPS = [100, 500, 1500];
+
+function parkSize(value, max) {
+  return 6 + 22 * Math.sqrt(Math.max(0, value || 0) / max);
+}
+
+function mapLegend(max) {
+  const sizes = SIZE_STEPS.filter((v) => v <= max * 1.05);
+  return [
+    el("span", { class: "legend-title" }, `${t("legendSize")}:`),
+    ...sizes.map((v) => { const d = Math.round(parkSize(v, max)); return el("span", { class: "size-step" },
+      el("i", { class: "bubble", style: `width:${d}px;height:${d}px` }), `${fmt(v)} ${t("yi")}`); }),
+    el("span", { class: "legend-title" }, `${t("legendColour")}:`),
+    ...Object.entries(LEVEL_COLORS).map(([k, c]) => el("span", { class: "size-step" },
+      el("i", { class: "dot", style: `background:${c}` }), k === "other" ? t("levelOther") : t(`level_${k}`))),
+    el("span", { class: "size-step" }, el("i", { class: "dot hollow" }), t("placedCity")),
+  ];
+}
+
 async function loadMap() {
   await state.mapReady;
   const data = await api("/api/map/parks");
   const parks = data.parks.filter((p) => p.lon !== null);
   const max = Math.max(1, ...parks.map((p) => (p.planned_output ? p.planned_output.value : 0)));
-  const size = (p) => 8 + 30 * Math.sqrt((p.planned_output ? p.planned_output.value : 0) / max);
+  const levelOf = (p) => (LEVEL_COLORS[p.level] ? p.level : "other");
+  const series = Object.keys(LEVEL_COLORS).map((level) => ({
+    type: "scatter", coordinateSystem: "geo", name: level === "other" ? t("levelOther") : t(`level_${level}`), z: 3,
+    data: parks.filter((p) => levelOf(p) === level).map((p) => ({ name: p.name, value: [p.lon, p.lat, p.planned_output ? p.planned_output.value : 0], park: p,
+      symbolSize: parkSize(p.planned_output ? p.planned_output.value : 0, max),
+      itemStyle: p.placed === "city" ? { color: "rgba(255,255,255,0.35)", borderColor: LEVEL_COLORS[level], borderWidth: 1.5 } : {} })),
+    itemStyle: { color: LEVEL_COLORS[level], opacity: 0.8, borderColor: "#fff", borderWidth: 1 },
+    emphasis: { label: { show: true, formatter: "{b}", position: "right", backgroundColor: "#fff" } } }));
+  series.push({ type: "scatter", coordinateSystem: "geo", name: "cities", z: 10, silent: true, symbolSize: 0,
+    data: state.cities.filter((c) => c.cp).map((c) => ({ name: c.name, value: c.cp })),
+    label: { show: true, formatter: "{b}", fontSize: 11, color: "#1f2933", fontWeight: 600, textBorderColor: "#fff", textBorderWidth: 3 } });
   chart("map-chart").setOption({
-    tooltip: { trigger: "item", formatter: (p) => p.seriesType === "scatter"
-      ? `${p.data.park.name}<br>${t("plannedOutput")}: ${p.data.park.planned_output ? `${fmt(p.data.park.planned_output.value)} ${p.data.park.planned_output.unit} (${p.data.park.planned_output.year})` : "—"}`
-      : `${p.name}` },
-    geo: { map: "guangxi", roam: true, label: { show: true, fontSize: 11, color: "#555" },
+    tooltip: { trigger: "item", formatter: (p) => (p.data && p.data.park
+      ? `${p.data.park.name}<br>${[p.data.park.city, p.data.park.county].filter(Boolean).join(" · ")}${p.data.park.placed === "city" ? ` (${t("placedCity")})` : ""}<br>${t("plannedOutput")}: ${p.data.park.planned_output ? `${fmt(p.data.park.planned_output.value)} ${p.data.park.planned_output.unit} (${p.data.park.planned_output.year})` : "—"}`
+      : `${p.name}`) },
+    legend: { show: false },
+    geo: { map: "guangxi", roam: true, label: { show: false }, layoutCenter: ["50%", "50%"], layoutSize: "98%",
       itemStyle: { areaColor: "#eef3f8", borderColor: "#9db4cc" },
-      emphasis: { itemStyle: { areaColor: "#dbe8f5" } } },
-    series: [{ type: "scatter", coordinateSystem: "geo", name: "parks",
-      data: parks.map((p) => ({ name: p.name, value: [p.lon, p.lat, p.planned_output ? p.planned_output.value : 0], park: p, symbolSize: size(p) })),
-      itemStyle: { color: "#d9534f", opacity: 0.8, borderColor: "#fff", borderWidth: 1 },
-      emphasis: { label: { show: true, formatter: "{b}", position: "right" } } }],
-  });
+      emphasis: { itemStyle: { areaColor: "#dbe8f5" }, label: { show: false } } },
+    series }, true);
+  $("#map-legend").replaceChildren(...mapLegend(max));
   chart("map-chart").off("click");
   chart("map-chart").on("click", (p) => { if (p.data && p.data.park) openEntity("park", p.data.park.id); });
   const list = $("#park-list");
   list.replaceChildren(...data.parks.map((p) => el("li", { "data-park": p.id, onclick: () => openEntity("park", p.id) },
-    p.name, el("small", {}, [p.city, p.level, p.planned_output ? `${t("plannedOutput")} ${fmt(p.planned_output.value)}${p.planned_output.unit} (${p.planned_output.year})` : null].filter(Boolean).join(" · ")))));
+    p.name, el("small", {}, [p.city, p.county, p.level, p.planned_output ? `${t("plannedOutput")} ${fmt(p.planned_output.value)}${p.planned_output.unit} (${p.planned_output.year})` : null].filter(Boolean).join(" · ")))));
   if (!data.parks.length) list.replaceChildren(el("li", { class: "empty" }, t("noData")));
 }
 
@@ -347,38 +384,70 @@ function statusOf(item, monitor) {
     || monitor.result.find((r) => r.indicator === item.name && (!r.scope || r.scope === item.scope_name)) || null;
 }
 
+/* The chart of one target: the series measured (the level, for a 年均增长 or 较…下降 target),
+ * its baseline and the target level, on a year axis that spans exactly the years shown. */
 function drawTarget(item, status) {
-  const obs = item.observations || [];
-  const series = [{ name: t("observations"), type: "line", data: obs.map((o) => [o.year, o.value]), symbolSize: 7 }];
+  const st = status || {};
+  const measuredElsewhere = st.series_name && st.series_name !== item.name;
+  const obs = measuredElsewhere ? [] : (item.observations || []).filter((o) => o.year !== null && o.value !== null);
   const points = [];
-  if (item.baseline_value !== null && item.baseline_year) points.push({ name: t("baseline"), value: [item.baseline_year, item.baseline_value] });
-  if (item.target_value !== null && item.target_year) points.push({ name: t("target"), value: [item.target_year, item.target_value] });
-  series.push({ name: `${t("baseline")}/${t("target")}`, type: "scatter", data: points, symbol: "diamond", symbolSize: 14,
-    itemStyle: { color: STATUS_COLORS[status ? status.status : "unknown"] }, label: { show: true, formatter: (p) => p.data.name, position: "top" } });
-  chart("target-chart").setOption({ title: { text: item.name, subtext: `${item.scope_name || ""} ${item.unit || ""}`, textStyle: { fontSize: 14 } },
-    tooltip: { trigger: "item" }, legend: { bottom: 0 }, grid: { left: 60, right: 20, top: 60, bottom: 40 },
-    xAxis: { type: "value", minInterval: 1, scale: true, axisLabel: { formatter: (v) => String(v) } },
-    yAxis: { type: "value", scale: true }, series }, true);
+  const base = measuredElsewhere ? [st.base_year, st.base_value] : [item.baseline_year, item.baseline_value];
+  if (base[0] && base[1] !== null && base[1] !== undefined) points.push({ name: t("baseline"), value: base });
+  if (measuredElsewhere && st.latest_year && st.latest_year !== st.base_year) points.push({ name: t("latest"), value: [st.latest_year, st.latest_value] });
+  const level = st.target_level !== undefined && st.target_level !== null ? st.target_level : item.target_value;
+  if (item.target_year && level !== null && level !== undefined) points.push({ name: t("target"), value: [item.target_year, level] });
+  const years = [...obs.map((o) => o.year), ...points.map((p) => p.value[0])].map(Number);
+  const lo = years.length ? Math.min(...years) : 2015;
+  const hi = years.length ? Math.max(...years) : 2025;
+  const unit = measuredElsewhere ? (st.series_unit || "") : (item.unit || "");
+  const series = [{ name: t("observations"), type: "line", data: obs.map((o) => [Number(o.year), o.value]), symbolSize: 7 },
+    { name: `${t("baseline")}/${t("target")}`, type: "scatter", data: points, symbol: "diamond", symbolSize: 14,
+      itemStyle: { color: STATUS_COLORS[st.status || "unknown"] }, label: { show: true, formatter: (p) => p.data.name, position: "top" } }];
+  chart("target-chart").setOption({ title: { text: item.name, subtext: [item.scope_name, measuredElsewhere ? st.series_name : null, st.target_text].filter(Boolean).join(" · "), textStyle: { fontSize: 14 }, subtextStyle: { width: 300, overflow: "truncate" } },
+    tooltip: { trigger: "item", formatter: (p) => `${p.data.name || p.seriesName}<br>${p.value[0]}: ${fmt(p.value[1])} ${unit}` },
+    legend: { bottom: 0 }, grid: { left: 64, right: 24, top: 70, bottom: 48 },
+    xAxis: { type: "value", name: t("year"), min: lo - 1, max: hi + 1, interval: Math.max(1, Math.ceil((hi - lo + 2) / 8)),
+      axisLabel: { formatter: (v) => (Number.isInteger(v) && v >= lo && v <= hi ? String(v) : "") } },
+    yAxis: { type: "value", name: unit, scale: true }, series }, true);
+}
+
+/* Rows that say the same thing twice (same indicator, scope and target) are shown once. */
+function distinctTargets(items) {
+  const seen = new Set();
+  return items.filter((item) => {
+    const key = [item.name, item.scope_name, item.target_year, item.target_value, item.baseline_year, item.baseline_value].join("|");
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 async function loadTargets(params = viewParams("targets")) {
   if (params.region !== undefined) $("#targets-region").value = params.region;
+  $("#targets-pending").checked = params.pending === "1";
   const region = $("#targets-region").value;
-  const data = await api(`/api/analysis/monitor?limit=200${region ? `&region=${encodeURIComponent(region)}` : ""}`);
-  showNote($("#monitor-note"), data.monitor && !data.monitor.available ? `${t("unavailable")}: ${data.monitor.reason}` : "");
-  const rows = data.items.map((item) => {
+  const pending = $("#targets-pending").checked;
+  const data = await api(`/api/analysis/monitor?limit=200${region ? `&region=${encodeURIComponent(region)}` : ""}${pending ? "&include_pending=true" : ""}`);
+  const waiting = data.waiting && data.waiting.entities ? `${t("waitingReview").replace("{n}", data.waiting.entities)}` : "";
+  showNote($("#monitor-note"), [data.monitor && !data.monitor.available ? `${t("unavailable")}: ${data.monitor.reason}` : "", waiting].filter(Boolean).join(" "));
+  const items = distinctTargets(data.items);
+  const rows = items.map((item) => {
     const st = statusOf(item, data.monitor);
     const key = st ? st.status : "unknown";
     const latest = (item.observations || []).slice(-1)[0];
+    const why = st ? (st.status === "not_available" ? `${t("reason")}: ${st.reason}` : st.rule) : "";
     return el("tr", { onclick: () => drawTarget(item, st) },
       el("td", {}, item.name), el("td", {}, item.scope_name || "—"),
-      el("td", {}, item.baseline_year ? `${item.baseline_year}: ${fmt(item.baseline_text || item.baseline_value)}` : "—"),
-      el("td", {}, item.target_year ? `${item.target_year}: ${item.comparator || ""}${fmt(item.target_text || item.target_value)}` : "—"),
+      el("td", {}, st && st.baseline_text && st.baseline_text !== "—" ? st.baseline_text
+        : item.baseline_year ? `${item.baseline_year}: ${fmt(item.baseline_text || item.baseline_value)}` : "—"),
+      el("td", {}, st && st.target_text ? st.target_text
+        : item.target_year ? `${item.target_year}: ${item.comparator || ""}${fmt(item.target_text || item.target_value)}` : "—"),
       el("td", {}, latest ? `${latest.year}: ${fmt(latest.value)}` : "—"),
-      el("td", {}, el("span", { class: "badge", title: st ? (st.rule || st.reason || "") : "", style: `background:${STATUS_COLORS[key] || STATUS_COLORS.unknown}` }, t(`st_${key}`))));
+      el("td", {}, el("span", { class: "badge", title: why, style: `background:${STATUS_COLORS[key] || STATUS_COLORS.unknown}` }, t(`st_${key}`)),
+        st && st.status === "not_available" ? el("small", { class: "why" }, st.reason) : null));
   });
   $("#targets-table tbody").replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 6, class: "hint" }, t("noData")))]));
-  if (data.items.length) drawTarget(data.items[0], statusOf(data.items[0], data.monitor));
+  if (items.length) drawTarget(items[0], statusOf(items[0], data.monitor));
   else chart("target-chart").clear();
 }
 
@@ -405,33 +474,58 @@ function linkStatuses(result) {
   return out;
 }
 
+/* The chain as a graph: columns upstream → midstream → downstream on a wide screen, rows on
+ * a phone (labels wrap under their node); link status by colour, explained by the legend. */
+function chainLegend() {
+  return ["strong", "present", "weak", "missing", "unknown"].map((k) => el("span", { class: "size-step" },
+    el("i", { class: "dot", style: `background:${LINK_COLORS[k]}` }), t(`link${k[0].toUpperCase()}${k.slice(1)}`)));
+}
+
 function drawChain(template, result) {
+  $("#chain-legend").replaceChildren(...chainLegend());
   if (!template) { chart("chain-chart").clear(); return; }
   const statuses = linkStatuses(result);
   const positions = ["upstream", "midstream", "downstream"];
-  const counters = {};
   const column = (l) => Math.max(0, positions.indexOf(l.position));
-  template.links.forEach((l) => { counters[column(l)] = (counters[column(l)] || 0) + 1; });
-  const rows = Math.max(2, ...Object.values(counters));
+  const perColumn = {};
+  template.links.forEach((l) => { perColumn[column(l)] = (perColumn[column(l)] || 0) + 1; });
+  const most = Math.max(2, ...Object.values(perColumn));
   const c = chart("chain-chart");
-  // pixel coordinates of the graph box, so that the view scales x and y alike (round nodes)
-  const stepX = (c.getWidth() - 230) / 2;
-  const stepY = (c.getHeight() - 80) / (rows - 1);
+  const narrow = c.getWidth() < 640;
   const seen = {};
+  // node positions in pixels of the drawing box (left/top/right/bottom below), so that the
+  // graph is not rescaled and label widths match the room between nodes
+  const frame = narrow ? { left: 16, right: 16, top: 44, bottom: 56 } : { left: 30, right: 190, top: 50, bottom: 30 };
+  const w = c.getWidth() - frame.left - frame.right;
+  const h = c.getHeight() - frame.top - frame.bottom;
+  let place;
+  let label;
+  if (narrow) {
+    const stepX = w / most;
+    place = (col, i, n) => [stepX * (i + 0.5) + (most - n) * stepX / 2, (h / 2) * col];
+    label = { show: true, position: "bottom", fontSize: 10, width: Math.max(36, stepX - 4), overflow: "break", lineHeight: 12 };
+  } else {
+    place = (col, i) => [(w / 2) * col, (h / (most - 1)) * i];
+    label = { show: true, position: "right", fontSize: 11, width: 170, overflow: "truncate" };
+  }
   const nodes = template.links.map((l) => {
     const col = column(l);
     seen[col] = (seen[col] || 0) + 1;
     const st = statuses[l.id] || statuses[l.name] || {};
     const key = st.status || "unknown";
-    return { id: l.id, name: l.name, x: col * stepX, y: (seen[col] - 1) * stepY, status: key,
+    const [x, y] = place(col, seen[col] - 1, perColumn[col]);
+    return { id: l.id, name: l.name, x, y, status: key,
       itemStyle: { color: LINK_COLORS[key] || LINK_COLORS.unknown }, info: st };
   });
+  // two invisible corner nodes pin the graph's extent to the frame (no rescaling, no cut labels)
+  const corner = { symbolSize: 0, label: { show: false }, itemStyle: { opacity: 0 }, status: "unknown", silent: true };
+  nodes.push({ ...corner, id: "__corner0", name: "", x: 0, y: 0 }, { ...corner, id: "__corner1", name: " ", x: w, y: h });
   const edges = template.links.flatMap((l) => l.supplies.map((to) => ({ source: l.id, target: to })));
   chart("chain-chart").setOption({ animation: false, title: { text: template.name, textStyle: { fontSize: 14 } },
-    tooltip: { formatter: (p) => (p.dataType === "node" ? `${p.data.name}: ${t(`link${p.data.status[0].toUpperCase()}${p.data.status.slice(1)}`)}` : "") },
-    series: [{ type: "graph", layout: "none", roam: true, symbolSize: 18, nodeScaleRatio: 0, left: 40, right: 190, top: 50, bottom: 30, edgeSymbol: ["none", "arrow"],
-      label: { show: true, position: "right", fontSize: 11, width: 170, overflow: "truncate" }, lineStyle: { color: "#9ca3af", curveness: 0.1 },
-      data: nodes, links: edges }] }, true);
+    tooltip: { formatter: (p) => (p.dataType === "node" && p.data.name.trim() ? `${p.data.name}: ${t(`link${p.data.status[0].toUpperCase()}${p.data.status.slice(1)}`)}` : "") },
+    series: [{ type: "graph", layout: "none", roam: true, symbolSize: narrow ? 14 : 18, nodeScaleRatio: 0,
+      ...frame, edgeSymbol: ["none", "arrow"], edgeSymbolSize: 6,
+      label, lineStyle: { color: "#9ca3af", curveness: 0.1 }, data: nodes, links: edges }] }, true);
   const names = Object.fromEntries(template.links.map((l) => [l.id, l.name]));
   const gaps = result && Array.isArray(result.gaps) ? result.gaps : [];
   const box = $("#chain-gaps");
@@ -449,15 +543,42 @@ function cityPoint(name) {
   return c ? c.cp : null;
 }
 
+/* The box the partner map shows: the home and every located partner (within the China–ASEAN
+ * map), with a margin, at least 14° across; ECharts fits the whole box into the chart, so no
+ * partner is cut off whatever the chart's shape. */
+const MAP_EXTENT = { west: 70, east: 150, south: -12, north: 54 };
+
 function fitBox(points) {
-  /* the map shows China and ASEAN, zoomed to the home city and its partners (≥ 12° wide) */
-  if (!points.length) return [[70, 54], [145, -11]];
-  const lons = points.map((p) => p[0]);
-  const lats = points.map((p) => p[1]);
+  const inside = points.filter((p) => p[0] >= MAP_EXTENT.west && p[0] <= MAP_EXTENT.east && p[1] >= MAP_EXTENT.south && p[1] <= MAP_EXTENT.north);
+  if (!inside.length) return [[MAP_EXTENT.west, MAP_EXTENT.north], [MAP_EXTENT.east, MAP_EXTENT.south]];
+  const lons = inside.map((p) => p[0]);
+  const lats = inside.map((p) => p[1]);
   const cx = (Math.min(...lons) + Math.max(...lons)) / 2;
   const cy = (Math.min(...lats) + Math.max(...lats)) / 2;
-  const half = Math.max(6, (Math.max(...lons) - Math.min(...lons)) * 0.6, (Math.max(...lats) - Math.min(...lats)) * 0.6);
-  return [[cx - half, cy + half], [cx + half, cy - half]];
+  const halfX = Math.max(7, (Math.max(...lons) - Math.min(...lons)) * 0.58);
+  const halfY = Math.max(5, (Math.max(...lats) - Math.min(...lats)) * 0.58);
+  return [[cx - halfX, cy + halfY], [cx + halfX, cy - halfY]];
+}
+
+/* Labels that would overlap a better-ranked one (or the home's) are hidden, in pixels of the
+ * current view; hovering a point still shows its tooltip, zooming in shows more labels. */
+function thinLabels(c, home, groups) {
+  const boxes = [];
+  const overlaps = (b) => boxes.some((o) => b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h);
+  const boxOf = (value, text, left) => {
+    const [x, y] = c.convertToPixel({ geoIndex: 0 }, value);
+    const w = 11 * [...text].length + 8;
+    return { x: left ? x - w - 8 : x - 6, y: y - 8, w: w + 14, h: 16 };
+  };
+  if (home) boxes.push(boxOf(home.value, home.name, true));
+  const all = groups.flat().sort((a, b) => a.rank - b.rank);
+  const shown = new Set();
+  for (const m of all) {
+    const b = boxOf(m.value, `${m.rank}. ${m.name}`, false);
+    if (!overlaps(b)) { boxes.push(b); shown.add(m.rank); }
+  }
+  c.setOption({ series: [{}, { data: groups[1].map((m) => ({ ...m, label: { show: shown.has(m.rank) } })) },
+    { data: groups[0].map((m) => ({ ...m, label: { show: shown.has(m.rank) } })) }, {}] });
 }
 
 async function loadPartners(params = viewParams("partners")) {
@@ -465,24 +586,47 @@ async function loadPartners(params = viewParams("partners")) {
   if (params.home) $("#partner-home").value = params.home;
   const home = $("#partner-home").value || "南宁市";
   const data = await api(`/api/analysis/partners?home=${encodeURIComponent(home)}&limit=20`);
-  showNote($("#partner-note"), data.available ? "" : `${t("unavailable")}: ${data.reason}`);
-  const partners = data.available ? (data.result.partners || []) : [];
+  const result = data.available ? data.result : {};
+  showNote($("#partner-note"), data.available ? (result.matrix_note || "") : `${t("unavailable")}: ${data.reason}`);
+  const ranked = result.partners || [];
+  const named = result.named_partners || [];
   const from = cityPoint(home);
-  const located = partners.filter((p) => p.longitude !== undefined && p.latitude !== undefined);
+  const isPlaced = (p) => p.longitude !== undefined && p.longitude !== null && p.latitude !== null;
+  const marks = (list, offset) => list.filter(isPlaced).map((p, i) => ({ name: p.region, rank: offset + i + 1,
+    value: [p.longitude, p.latitude], reason: p.reason, gap: p.data_gap }));
+  const rankedMarks = marks(ranked, 0);
+  const namedMarks = marks(named, ranked.length);
+  const label = { show: true, formatter: (p) => `${p.data.rank}. ${p.name}`, position: "right", fontSize: 11,
+    color: "#1f2933", textBorderColor: "#fff", textBorderWidth: 2 };
+  const labelLayout = {};
   chart("partner-chart").setOption({
-    tooltip: { trigger: "item", formatter: (p) => p.data && p.data.reason ? `${p.name}<br>${p.data.reason}` : p.name },
-    geo: { map: "china_asean", roam: true, boundingCoords: fitBox([from, ...located.map((p) => [p.longitude, p.latitude])].filter(Boolean)),
-      itemStyle: { areaColor: "#eef3f8", borderColor: "#9db4cc" },
+    tooltip: { trigger: "item", formatter: (p) => (p.data && p.data.reason ? `${p.data.rank ? `${p.data.rank}. ` : ""}${p.name}<br>${p.data.reason}` : p.name),
+      extraCssText: "max-width:320px;white-space:normal" },
+    legend: { bottom: 4, data: [t("partnersRanked"), t("partnersNamed")], textStyle: { fontSize: 11 } },
+    geo: { map: "china_asean", roam: true, boundingCoords: fitBox([from, ...[...rankedMarks, ...namedMarks].map((m) => m.value)].filter(Boolean)),
+      itemStyle: { areaColor: "#eef3f8", borderColor: "#9db4cc" }, top: 10, bottom: 36, left: 10, right: 10,
       regions: [{ name: "广西", itemStyle: { areaColor: "#cfe0f2" } }] },
     series: [
-      { type: "effectScatter", coordinateSystem: "geo", data: from ? [{ name: home, value: from }] : [], symbolSize: 12, itemStyle: { color: "#0b3d6e" } },
-      { type: "scatter", coordinateSystem: "geo", data: located.map((p, i) => ({ name: `${i + 1}. ${p.region}`, value: [p.longitude, p.latitude], reason: p.reason })), symbolSize: 10, itemStyle: { color: "#d9534f" },
-        label: { show: true, formatter: "{b}", position: "right", fontSize: 11 } },
-      { type: "lines", coordinateSystem: "geo", data: from ? located.map((p) => ({ coords: [from, [p.longitude, p.latitude]] })) : [], lineStyle: { color: "#d9534f", opacity: 0.5, curveness: 0.2 } },
+      { type: "lines", coordinateSystem: "geo", silent: true, data: from ? rankedMarks.map((m) => ({ coords: [from, m.value] })) : [], lineStyle: { color: "#d9534f", opacity: 0.45, curveness: 0.2 } },
+      { type: "scatter", coordinateSystem: "geo", name: t("partnersNamed"), data: namedMarks, symbolSize: 8, z: 3,
+        itemStyle: { color: "#fff", borderColor: "#2471a3", borderWidth: 2 }, label: { ...label, color: "#2b4f6e" }, labelLayout },
+      { type: "scatter", coordinateSystem: "geo", name: t("partnersRanked"), data: rankedMarks, symbolSize: 10, z: 4,
+        itemStyle: { color: "#d9534f" }, label, labelLayout },
+      { type: "effectScatter", coordinateSystem: "geo", data: from ? [{ name: home, value: from }] : [], symbolSize: 12, z: 5,
+        itemStyle: { color: "#0b3d6e" }, label: { show: true, formatter: "{b}", position: "left", fontWeight: 600, fontSize: 12, textBorderColor: "#fff", textBorderWidth: 2 } },
     ] }, true);
-  $("#partner-list").replaceChildren(...(partners.length ? partners.map((p) => el("li", {},
+  const c = chart("partner-chart");
+  const relabel = () => thinLabels(c, from ? { name: home, value: from } : null, [rankedMarks, namedMarks]);
+  relabel();
+  c.off("georoam");
+  c.on("georoam", () => window.requestAnimationFrame(relabel));
+  const item = (p, i) => el("li", {},
     el("b", {}, p.region), ` ${t("score")} ${fmt(p.score)}`, p.distance_km ? ` · ${fmt(p.distance_km)} km` : "",
-    el("small", {}, p.reason || ""), p.industries && p.industries.length ? el("small", {}, `${t("industries")}: ${fmt(p.industries)}`) : null))
+    el("small", {}, p.reason || ""), p.industries && p.industries.length ? el("small", {}, `${t("industries")}: ${fmt(p.industries)}`) : null,
+    p.basis_text ? el("details", { class: "basis" }, el("summary", {}, t("basis")), el("small", {}, p.basis_text)) : null);
+  const list = [...ranked.map(item)];
+  if (named.length) list.push(el("li", { class: "list-head" }, t("partnersNamed")), ...named.map(item));
+  $("#partner-list").replaceChildren(...(list.length ? list
     : [el("li", { class: "hint", style: "list-style:none" }, data.available ? t("noData") : t("unavailable"))]));
 }
 
@@ -600,7 +744,9 @@ function init() {
   });
   $("#upload-form").addEventListener("submit", upload);
   const linked = (view, read) => () => { location.hash = hashOf(view, read()); };
-  $("#targets-region").addEventListener("change", linked("targets", () => ({ region: $("#targets-region").value })));
+  const targetParams = () => ({ region: $("#targets-region").value, pending: $("#targets-pending").checked ? "1" : "" });
+  $("#targets-region").addEventListener("change", linked("targets", targetParams));
+  $("#targets-pending").addEventListener("change", linked("targets", targetParams));
   const chainParams = () => ({ chain: $("#chain-select").value, region: $("#chain-region").value });
   $("#chain-select").addEventListener("change", linked("chains", chainParams));
   $("#chain-region").addEventListener("change", linked("chains", chainParams));
