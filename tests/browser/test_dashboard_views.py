@@ -151,7 +151,7 @@ def test_partner_map_shows_every_partner_and_no_label_overlaps(live_server: dict
           const pts = o.series.filter((s) => s.type === 'scatter').flatMap((s) => s.data);
           const inside = pts.map((p) => { const [x, y] = c.convertToPixel({ geoIndex: 0 }, p.value);
             return x >= 0 && x <= c.getWidth() && y >= 0 && y <= c.getHeight(); });
-          const texts = c.getZr().storage.getDisplayList().filter((e) => e.type === 'text' && !e.invisible && !e.ignore && e.style && e.style.text && e.style.opacity !== 0);
+          const texts = c.getZr().storage.getDisplayList().filter((e) => (e.type === 'text' || e.type === 'tspan') && !e.invisible && !e.ignore && e.style && e.style.text && e.style.opacity !== 0);
           const boxes = texts.map((e) => { const r = e.getBoundingRect().clone(); r.applyTransform(e.getComputedTransform()); return [r.x, r.y, r.width, r.height, e.style.text]; });
           return { n: pts.length, inside, boxes };
         }""")
