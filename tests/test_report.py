@@ -197,8 +197,12 @@ def test_pdf_partner_chart_labels_keep_the_scores_apart(nanning) -> None:
 
     with pdfplumber.open(nanning["pdf"]) as doc:
         text = "".join(page.extract_text() or "" for page in doc.pages)
+    import re
+
     start = text.index("合作伙伴综合得分")
-    labels = [w for w in text[start:start + 600].split() if w.startswith(("0.", "1."))]
+    chart = text[start:text.index("地区 得分", start)]  # the chart, before its table
+    labels = re.findall(r"(?m)^\S+ (\d+(?:\.\d+)?)$", chart)
+    assert len(labels) >= 3 and all(re.fullmatch(r"[01]\.\d\d", v) for v in labels), labels
     assert len(set(labels)) >= 3, labels
 
 
