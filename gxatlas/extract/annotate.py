@@ -27,7 +27,7 @@ import enum
 import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, TypeVar
 
 from gxatlas.data.lexicon import Lexicon, lexicon
 from gxatlas.extract.gazetteer import Gazetteer, Place, default_gazetteer
@@ -40,6 +40,13 @@ if TYPE_CHECKING:
     from gxatlas.extract.profile import Profile
 
 __all__ = ["AnnotatedDoc", "Block", "BlockKind", "Span", "PlaceMention", "annotate"]
+
+_S = TypeVar("_S", Period, Quantity)
+
+
+def _within(items: Sequence[_S], starts: list[int], start: int, end: int) -> Sequence[_S]:
+    """The items (sorted by start) that start in ``[start, end)``."""
+    return items[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
 
 
 class BlockKind(enum.StrEnum):
@@ -237,48 +244,36 @@ class AnnotatedDoc:
     def places(self) -> tuple[PlaceMention, ...]:
         return tuple(PlaceMention(s, e, p) for s, e, p in self.gazetteer.find_places(self.text))
 
-    @functools.cached_property
-    def _place_starts(self) -> list[int]:
-        return [p.start for p in self.places]
-
     def places_in(self, start: int, end: int) -> Sequence[PlaceMention]:
-        i = bisect.bisect_left(self._place_starts, start)
-        j = bisect.bisect_left(self._place_starts, end)
-        return self.places[i:j]
+        return _within(self.places, self._starts("places"), start, end)
+
+    def _per_sentence(self, find: Callable[[str], list[_S]]) -> tuple[_S, ...]:
+        """What ``find`` finds in each sentence, with offsets made absolute."""
+        out: list[_S] = []
+        for s in self.sentences:
+            for x in find(self.text[s.start:s.end]):
+                out.append(dataclasses.replace(x, start=x.start + s.start, end=x.end + s.start))
+        return tuple(out)
 
     @functools.cached_property
     def times(self) -> tuple[Period, ...]:
-        out: list[Period] = []
-        for s in self.sentences:
-            for p in find_years(self.text[s.start:s.end]):
-                out.append(dataclasses.replace(p, start=p.start + s.start, end=p.end + s.start))
-        return tuple(out)
-
-    @functools.cached_property
-    def _time_starts(self) -> list[int]:
-        return [t.start for t in self.times]
+        return self._per_sentence(find_years)
 
     def times_in(self, start: int, end: int) -> Sequence[Period]:
-        i = bisect.bisect_left(self._time_starts, start)
-        j = bisect.bisect_left(self._time_starts, end)
-        return self.times[i:j]
+        return _within(self.times, self._starts("times"), start, end)
 
     @functools.cached_property
     def quantities(self) -> tuple[Quantity, ...]:
-        out: list[Quantity] = []
-        for s in self.sentences:
-            for q in find_quantities(self.text[s.start:s.end]):
-                out.append(dataclasses.replace(q, start=q.start + s.start, end=q.end + s.start))
-        return tuple(out)
-
-    @functools.cached_property
-    def _quantity_starts(self) -> list[int]:
-        return [q.start for q in self.quantities]
+        return self._per_sentence(find_quantities)
 
     def quantities_in(self, start: int, end: int) -> Sequence[Quantity]:
-        i = bisect.bisect_left(self._quantity_starts, start)
-        j = bisect.bisect_left(self._quantity_starts, end)
-        return self.quantities[i:j]
+        return _within(self.quantities, self._starts("quantities"), start, end)
+
+    def _starts(self, layer: str) -> list[int]:
+        cache = self.__dict__.setdefault("_start_lists", {})
+        if layer not in cache:
+            cache[layer] = [x.start for x in getattr(self, layer)]
+        return cache[layer]
 
     @functools.cached_property
     def city_context(self) -> CityContext:

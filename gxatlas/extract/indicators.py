@@ -28,13 +28,13 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from gxatlas.data.lexicon import lexicon
 from gxatlas.extract.evidence import evidence
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.gazetteer import region_names
-from gxatlas.extract.numbers import Quantity, find_quantities, find_years, plan_period_years
+from gxatlas.extract.numbers import Period, Quantity, find_quantities, find_years, plan_period_years
 from gxatlas.extract.pipeline import component
 from gxatlas.extract.profile import Profile
 from gxatlas.extract.values import as_values
@@ -695,20 +695,17 @@ def _respective_names(sent: str, first_q: int, prior: Sequence[str] = ()) -> lis
 
 
 class Layers:
-    """Quantities and time expressions of a text already found (absolute offsets, in order),
-    so that prose reading does not find them again (``AnnotatedDoc.quantities``/``times``)."""
+    """Quantities and time expressions already found in the text (the annotated document's
+    ``quantities_in``/``times_in``), so that prose reading does not find them again."""
 
-    def __init__(self, quantities: Sequence[Quantity], times: Sequence[Period]) -> None:
-        self.quantities, self.times = quantities, times
-        self._q_starts = [q.start for q in quantities]
-        self._t_starts = [t.start for t in times]
+    def __init__(self, quantities_in: Callable[[int, int], Sequence[Quantity]],
+                 times_in: Callable[[int, int], Sequence[Period]]) -> None:
+        self.quantities_in, self.times_in = quantities_in, times_in
 
     def in_sentence(self, s0: int, s1: int) -> tuple[list[Quantity], list[Period]]:
         """The sentence's quantities and times, with offsets relative to its start."""
-        qs = self.quantities[bisect.bisect_left(self._q_starts, s0):bisect.bisect_left(self._q_starts, s1)]
-        ts = self.times[bisect.bisect_left(self._t_starts, s0):bisect.bisect_left(self._t_starts, s1)]
-        return ([dataclasses.replace(q, start=q.start - s0, end=q.end - s0) for q in qs],
-                [dataclasses.replace(t, start=t.start - s0, end=t.end - s0) for t in ts])
+        return ([dataclasses.replace(q, start=q.start - s0, end=q.end - s0) for q in self.quantities_in(s0, s1)],
+                [dataclasses.replace(t, start=t.start - s0, end=t.end - s0) for t in self.times_in(s0, s1)])
 
 
 def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
@@ -1152,7 +1149,7 @@ def indicator_component(ad: Any, inputs: Mapping[str, Any]) -> list[Fact]:
     subjects = {n for t in ("park", "enterprise", "project") for f in settled[t]
                 for n in (f.name, *f.aliases) if n and n in text and "、" not in n}
     facts = indicator_facts(ad.doc, subjects=sorted(subjects), tables=ad.tables, profile=ad.profile,
-                            layers=Layers(ad.quantities, ad.times))
+                            layers=Layers(ad.quantities_in, ad.times_in))
     return entity_scopes(ad, facts, settled)
 
 

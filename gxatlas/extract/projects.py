@@ -70,7 +70,16 @@ _GENERIC_STEM = ("重大", "重点", "重要", "大型", "一批", "工业", "�
                  "合作", "招商", "引资", "投资", "储备", "前期", "在建", "新建", "续建", "技改", "技术改造", "配套",
                  "基础设施", "民生", "社会", "公益", "重点产业", "优势", "龙头", "关键", "该", "本", "各类", "相关")
 
-_INVEST = re.compile(r"(?:总投资|投资总额|计划投资|投资)(?:约|达|超过|逾)?\s*(\d+(?:\.\d+)?)\s*(亿|万)元")
+_INVEST = re.compile(r"(?:估算|计划|预计|项目)?(?:总投资|投资总额|计划投资|投资)(?:约|达|超过|逾)?\s*(\d+(?:\.\d+)?)\s*(亿|万)元")
+
+
+def investment_in(text: str, start: int, end: int) -> tuple[float, int] | None:
+    """The first investment stated in ``text[start:end]`` (`总投资6.8亿元`, `投资5000万元`), in
+    亿元, and where it ends; None when there is none."""
+    m = _INVEST.search(text, start, end)
+    if m is None:
+        return None
+    return round(float(m.group(1)) / (10000 if m.group(2) == "万" else 1), 6), m.end()
 _CAPACITY = re.compile(r"(?:年产|产能)?\s*(\d+(?:\.\d+)?)\s*(万吨|万辆|万台|万方|万千瓦|GWh|吨)")
 
 
@@ -782,13 +791,13 @@ def _table_values(tables: list[Table], start: int, end: int, *, gaz: Gazetteer, 
     return {}
 
 
-def _invest_before(text: str, start: int) -> re.Match[str] | None:
+def _invest_before(text: str, start: int) -> tuple[float, int] | None:
     """`A公司计划投资15亿元，建设B项目`: the investment stated in the clause before a project
     name, in its sentence, with no other project named in between."""
     lo = max(0, start - 60)
     cut = max((m.end() for m in re.finditer(r"[。；;\n]|项目|工程", text[lo:start])), default=0)
     found = list(_INVEST.finditer(text, lo + cut, start))
-    return found[-1] if found else None
+    return investment_in(text, found[-1].start(), start) if found else None
 
 
 def _values(text: str, start: int, end: int, name: str, *, gaz: Gazetteer, ctx: CityContext
@@ -796,9 +805,9 @@ def _values(text: str, start: int, end: int, name: str, *, gaz: Gazetteer, ctx: 
     values: dict[str, object] = {"city": park_city(name, start, gaz=gaz, ctx=ctx)}
     sent_end = re.search(r"[。；;\n]", text[end:end + 120])
     window = text[end:end + (sent_end.start() if sent_end else 120)]
-    inv = _INVEST.search(window) or _invest_before(text, start)
+    inv = investment_in(window, 0, len(window)) or _invest_before(text, start)
     if inv:
-        values["investment"] = float(inv.group(1)) / (10000 if inv.group(2) == "万" else 1)
+        values["investment"] = inv[0]
     cap = _CAPACITY.search(name) or _CAPACITY.search(window)
     if cap:
         values["capacity"] = cap.group(1) + cap.group(2)

@@ -50,7 +50,6 @@ def _named_as_project(text: str, park: Fact, spans: Sequence[tuple[int, int, str
 
 
 _AS_PROJECT = re.compile(r"[^。；;，,]{0,24}?是[^。；;，,]{0,24}?(?:的)?(?:一个|一批|重点|重大)?项目")
-_INVEST = re.compile(r"(?:估算|计划|预计|项目)?总投资(?:约|达|超过|逾)?\s*(\d+(?:\.\d+)?)\s*(亿|万)元")
 _PHASE = re.compile(r"(?<=[,，;；:：。])\s*([一二三四五六七八九十]期(?:工程|项目))")
 _PARK_REF = re.compile(r"(?:该|本)?(?:产业园|园区|开发区|试验区|基地|片区)")
 _SENT_END = re.compile(r"[。；;!?！？\n]")
@@ -61,10 +60,11 @@ def _sentence_end(text: str, pos: int) -> int:
     return m.start() if m else len(text)
 
 
-def _investment(m: re.Match[str] | None) -> float | None:
-    if m is None:
-        return None
-    return round(float(m.group(1)) / (10000 if m.group(2) == "万" else 1), 6)
+def _investment(text: str, start: int, end: int) -> float | None:
+    from gxatlas.extract.projects import investment_in
+
+    found = investment_in(text, start, end)
+    return found[0] if found else None
 
 
 _NOT_THE_PARK = re.compile(r"[^。；;，,、]{0,12}?(?:有限公司|公司|集团|管委会|管理委员会|管理局)")
@@ -98,10 +98,10 @@ def _parks_as_projects(ad: AnnotatedDoc, parks: Sequence[Fact]) -> list[Fact]:
             continue
         i, end, park = hit
         sent_end = _sentence_end(text, end)
-        invest = _INVEST.search(text, end, sent_end)
+        invest = _investment(text, end, sent_end)
         nxt = sent_end + 1
         if invest is None and _PARK_REF.match(text, nxt):
-            invest = _INVEST.search(text, nxt, _sentence_end(text, nxt))
+            invest = _investment(text, nxt, _sentence_end(text, nxt))
         framed = _AS_PROJECT.match(text, end) is not None
         full_stop = text.find("。", end)
         full_stop = len(text) if full_stop < 0 else full_stop
@@ -111,12 +111,12 @@ def _parks_as_projects(ad: AnnotatedDoc, parks: Sequence[Fact]) -> list[Fact]:
             out.append(Fact(type="project", name=park.name + ph.group(1),
                             evidence=evidence(ad.doc, ph.start(1), ph.end(1)),
                             values=as_values("project", {"city": park.values.get("city"),
-                                                         "investment": _investment(_INVEST.search(text, ph.end(), stop))}),
+                                                         "investment": _investment(text, ph.end(), stop)}),
                             reasons=("园区的分期工程",)))
         if (framed or invest is not None) and not phases:
             out.append(Fact(type="project", name=park.name, evidence=evidence(ad.doc, i, end),
                             values=as_values("project", {"city": park.values.get("city"),
-                                                         "investment": _investment(invest)}),
+                                                         "investment": invest}),
                             aliases=park.aliases, reasons=("园区即项目",)))
         if phases or framed or invest is not None:
             done.add(park.name)
