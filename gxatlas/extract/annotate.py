@@ -282,8 +282,12 @@ class AnnotatedDoc:
         prof = self.profile
         place = self.gazetteer.place(prof.region) if prof.region else None
         about = place.city if place is not None and place.level in ("prefecture", "county") else None
-        return CityContext.of_places(self.text, ((p.start, p.end, p.place) for p in self.places),
-                                     about=about)
+        # a text whose title or dateline places it in one province: a same-named place of
+        # another province (`北海` in a text about Shandong's 滨州) places nothing there
+        home = place.province if about and prof.region_source in ("title", "dateline") else None
+        return CityContext.of_places(
+            self.text, ((p.start, p.end, p.place) for p in self.places),
+            about=about, about_province=place.province if about else None, only_province=home)
 
     # --- the profile -----------------------------------------------------------------------
 

@@ -162,6 +162,7 @@ class CityContext:
     # the prefecture city the document's profile says it is about (a text about one city or
     # county, not a province-wide one): a county-level city named in a fact is its city there
     about: str | None = None
+    about_province: str | None = None
 
     @classmethod
     def of(cls, text: str, gaz: Gazetteer) -> CityContext:
@@ -169,27 +170,35 @@ class CityContext:
 
     @classmethod
     def of_places(cls, text: str, places: Iterable[tuple[int, int, Place]],
-                  about: str | None = None) -> CityContext:
+                  about: str | None = None, about_province: str | None = None,
+                  only_province: str | None = None) -> CityContext:
         """The context of ``text`` given the places found in it (start, end, place);
-        ``about``: the prefecture city the document is about, when its profile knows one."""
+        ``about``: the prefecture city the document is about, when its profile knows one;
+        ``only_province``: places of other provinces place nothing by context (a same-named
+        place elsewhere: `北海` in a text about Shandong's 滨州)."""
         pos: list[int] = []
         cities: list[str] = []
         counties: list[str | None] = []
+        every: list[str] = []
         for s, _, place in places:
             if place.city:
+                every.append(place.city)
+                if only_province and place.province not in (None, only_province):
+                    continue
                 pos.append(s)
                 cities.append(place.city)
                 counties.append(place.short_name if is_county(place) else None)
-        counts = Counter(cities)
+        counts = Counter(every)
         dominant = None
         if counts:
             (top, n), = counts.most_common(1)
             if n >= 3 and n >= 0.6 * sum(counts.values()):
                 dominant = top
         paras = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
-        home = dominant if dominant and counts[dominant] >= max(10, 0.9 * len(cities)) else None
+        home = dominant if dominant and counts[dominant] >= max(10, 0.9 * len(every)) else None
         return cls(positions=tuple(pos), cities=tuple(cities), dominant=dominant,
-                   paragraph_starts=tuple(paras), counties=tuple(counties), home=home, about=about)
+                   paragraph_starts=tuple(paras), counties=tuple(counties), home=home, about=about,
+                   about_province=about_province)
 
     def paragraph_start(self, pos: int) -> int:
         i = bisect.bisect_right(self.paragraph_starts, pos) - 1

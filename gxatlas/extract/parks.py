@@ -608,6 +608,9 @@ def park_city(name: str, pos: int, *, gaz: Gazetteer, ctx: CityContext | None,
             return last.short_name  # in a text about its city, a county-level city is the city
         return ctx.local(cities[-1], pos, [p for _, _, p in places]) if ctx else cities[-1]
     if (places or name.startswith("中国")) and not province_means_unknown:
+        prov = {p.short_name for _, _, p in places if p.level == "province"}
+        if ctx is not None and ctx.about and prov and ctx.about_province in prov:
+            return ctx.about  # `广西第二汽车生产基地` in a text about 贵港
         return None  # anchored at a province or the country only
     return ctx.local(ctx.near(pos), pos) if ctx else None
 

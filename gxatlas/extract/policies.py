@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from gxatlas.data.lexicon import lexicon
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.mentions import display_name, evidence, pos_cut
 from gxatlas.extract.pipeline import component
@@ -92,6 +93,8 @@ def _is_number_cell(s: str) -> bool:
 
 def _title_ok(t: str) -> bool:
     t = t.strip()
+    if t in lexicon().set("policy_generic_titles"):
+        return False  # `《规划》`: the kind of document named before in full
     return 2 <= len(t) <= 80 and not _NOT_POLICY.search(t) and not re.fullmatch(r"[\d\s.]+", t)
 
 
@@ -199,6 +202,8 @@ def _row_cell(lines: list[tuple[int, int, str]], k: int) -> _Policy:
 # `（来政发〔2023〕15号）`, `（象政发〔2023〕7号，2023年4月12日印发）` after a 《title》
 _NUMBER_AFTER = re.compile(r"\s*[(（]\s*(" + DOC_NUMBER.pattern + r")\s*(?:[,，、;；]\s*"
                            r"(?P<date>(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)[^()（）]{0,6})?[)）]")
+# `粤府函〔2020〕375号《…》`: a number right before a title (the document's own heading)
+_NUMBER_BEFORE = re.compile(r"(" + DOC_NUMBER.pattern + r")\s*$")
 # `于2023年11月20日印发《…》`: a full date right before the verb that issues the title
 _DATE_BEFORE = re.compile(r"((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)[^。；;，,《》\n]{0,8}?"
                           r"(?:印发|发布|出台|颁布|公布|签发|制定|通过)了?\s*$")
@@ -270,16 +275,19 @@ def find_policies(text: str) -> list[_Policy]:
         if not _title_ok(title) or any(a <= m.start() < b for a, b in taken):
             continue
         num = None
-        end = m.end()
+        start, end = m.start(), m.end()
         date = _date_before(text, m.start())
+        before = _NUMBER_BEFORE.search(text, max(0, m.start() - 40), m.start())
+        if before:  # `粤府函〔2020〕375号《…的批复》`: the number, then the title
+            num, start = _clean_number(before.group(1)), before.start(1)
         after = _NUMBER_AFTER.match(text, m.end(), m.end() + 60)
         if after:
             num = _clean_number(after.group(1))
             end = after.end()
             if after.group("date"):
                 date = _date(after.group("date"))
-        out.append(_Policy(start=m.start(), end=end, title=title, doc_number=num, date=date))
-        taken.append((m.start(), end))
+        out.append(_Policy(start=start, end=end, title=title, doc_number=num, date=date))
+        taken.append((start, end))
     for m in _PROSE_TITLE.finditer(text):
         if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
             continue
@@ -301,8 +309,9 @@ def find_policies(text: str) -> list[_Policy]:
     return out
 
 
-def extract_policies(doc: Document) -> list[Fact]:
-    """Policy facts of ``doc``, one per document number or (without a number) per title."""
+def extract_policies(doc: Document, *, signed: str | None = None) -> list[Fact]:
+    """Policy facts of ``doc``, one per document number or (without a number) per title;
+    ``signed``: the date the document is signed (its profile), the date of its own number."""
     by_key: dict[str, _Policy] = {}
     order: list[str] = []
     aliases: dict[str, list[str]] = {}
@@ -332,10 +341,12 @@ def extract_policies(doc: Document) -> list[Fact]:
             order.append(key)
             aliases[key] = [abbr]
     facts: list[Fact] = []
+    own = _own_number(doc.text)
     for key in order:
         p = by_key[key]
         issuer = _issuer_near(doc.text, p.start)
-        values: dict[str, object] = {"doc_number": p.doc_number, "title": p.title, "date": p.date}
+        date = p.date or (signed if own is not None and p.doc_number == own else None)
+        values: dict[str, object] = {"doc_number": p.doc_number, "title": p.title, "date": date}
         if issuer:
             values["issuer"] = issuer
         reason = "assembled from a table flattened one cell per line" if p.alignment == "fuzzy" else None
@@ -379,12 +390,23 @@ def _title_key(title: str) -> str:
     return t
 
 
+def _own_number(text: str) -> str | None:
+    """The document's own number: a 文号 on one of its first lines (its heading)."""
+    for _, _, line in _lines(text[:1500])[:6]:
+        m = DOC_NUMBER.match(line)
+        if m:
+            return _clean_number(m.group())
+    return None
+
+
 def _issuer_near(text: str, start: int) -> str | None:
     m = _ISSUER.search(text, max(0, start - 30), start + 1)
     return m.group(1) if m else None
 
 
-@component("policy", needs=("lines",), provides=("policy",))
+@component("policy", needs=("lines", "profile"), provides=("policy",))
 def policy_facts(ad: Any, inputs: Mapping[str, Any]) -> list[Fact]:
     """Policies keyed by 文号, else by title, with the date of issue where given."""
-    return extract_policies(ad.doc)
+    prof = ad.profile
+    signed = prof.written if prof.current_source == "signature" and prof.written and len(prof.written) == 10 else None
+    return extract_policies(ad.doc, signed=signed)
