@@ -19,7 +19,7 @@ from gxatlas.errors import GxatlasError, InputError
 
 # `gxatlas --help` lists the commands in the order of the workflow, not alphabetically.
 COMMAND_ORDER = ("init", "ingest", "extract", "review", "show", "search", "stats", "overview", "audit",
-                 "monitor", "parks", "chains", "enterprises", "complexity", "partners",
+                 "monitor", "parks", "projects", "chains", "enterprises", "complexity", "partners",
                  "report", "serve", "users")
 ENTITY_TYPES = ("park", "enterprise", "project", "indicator", "policy", "region", "industry",
                 "document")
@@ -1536,6 +1536,310 @@ def partners_import(ctx: click.Context, path: str, fmt: str, as_json: bool) -> N
             click.echo(f"未归入规范产业表：{'、'.join(imported.unknown_industries)}")
     if imported.problems:
         ctx.exit(1)
+
+# --- registers: projects, enterprises pool ---------------------------------------------------
+
+def _write_sheets(sheets: dict[str, list[dict[str, Any]]], path: str | None) -> None:
+    """Several sheets of rows (Chinese headers as given) to one Excel workbook."""
+    import pandas as pd
+
+    if not path:
+        raise GxatlasError("--format xlsx 需要 --output 文件名")
+    try:
+        with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+            for name, rows in sheets.items():
+                pd.DataFrame(rows).to_excel(writer, sheet_name=name[:31], index=False)
+    except OSError as err:
+        raise GxatlasError(f"{path}: 无法写入（{err.strerror or err}）") from err
+    note(f"已写入 {path}（{'、'.join(f'{k} {len(v)} 行' for k, v in sheets.items())}）")
+
+
+def _money(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def _total_rows(rows: list[dict[str, Any]], *, group: str) -> list[dict[str, Any]]:
+    return [{group: r["label"], "项目数": r["count"], "投资额（亿元）": r["investment"],
+             "其中有投资额的项目": r["with_investment"], "停滞": r["stale"]} for r in rows]
+
+
+def _project_sheets(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    from gxatlas.analysis.pipeline import GROUP_NAMES
+    from gxatlas.report.brief import citation_text
+
+    projects = [{"项目": p["name"], "城市": p["city"], "区县": p["county"], "园区": p["park"],
+                 "企业": p["enterprise"], "阶段": p["stage_label"] or "阶段不明",
+                 "进入阶段日期": p["since"], "在此阶段月数": p["months"],
+                 "停滞": {True: "是", False: "否"}.get(p["stale"], "无法判断"),
+                 "投资额（亿元）": p["investment"], "产能": p["capacity"],
+                 "产业链": "、".join(p["chains"]), "环节": "、".join(p["links"]),
+                 "阶段出处": citation_text(p["source"]),
+                 "后文称早先阶段": "；".join(f"{c['date'] or '日期不明'} {c['stage']}："
+                                           f"{citation_text(c['source'])}"
+                                           for c in p["conflicts"])}
+                for p in report["projects"]]
+    history = [{"项目": p["name"], "阶段": c["stage"], "原文说法": c["word"], "日期": c["date"],
+                "来源类型": {"atlas": "内置图谱", "extracted": "文件抽取", "user": "人工设定"}.get(
+                    c["origin"], c["origin"]),
+                "出处": citation_text(c["source"]), "设定人": c["set_by"], "设定时间": c["set_at"],
+                "说明": c["note"]} for p in report["projects"] for c in p["history"]]
+    sheets = {"项目": projects}
+    for by, rows in report["totals"].items():
+        sheets[f"按{GROUP_NAMES[by]}"] = _total_rows(rows, group=GROUP_NAMES[by])
+    sheets["阶段记录"] = history
+    return sheets
+
+
+@main.group("projects", invoke_without_command=True)
+@click.option("--region", default=None, help="地区（含下辖区县），如 南宁 (region).")
+@click.option("--park", default=None, help="只看某园区的项目 (only this park's projects).")
+@click.option("--chain", default=None, help="只看某产业链（id 或名称）的项目 (only this chain).")
+@click.option("--stage", default=None,
+              help="只看某阶段：储备、签约、在建、竣工、投产 (only this stage).")
+@click.option("--year", type=int, default=None, help="进入当前阶段的年份 (year of the stage).")
+@click.option("--document", default=None, metavar="DOCUMENT_ID",
+              help="只看某文件提到的项目（知识库中的文件编号）(projects a document names).")
+@click.option("--stale-months", type=click.IntRange(min=1), default=24, show_default=True,
+              help="多少个月未推进算停滞 (months without a move that flag a project).")
+@click.option("--stale", "stale_only", is_flag=True, help="只列停滞的项目 (only stalled ones).")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
+              help="判断停滞的基准日，默认今天 (reference date).")
+@click.option("--by", "groups", multiple=True,
+              type=click.Choice(["stage", "city", "park", "chain", "year"]),
+              help="表格输出时打印哪些汇总（可重复；默认 stage 和 city）(totals to print).")
+@pending_option
+@table_output_options
+@click.pass_context
+def projects_cmd(ctx: click.Context, region: str | None, park: str | None, chain: str | None,
+                 stage: str | None, year: int | None, document: str | None, stale_months: int,
+                 stale_only: bool, as_of: str | None, groups: tuple[str, ...],
+                 include_pending: bool, fmt: str, as_json: bool, output: str | None) -> None:
+    """重大项目库：各项目的阶段（储备/前期、签约、开工/在建、竣工、投产/达产）、日期与出处，
+    按阶段、城市、园区、产业链、年份汇总个数与投资额（亿元），标出久未推进的项目。
+
+    The major-project pipeline: each project's stage with its date and source, totals (count
+    and investment in 亿元) by stage, city, park, chain and year, and projects that have not
+    moved for --stale-months. `projects set NAME STAGE` records a stage by hand.
+    JSON: {"as_of", "rule", "summary", "funnel", "totals": {stage|city|park|chain|year: [...]},
+    "projects": [{"name", "stage", "since", "source", "history", "stale", ...}]}.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    import datetime as dt
+
+    from gxatlas.analysis.pipeline import GROUP_NAMES, pipeline_from_kb
+    from gxatlas.report.brief import citation_text
+
+    if as_json:
+        fmt = "json"
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError as err:
+        raise GxatlasError(f"--as-of {as_of!r}: 应为 YYYY-MM-DD") from err
+    kb = open_kb_from(ctx)
+    with kb.session() as s:
+        report = pipeline_from_kb(s, region=region, park=park, chain=chain, stage=stage,
+                                  year=year, document=document, stale_only=stale_only,
+                                  stale_months=stale_months, as_of=day,
+                                  include_pending=include_pending)
+        waiting_note(s, "project", "项目", include_pending)
+    if fmt == "json":
+        emit_json(report)
+        return
+    if fmt == "xlsx":
+        _write_sheets(_project_sheets(report), output)
+        return
+    from rich.table import Table
+
+    sm = report["summary"]
+    table = Table(title=f"重大项目（{sm['count']} 个，投资额合计 {sm['investment']:g} 亿元，其中 "
+                        f"{sm['with_investment']} 个写明投资额；停滞 {sm['stale']} 个）",
+                  caption=report["rule"], show_lines=True)
+    for col in ("项目", "城市", "园区/企业", "阶段", "自", "投资亿元", "产业链", "出处", "停滞"):
+        table.add_column(col, overflow="fold")
+    for p in report["projects"]:
+        place = p["city"] or "—"
+        if p["county"]:
+            place += f"·{p['county']}"
+        extra = "\n".join(f"（后文称{c['stage']}：{citation_text(c['source'])}）"
+                          for c in p["conflicts"])
+        table.add_row(p["name"], place, " / ".join(x for x in (p["park"], p["enterprise"]) if x),
+                      p["stage_label"] or "阶段不明", p["since"] or "—", _money(p["investment"]),
+                      "、".join(p["chains"]), citation_text(p["source"]) + (f"\n{extra}" if extra
+                                                                            else ""),
+                      {True: "停滞", False: "", None: "—"}[p["stale"]])
+    console().print(table)
+    for by in groups or ("stage", "city"):
+        t = Table(title=f"按{GROUP_NAMES[by]}汇总")
+        for col in (GROUP_NAMES[by], "项目数", "投资额（亿元）", "写明投资额", "停滞"):
+            t.add_column(col, justify="left" if col == GROUP_NAMES[by] else "right")
+        for r in report["totals"][by]:
+            t.add_row(r["label"], str(r["count"]), f"{r['investment']:g}",
+                      str(r["with_investment"]), str(r["stale"]))
+        console().print(t)
+
+
+@projects_cmd.command("set")
+@click.argument("name")
+@click.argument("stage")
+@click.option("--date", "date", default=None, metavar="YYYY[-MM[-DD]]",
+              help="到达该阶段的日期，默认今天 (date reached; default today).")
+@click.option("--by", "by", default=None,
+              help="设定人，默认当前系统用户 (who sets it; default the OS user).")
+@click.option("--note", default=None, help="说明或依据 (note, e.g. the source).")
+@json_option()
+@click.pass_context
+def projects_set(ctx: click.Context, name: str, stage: str, date: str | None, by: str | None,
+                 note: str | None, as_json: bool) -> None:
+    """人工设定项目阶段（记录设定人与时间；可把项目退回早先阶段）。
+
+    Record by hand that project NAME reached STAGE (储备/签约/在建/竣工/投产 or 前期, 开工,
+    达产 …), with who and when; a person's setting is authoritative at its date.
+    JSON: {"project", "stage", "since", "set_by"}.
+    """
+    import getpass
+
+    from gxatlas.kb.query import get_entity
+    from gxatlas.kb.registers import set_stage
+
+    who = by or getpass.getuser()
+    kb = open_kb_from(ctx)
+    with kb.session() as s:
+        proj = get_entity(s, "project", name)
+        current = set_stage(s, proj, stage, by=who, date=date, note=note)
+        out = {"project": proj.name, "stage": current.stage if current else None,
+               "since": current.date if current else None, "set_by": who}
+    if as_json:
+        emit_json(out)
+        return
+    click.echo(f"{out['project']}: 当前阶段 {out['stage']}（自 {out['since']}），由 {who} 设定")
+
+
+@enterprises_cmd.group("pool", invoke_without_command=True)
+@click.option("--region", default=None, help="地区（含下辖区县），如 南宁 (region).")
+@click.option("--chain", default=None, help="只看某产业链上的企业 (only firms on this chain).")
+@click.option("--since", type=int, default=None, help="只列此年以来晋级的企业 (moves since YEAR).")
+@pending_option
+@table_output_options
+@click.pass_context
+def pool_cmd(ctx: click.Context, region: str | None, chain: str | None, since: int | None,
+             include_pending: bool, fmt: str, as_json: bool, output: str | None) -> None:
+    """企业培育库：按称号、城市、产业链环节计数，晋级的企业，下一档称号的候选及依据。
+
+    The enterprise cultivation pool: counts by tier (with issuing level), city and chain link;
+    firms that moved up; candidates for the next tier, each with the rule that made it one.
+    `enterprises pool import LIST` adds a published tier list.
+    JSON: {"summary", "by_tier", "by_city", "by_link", "moved_up", "candidates", "firms"}.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from gxatlas.analysis.pool import pool_from_kb
+    from gxatlas.report.brief import citation_text
+
+    if as_json:
+        fmt = "json"
+    kb = open_kb_from(ctx)
+    with kb.session() as s:
+        report = pool_from_kb(s, region=region, chain=chain, since=since,
+                              include_pending=include_pending)
+        waiting_note(s, "enterprise", "企业", include_pending)
+    names = {t["id"]: t["name"] for t in report["tiers"]}
+    by_tier = [{"称号": r["name"], "企业数": r["count"],
+                "层级": "、".join(f"{k} {v}" for k, v in r["levels"].items())}
+               for r in report["by_tier"]]
+
+    held = [t for t in names if any(t in r["tiers"] for r in report["by_city"])]
+
+    def counts(rows: list[dict[str, Any]], head: str) -> list[dict[str, Any]]:
+        return [{head: r["key"], "企业数": r["total"],
+                 **{names[t]: r["tiers"].get(t, 0) for t in held}} for r in rows]
+
+    moved = [{"企业": m["name"], "城市": m["city"], "原称号": m["from"]["name"],
+              "原年份": m["from"]["year"], "现称号": m["to"]["name"], "现年份": m["to"]["year"],
+              "出处": citation_text(m["to"]["source"])} for m in report["moved_up"]]
+    cands = [{"企业": c["name"], "城市": c["city"], "现有称号": "、".join(c["now"]),
+              "候选称号": c["target_name"], "规则": c["rule"], "依据": c["reason"]}
+             for c in report["candidates"]]
+    firms = [{"企业": f["name"], "城市": f["city"], "区县": f["county"],
+              "称号": "、".join(f"{t['level'] or ''}{t['name']}" + (f"（{t['when']}）" if t["when"]
+                                                                   else "") for t in f["tiers"]),
+              "产业链环节": "、".join(f["links"]),
+              "出处": "；".join(dict.fromkeys(citation_text(t["source"]) for t in f["tiers"]))}
+             for f in report["firms"]]
+    if fmt == "json":
+        emit_json(report)
+        return
+    if fmt == "xlsx":
+        _write_sheets({"按称号": by_tier, "按城市": counts(report["by_city"], "城市"),
+                       "按产业链环节": counts(report["by_link"], "产业链环节"), "晋级企业": moved,
+                       "候选企业": cands, "培育库企业": firms}, output)
+        return
+    import pandas as pd
+
+    sm = report["summary"]
+    click.echo(f"培育库企业 {sm['firms']} 家；晋级 {sm['moved_up']} 家；下一档候选 "
+               f"{sm['candidates']} 条")
+    _rich_frame(pd.DataFrame(by_tier), title="按称号", limit=0)
+    _rich_frame(pd.DataFrame(counts(report["by_city"], "城市")), title="按城市", limit=0)
+    if report["by_link"]:
+        _rich_frame(pd.DataFrame(counts(report["by_link"], "产业链环节")), title="按产业链环节",
+                    limit=30)
+    if moved:
+        _rich_frame(pd.DataFrame(moved), title="晋级企业", limit=0)
+    if cands:
+        _rich_frame(pd.DataFrame(cands).drop(columns=["规则"]), title="下一档称号候选", limit=50)
+
+
+@pool_cmd.command("import")
+@click.argument("path", metavar="FILE", type=INPUT_FILE)
+@click.option("--tier", default=None,
+              help="名单的称号（标题、文件名或称号列中没有时），如 小巨人、瞪羚 (the list's tier).")
+@click.option("--level", default=None, help="认定层级：国家级、省级、市级 (issuing level).")
+@click.option("--year", type=int, default=None, help="认定年份 (year of recognition).")
+@click.option("--check", is_flag=True, help="只校验，不存入知识库 (validate only).")
+@json_option()
+@click.pass_context
+def pool_import(ctx: click.Context, path: str, tier: str | None, level: str | None,
+                year: int | None, check: bool, as_json: bool) -> None:
+    """导入称号名单（CSV/XLSX，如主管部门公布的专精特新、瞪羚、单项冠军名单）。
+
+    Import a published tier list. Rows are checked one by one; a list with any problem is
+    reported row by row and nothing of it is stored (exit 1); importing the same list again
+    changes nothing. JSON: {"file", "title", "rows", "status", "problems", "warnings", "notes"}.
+    """
+    import hashlib
+
+    from gxatlas.analysis.tierlists import read_tier_list
+    from gxatlas.kb.registers import store_tier_list
+
+    kb = None if check else open_kb_from(ctx)  # a bad --db is reported before the file is read
+    tiers = read_tier_list(path, tier=tier, level=level, year=year)
+    out = tiers.to_dict()
+    out["status"] = "checked" if tiers.ok else "refused"
+    if tiers.ok and kb is not None:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        with kb.session() as s:
+            res = store_tier_list(s, tiers, sha256=digest)
+        out.update(status=res.status, document=res.document,
+                   enterprises_added=res.enterprises_added)
+    if as_json:
+        emit_json(out)
+    else:
+        for p in tiers.problems:
+            click.echo(f"gxatlas: {path}{f':{p.line}' if p.line is not None else ''}: {p.problem}",
+                       err=True)
+        for p in tiers.warnings:
+            click.echo(f"gxatlas: {path}:{p.line}: 警告: {p.problem}", err=True)
+        for text in tiers.notes:
+            note(f"注：{text}")
+        said = {"added": "已存入", "replaced": "已更新（替换同名名单）",
+                "unchanged": "与已导入的名单相同，未改动", "checked": "校验通过（未存入）",
+                "refused": "有问题，未存入任何内容"}[out["status"]]
+        click.echo(f"{path}（{tiers.title}）：{len(tiers.rows)} 家企业，问题 "
+                   f"{len(tiers.problems)} 处；{said}")
+    if tiers.problems:
+        ctx.exit(1)
+
 
 # --- api / web / report: serve, users, report ------------------------------------------------
 

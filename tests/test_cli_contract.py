@@ -27,6 +27,7 @@ PLANTED = FIXTURES / "audit" / "planted.txt"
 ACTUALS = FIXTURES / "monitor" / "beibu_actuals.csv"
 REGISTRY = FIXTURES / "chains" / "registry_small.csv"
 LONG_TABLE = FIXTURES / "complexity" / "small.csv"
+TIER_LIST = FIXTURES / "registers" / "2024年广西专精特新中小企业名单.csv"
 
 
 def run(*args: str) -> Result:
@@ -97,6 +98,10 @@ JSON_CASES = {
     "monitor import": ["monitor", "import", ACTUALS],
     "parks": ["parks", "--region", "南宁"],
     "chains": ["chains", "--chain", "new_energy_battery", "--region", "南宁"],
+    "projects": ["projects", "--region", "南宁"],
+    "projects set": ["projects", "set", "比亚迪碳酸锂项目", "竣工", "--by", "测试"],
+    "enterprises pool": ["enterprises", "pool", "--region", "南宁"],
+    "enterprises pool import": ["enterprises", "pool", "import", TIER_LIST],
     "enterprises import": ["enterprises", "import", REGISTRY],
     "enterprises classify": ["enterprises", "classify", REGISTRY],
     "enterprises classify kb": ["enterprises", "classify"],
@@ -183,6 +188,8 @@ DB_COMMANDS = [
     ["init"], ["stats"], ["show", "park", "南宁"], ["search", "南宁"], ["overview"],
     ["ingest", PLAN], ["audit", "1"], ["monitor"], ["monitor", "import", ACTUALS], ["parks"],
     ["chains", "--region", "南宁"], ["enterprises", "import", REGISTRY],
+    ["projects", "--region", "南宁"], ["projects", "set", "比亚迪碳酸锂项目", "投产"],
+    ["enterprises", "pool"], ["enterprises", "pool", "import", TIER_LIST],
     ["enterprises", "classify"], ["enterprises", "show", "比亚迪"], ["partners", "--home", "南宁"],
     ["partners", "import", LONG_TABLE], ["users", "add", "bob"], ["users", "list"],
     ["users", "revoke", "bob"], ["report", "--region", "南宁", "--out", "/tmp/gxatlas-x.html"],
@@ -209,12 +216,14 @@ FILE_COMMANDS = {
     "monitor import": ["monitor", "import"],
     "enterprises import": ["enterprises", "import"],
     "enterprises classify": ["enterprises", "classify"],
+    "enterprises pool import": ["enterprises", "pool", "import"],
     "complexity": ["complexity"],
     "partners import": ["partners", "import"],
     "partners --table": ["partners", "--home", "南宁", "--table"],
     "chains --registry": ["chains", "--registry"],
 }
 TABULAR = {"monitor import", "enterprises import", "enterprises classify", "complexity",
+           "enterprises pool import",
            "partners import", "partners --table", "chains --registry"}
 
 
@@ -244,6 +253,19 @@ def test_bad_input_file(cmd: str, kind: str, bad: dict[str, Path], atlas_url: st
     (["chains", "--park", "火星园区"], "火星园区"),
     (["chains", "--region", "南宁", "--park", "南宁高新技术产业开发区"], "--park"),
     (["chains", "--chain", "no_such_chain"], "no_such_chain"),
+    (["projects", "--region", "火星"], "火星"),
+    (["projects", "--park", "火星园区"], "火星园区"),
+    (["projects", "--chain", "no_such_chain"], "no_such_chain"),
+    (["projects", "--stage", "火星阶段"], "火星阶段"),
+    (["projects", "--document", "no-such-doc"], "no-such-doc"),
+    (["projects", "--as-of", "20261"], "--as-of"),
+    (["projects", "--format", "xlsx"], "--output"),
+    (["projects", "set", "不存在的项目", "投产"], "不存在的项目"),
+    (["projects", "set", "比亚迪碳酸锂项目", "火星阶段"], "火星阶段"),
+    (["projects", "set", "比亚迪碳酸锂项目", "投产", "--date", "昨天"], "昨天"),
+    (["enterprises", "pool", "--region", "火星"], "火星"),
+    (["enterprises", "pool", "--chain", "no_such_chain"], "no_such_chain"),
+    (["enterprises", "pool", "import", TIER_LIST, "--tier", "金牌"], "金牌"),
     (["enterprises", "classify", REGISTRY, "--chain", "no_such_chain"], "no_such_chain"),
     (["partners", "--home", "火星"], "火星"),
     (["partners", "--home", "南宁", "--chain", "no_such_chain"], "no_such_chain"),

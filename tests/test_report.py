@@ -37,7 +37,7 @@ def test_brief_has_every_section_and_cites_its_rows(kb: KB) -> None:
         brief = build_brief(s, region="南宁")
     assert brief.region == "南宁市"
     keys = [sec.key for sec in brief.sections]
-    assert keys == ["targets", "parks", "chains", "partners", "audit"]
+    assert keys == ["targets", "parks", "projects", "pool", "chains", "partners", "audit"]
     parks = brief.sections[1]
     assert any(row[0] == "南宁高新技术产业开发区" for row in parks.rows)
     assert len(parks.sources) == len(parks.rows) and all(parks.sources)

@@ -12,6 +12,11 @@ Per link of a chain, in the selected region (or park):
 * **weak**    — no enterprise, but at least one project (planned or under construction);
 * **missing** — neither.
 
+A project that has reached a producing stage (``PRODUCING_STAGES``: 竣工, 投产) counts as an
+enterprise on its link unless its own enterprise is counted there already; one still in
+储备, 签约 or 在建 (or of unknown stage) only makes a link weak, so a link with only 储备 projects
+is never 具备.
+
 Gaps are the weak and missing links, ranked by ``importance`` =
 1.0 × (present or strong links it supplies directly, 补链) + 0.5 × (those it supplies further
 down the chain) + 0.5 × (present or strong links that supply it, whose output would find a
@@ -45,6 +50,7 @@ PLAN_CHAIN_BONUS = 0.5
 PROJECT_BONUS = 0.5
 MAX_REGION_CANDIDATES = 3
 MAX_ENTERPRISE_CANDIDATES = 5
+PRODUCING_STAGES = ("竣工", "投产")  # stages of gxatlas/data/registers.yaml that produce
 STATUSES = ("strong", "present", "weak", "missing")
 STATUS_NAMES = {"strong": "强", "present": "具备", "weak": "薄弱", "missing": "缺失"}
 STATUS_COLORS = {"strong": "#1a9850", "present": "#91cf60", "weak": "#fdae61",
@@ -71,6 +77,9 @@ class Entity:
     links: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     region_path: tuple[str, ...] = ()
+    id: int | None = None  # the KB id, when read from the KB
+    stage: str | None = None  # a project's stage (储备 … 投产), as the registers settle it
+    enterprise: str | None = None  # a project's enterprise
 
 
 def region_key(name: str | None) -> str:
@@ -103,6 +112,23 @@ def _entity_links(e: Entity, clf: Classifier) -> dict[str, float]:
     if e.type == "enterprise":
         return {f"{h.chain}/{h.link}": h.score for h in clf.classify(e.name, e.text)}
     return {k: 1.0 for k in clf.mentions(f"{e.name} {e.text}")}
+
+
+def entity_links(e: Entity, clf: Classifier | None = None) -> dict[str, float]:
+    """``chain/link`` → score for one entity, as the coverage analysis reads it."""
+    return _entity_links(e, clf or classifier())
+
+
+def project_text(capacity: str | None, industries: Iterable[str]) -> str:
+    """What a project's links are read from besides its name: its capacity and industries."""
+    return " ".join(x for x in (capacity or "", *industries) if x)
+
+
+def _producing(e: Entity) -> bool:
+    from gxatlas.data.registers import load_registers
+
+    stage = load_registers().stage_of(e.stage) if e.stage else None
+    return stage is not None and stage.name in PRODUCING_STAGES
 
 
 def _named_in_plans(chain: Chain, focus: Sequence[tuple[Entity, dict[str, float]]]
@@ -211,7 +237,11 @@ def chain_coverage(chain: Chain, *, entities: Iterable[Entity], region: str | No
     links_out = []
     for lk in chain.links:
         ents, projs = local[lk.id]["enterprise"], local[lk.id]["project"]
-        status[lk.id] = _status(len(ents), sum(_is_anchor(e) for e, _ in ents), len(projs))
+        firms = {name_key(e.name) for e, _ in ents}
+        producing = [p for p, _ in projs if _producing(p)
+                     and not (p.enterprise and name_key(p.enterprise) in firms)]
+        status[lk.id] = _status(len(ents) + len(producing), sum(_is_anchor(e) for e, _ in ents),
+                                len(projs))
         links_out.append({
             "id": lk.id, "name": lk.name, "position": lk.position, "status": status[lk.id],
             "enterprises": sorted({e.name for e, _ in ents}),

@@ -226,7 +226,7 @@ def _region_path(session: Session, region_id: int | None) -> tuple[str, ...]:
 def chain_entities(session: Session, *, include_pending: bool = False) -> list[Entity]:
     """Enterprises, projects and focus statements of every region, for the chain analysis;
     those waiting for review only with ``include_pending`` (`gxatlas.kb.review`)."""
-    from gxatlas.analysis.chains import Entity
+    from gxatlas.analysis.chains import Entity, project_text
     from gxatlas.kb.review import untrusted_ids
 
     def hidden(etype: str) -> set[int]:
@@ -243,7 +243,7 @@ def chain_entities(session: Session, *, include_pending: bool = False) -> list[E
                           park=e.park.name if e.park else None,
                           text=" ".join(x for x in (e.full_name or "", e.scope or "",
                                                     *ent_inds.get(e.id, ())) if x),
-                          tags=tuple(e.tags or ()), region_path=path))
+                          tags=tuple(e.tags or ()), region_path=path, id=e.id))
     proj_inds = _industry_names(session, "project")
     skip = hidden("project")
     for p in session.scalars(select(Project)):
@@ -252,8 +252,9 @@ def chain_entities(session: Session, *, include_pending: bool = False) -> list[E
         path = _region_path(session, p.region_id)
         out.append(Entity(name=p.name, type="project", region=path[0] if path else None,
                           park=p.park.name if p.park else None,
-                          text=" ".join(x for x in (p.capacity or "", *proj_inds.get(p.id, ()))
-                                        if x), region_path=path))
+                          text=project_text(p.capacity, proj_inds.get(p.id, ())),
+                          region_path=path, id=p.id, stage=p.status,
+                          enterprise=p.enterprise.name if p.enterprise else None))
     skip = hidden("park")
     for owner_type in ("region", "park"):
         for owner_id, names in _industry_names(session, owner_type).items():

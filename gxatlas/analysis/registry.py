@@ -483,3 +483,15 @@ def summarize(items: Iterator[RegistryRow | RegistryProblem], *, on_problem=None
             regions[key] = regions.get(key, 0) + 1
     return RegistrySummary(rows=rows, errors=errors, warnings=warnings,
                            regions=dict(sorted(regions.items(), key=lambda kv: -kv[1])))
+
+
+def table_records(path: str | Path) -> Iterator[tuple[int, list[Any] | None, str | None]]:
+    """(line, cells or None, problem) of each non-empty record of a CSV or XLSX file (first
+    sheet): the reading, encoding detection and quote repair registry imports use, for other
+    lists (tier lists) to share."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "文件不存在")
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        return _xlsx_records(p)
+    return _csv_records(p)

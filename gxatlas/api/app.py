@@ -20,6 +20,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from gxatlas.api import capabilities, queries
@@ -28,7 +29,8 @@ from gxatlas.api.cache import CacheMiddleware, ResponseCache, kb_stamp
 from gxatlas.api.review import review_router
 from gxatlas.api.uploads import (DOCUMENT_TYPES, MAX_UPLOAD_BYTES, TABLE_TYPES, Upload,
                                  UploadRejected, check_upload, create_job, job_dict,
-                                 run_job, store_actuals, store_document, store_registry)
+                                 run_job, store_actuals, store_document, store_registry,
+                                 store_tier_list)
 from gxatlas.errors import GxatlasError
 from gxatlas.kb.models import Job
 from gxatlas.kb.review import waiting
@@ -201,6 +203,32 @@ def _analysis_router() -> APIRouter:
             queries.locate_partners(session, result["result"].get("named_partners", []))
         return result
 
+    @router.get("/projects", summary="重大项目库：阶段、日期与出处，按阶段/城市/园区/产业链/年份汇总，停滞项目")
+    def projects(session: SessionDep, region: RegionQ = None,
+                 park: Annotated[str | None, Query(description="园区名称")] = None,
+                 chain: Annotated[str | None, Query(description="产业链 id 或名称")] = None,
+                 stage: Annotated[str | None, Query(description="阶段：储备/签约/在建/竣工/投产")] = None,
+                 year: Annotated[int | None, Query(description="进入当前阶段的年份")] = None,
+                 document: Annotated[str | None, Query(description="文件键：只看它提到的项目")] = None,
+                 stale_months: Annotated[int, Query(ge=1, le=600,
+                                                    description="多少个月未推进算停滞")] = 24,
+                 include_pending: Annotated[bool, Query(description="一并计入待审核的事实")] = False
+                 ) -> dict[str, Any]:
+        _scope(session, region)
+        return _analysis("projects", session, region=region, park=park, chain=chain,
+                         stage=stage, year=year, document=document, stale_months=stale_months,
+                         include_pending=include_pending)
+
+    @router.get("/pool", summary="企业培育库：按称号/城市/产业链环节计数，晋级企业，下一档候选及规则")
+    def pool(session: SessionDep, region: RegionQ = None,
+             chain: Annotated[str | None, Query(description="产业链 id 或名称")] = None,
+             since: Annotated[int | None, Query(description="只列此年以来晋级的企业")] = None,
+             include_pending: Annotated[bool, Query(description="一并计入待审核的事实")] = False
+             ) -> dict[str, Any]:
+        _scope(session, region)
+        return _analysis("pool", session, region=region, chain=chain, since=since,
+                         include_pending=include_pending)
+
     return router
 
 
@@ -219,6 +247,14 @@ async def _receive(request: Request, file: UploadFile, allowed: tuple[str, ...])
 def _accepted(request: Request, job_id: int) -> JSONResponse:
     return JSONResponse({"job": job_id, "status": "queued", "url": f"/api/jobs/{job_id}"},
                         status_code=202, headers={"Location": f"/api/jobs/{job_id}"})
+
+
+class StageIn(BaseModel):
+    """A stage set by hand: 储备/签约/在建/竣工/投产 (or 前期, 开工, 达产 …)."""
+
+    stage: str = Field(min_length=1, max_length=20)
+    date: str | None = Field(default=None, description="YYYY[-MM[-DD]]，默认今天")
+    note: str | None = Field(default=None, max_length=300)
 
 
 def _write_router() -> APIRouter:
@@ -261,6 +297,37 @@ def _write_router() -> APIRouter:
                               ) -> JSONResponse:
         return await enqueue(request, background, file, types=TABLE_TYPES, kind="registry",
                              worker=store_registry)
+
+    @router.post("/tierlists", status_code=202,
+                 summary="上传称号名单 (CSV/XLSX：专精特新、小巨人、瞪羚、单项冠军 …)")
+    async def upload_tier_list(request: Request, background: BackgroundTasks,
+                               file: Annotated[UploadFile, File()],
+                               tier: Annotated[str | None, Query(description="名单的称号")] = None,
+                               level: Annotated[str | None, Query(description="认定层级")] = None,
+                               year: Annotated[int | None, Query(description="认定年份")] = None,
+                               user: User = writer) -> JSONResponse:
+        return await enqueue(request, background, file, types=TABLE_TYPES, kind="tierlist",
+                             worker=lambda s, up, path: store_tier_list(
+                                 s, up, path, tier=tier, level=level, year=year))
+
+    @router.post("/projects/{project_id}/stage", summary="人工设定项目阶段 (记录设定人与时间)")
+    def set_project_stage(request: Request, project_id: int, change: StageIn,
+                          user: User = writer) -> dict[str, Any]:
+        from gxatlas.kb.models import Project
+        from gxatlas.kb.registers import set_stage
+
+        try:
+            with _kb(request).session() as session:
+                project = session.get(Project, project_id)
+                if project is None:
+                    raise HTTPException(404, f"项目 {project_id} 不存在")
+                current = set_stage(session, project, change.stage, by=user.name,
+                                    date=change.date, note=change.note)
+                out = {"project": project.name, "id": project.id, **current.to_dict()}
+        except GxatlasError as err:
+            raise HTTPException(422, str(err)) from err
+        request.app.state.cache.clear()
+        return out
 
     @router.get("/jobs/{job_id}", summary="后台任务状态")
     def job_status(job_id: int, session: SessionDep) -> dict[str, Any]:

@@ -41,6 +41,8 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
     Capability("chains", "gxatlas.analysis.chains", "产业链分析"),
     Capability("partners", "gxatlas.analysis.partners", "合作伙伴推荐"),
     Capability("enterprise", "gxatlas.analysis.candidates", "企业招商简报"),
+    Capability("projects", "gxatlas.analysis.pipeline", "重大项目库"),
+    Capability("pool", "gxatlas.analysis.pool", "企业培育库"),
 )}
 MAX_AUDITED_DOCUMENTS = 10
 
@@ -115,9 +117,21 @@ def _partners(session: Session, *, home: str, limit: int = 20, chain: str | None
     return partners_from_kb(session, home=home, chain_ids=(chain,) if chain else (), top=limit)
 
 
+def _projects(session: Session, **params: Any) -> Any:
+    from gxatlas.analysis.pipeline import pipeline_from_kb
+
+    return pipeline_from_kb(session, **params)
+
+
+def _pool(session: Session, **params: Any) -> Any:
+    from gxatlas.analysis.pool import pool_from_kb
+
+    return pool_from_kb(session, **params)
+
+
 ADAPTERS: dict[str, Callable[..., Any]] = {
     "monitor": _monitor, "audit": _audit, "parks": _parks, "chains": _chains,
-    "partners": _partners, "enterprise": _enterprise,
+    "partners": _partners, "enterprise": _enterprise, "projects": _projects, "pool": _pool,
 }
 
 

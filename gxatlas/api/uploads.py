@@ -161,6 +161,22 @@ def store_registry(session: Session, upload: Upload, path: Path) -> dict[str, An
             "warnings": [f"第{p.line}行：{p.problem}" for p in problems][:20]}
 
 
+def store_tier_list(session: Session, upload: Upload, path: Path, *, tier: str | None = None,
+                    level: str | None = None, year: int | None = None) -> dict[str, Any]:
+    """Store a published tier list (`gxatlas.analysis.tierlists` checks every row); a list
+    with any problem fails whole, naming the rows; the same list again is a no-op."""
+    from gxatlas.analysis.tierlists import read_tier_list
+    from gxatlas.kb.registers import store_tier_list as kb_store_tier_list
+
+    tiers = read_tier_list(path, tier=tier, level=level, year=year)
+    if tiers.problems:
+        raise _problems(upload, [str(p) for p in tiers.problems])
+    res = kb_store_tier_list(session, tiers, sha256=upload.sha256)
+    return {"title": tiers.title, "rows": len(tiers.rows), "status": res.status,
+            "enterprises_added": res.enterprises_added,
+            "warnings": [str(p) for p in tiers.warnings][:20], "notes": list(tiers.notes)}
+
+
 # --- documents ----------------------------------------------------------------------------
 
 def store_document(session: Session, upload: Upload, path: Path) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from gxatlas.kb.facts import store_fact
 from gxatlas.kb.load import region_id
 from gxatlas.kb.models import (ENTITY_MODELS, Alias, Document, DocumentVersion, Evidence,
                                Indicator, Observation, Relation, StoredFact)
+from gxatlas.kb.registers import sync_registers
 from gxatlas.kb.review import PENDING, review_threshold
 from gxatlas.kb.search import index_entity
 
@@ -255,6 +256,7 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
             stored.append(hit)
     session.flush()
     reapply(session, row, stored)
+    sync_registers(session)
     n_facts = len(stored)
     touched = {(f.entity_type, f.entity_id) for f in stored if f.entity_id is not None}
     index_entity(session, "document", row.id)

@@ -301,10 +301,11 @@ def fact_fields(row: StoredFact) -> dict[str, Any]:
                 f"target:{metric}:{v.get('target_year')}":
                     v.get("target_value") if v.get("target_year") else None}
     if row.type == "enterprise":
-        return {"name": name, "city": v.get("city")}
+        return {"name": name, "city": v.get("city"), "tags": v.get("tags")}
     if row.type == "project":
         return {"name": name, "city": v.get("city"), "investment": v.get("investment"),
-                "capacity": v.get("capacity"), "status": v.get("status")}
+                "capacity": v.get("capacity"), "status": v.get("status"),
+                "status_date": v.get("status_date")}
     if row.type == "policy":
         return {"doc_number": v.get("doc_number"), "title": v.get("title") or name,
                 "date": v.get("date")}

@@ -276,6 +276,7 @@ def load_atlas_into(session: Session, atlas: Atlas, report: LoadReport) -> None:
 def load_all(session: Session) -> LoadReport:
     """Load regions, industries and the atlas; then refresh the search index."""
     from gxatlas.kb.provenance import cache_evidence
+    from gxatlas.kb.registers import sync_registers
     from gxatlas.kb.resolve import cache_aliases, drop_alias_cache
     from gxatlas.kb.search import rebuild_index
 
@@ -289,6 +290,9 @@ def load_all(session: Session) -> LoadReport:
         load_atlas_into(session, atlas, report)
         session.flush()
         refresh_indicator_keys(session)  # KBs made before the scope-aware keys
+        synced = sync_registers(session)
+        report.bump("project_stage", synced.stages)
+        report.bump("enterprise_tier", synced.tiers)
         if report.total:
             rebuild_index(session)
     finally:

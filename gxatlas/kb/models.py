@@ -387,6 +387,55 @@ class RegionIndustryValue(Base):
     unit: Mapped[str | None] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(500))
 
+class ProjectStage(Base):
+    """One dated statement of a project's stage (储备/签约/在建/竣工/投产), with its evidence.
+
+    Rows come from the ``status`` statements of documents and the bundled atlas (one per
+    Evidence row, kept in step by `gxatlas.kb.registers.sync_registers`) or are set by a person
+    (``origin`` "user", ``set_by``, ``set_at``). ``Project.status`` holds the stage the rows
+    settle on (`gxatlas.kb.registers.settle`)."""
+
+    __tablename__ = "project_stages"
+    __table_args__ = (UniqueConstraint("project_id", "evidence_id", name="uq_project_stage"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"),
+                                            index=True)
+    stage: Mapped[str] = mapped_column(String(10))
+    word: Mapped[str | None] = mapped_column(String(60))  # as the source wrote it
+    # YYYY[-MM[-DD]] the statement itself gives (2023年建成投产; a person's setting); else the
+    # date of the evidence's document is used when read
+    date: Mapped[str | None] = mapped_column(String(10))
+    origin: Mapped[str] = mapped_column(String(20))  # atlas / extracted / user
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"),
+                                                    index=True)
+    set_by: Mapped[str | None] = mapped_column(String(100))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    note: Mapped[str | None] = mapped_column(String(300))
+    evidence: Mapped[Evidence | None] = relationship()
+
+
+class EnterpriseTier(Base):
+    """One statement that an enterprise holds a cultivation tier (专精特新, 单项冠军, 规上 …):
+    from an imported tier list (``origin`` "list", with the list's year and line), from the
+    ``tags`` of documents and the bundled atlas, each with its evidence."""
+
+    __tablename__ = "enterprise_tiers"
+    __table_args__ = (UniqueConstraint("enterprise_id", "tier", "evidence_id",
+                                       name="uq_enterprise_tier"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"),
+                                               index=True)
+    tier: Mapped[str] = mapped_column(String(30))  # id in gxatlas/data/registers.yaml
+    level: Mapped[str | None] = mapped_column(String(10))  # 国家级 / 省级 / 市级
+    year: Mapped[int | None] = mapped_column(Integer)  # year of recognition, when stated
+    as_of: Mapped[str | None] = mapped_column(String(10))  # date of a list; else the document's
+    word: Mapped[str | None] = mapped_column(String(100))  # as the source wrote it
+    origin: Mapped[str] = mapped_column(String(20))  # list / atlas / extracted
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"),
+                                                    index=True)
+    evidence: Mapped[Evidence | None] = relationship()
+
+
 ENTITY_MODELS: dict[str, type[Base]] = {
     "region": Region, "park": Park, "enterprise": Enterprise, "project": Project,
     "policy": Policy, "indicator": Indicator, "industry": Industry, "document": Document,

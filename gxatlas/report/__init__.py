@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from gxatlas.errors import GxatlasError
+from gxatlas.report import registers  # noqa: F401 (registers the register sections)
 from gxatlas.report.brief import Brief, Section, build_brief
 from gxatlas.report.writers import write_html, write_pdf, write_xlsx
 
