@@ -229,3 +229,19 @@ def test_seeds_extract_without_error() -> None:
         doc = read(path)
         facts = extract(doc)
         assert any(f.type == "indicator" for f in facts), path.name
+
+
+def test_a_table_of_labelled_rows_and_measure_columns() -> None:
+    """A bulletin's table: regions in rows, the period's value, its change and growth in
+    columns, the measure named by the caption (invented figures)."""
+    from gxatlas.extract.indicators import extract_indicators
+
+    text = ("某省新增企业情况\n\n表1 2022年1-6月新增企业情况\n地区\n1-6月\n上年同期\n增减(家)\n增长(%)\n"
+            "全省\n120\n100\n20\n20.0\n南宁市\n30\n20\n10\n50.0\n\n以上数据为初步统计。\n")
+    regions = {**REGIONS, "南宁市": "南宁", "南宁": "南宁"}
+    hits = {(h.name, h.values["scope"]): h.values for h in extract_indicators(text, regions=regions, scope="某省")}
+    assert hits[("新增企业", "南宁")]["baseline_value"] == 30
+    assert hits[("新增企业", "南宁")]["baseline_year"] == 2022
+    assert hits[("新增企业增减", "南宁")]["unit"] == "家"
+    assert hits[("新增企业增长", "某省")]["baseline_value"] == 20.0
+    assert hits[("新增企业", "某省")]["period"] == "2022-01..2022-06"

@@ -69,3 +69,9 @@ def test_normalize_keeps_the_offset_invariant_on_noise() -> None:
     n = normalize(original)
     assert len(n.offsets) == len(n.text) + 1 and n.offsets[-1] == len(original)
     assert list(n.offsets) == sorted(n.offsets)
+
+
+def test_cell_marks_of_a_flattened_table_go() -> None:
+    text = "表1 新增单位\n地区 |\n1-6月 |\n全区 |\n266 |\n正文一句 | 不是表格。\n"
+    out = drop_boilerplate(identity(text)).text
+    assert out.startswith("表1 新增单位\n地区\n1-6月\n全区\n266\n")

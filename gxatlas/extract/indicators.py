@@ -323,6 +323,95 @@ def _table_indicators(table: Table, *, scope: str | None) -> list[IndicatorHit]:
     return out
 
 
+# --- tables of labelled rows and measure columns (`地区 | 1-6月 | 上年同期 | 增减(家) | 增长(%)`) ---
+
+_CAPTION_NUMBER = re.compile(r"^\s*(?:续?表|专栏|附表)\s*\d+(?:[-.]\d+)?\s*")
+_CAPTION_TAIL = re.compile(r"(?:基本)?(?:情况|统计|一览|汇总|分布|明细)?表?$")
+_CAPTION_TIME = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*(?:[-—~至到]\s*\d{1,2})?\s*月(?:份)?)?"
+                           r"|(?:上|下)半年|[一二三四]季度|前三季度|全年")
+_COL_PERIOD = re.compile(r"^(?:\d{1,2}\s*[-—~至到]\s*\d{1,2}\s*月|\d{1,2}月|(?:19|20)\d{2}年?|本期|本月|本年|当年|累计|上半年"
+                         r"|[一二三四]季度|前三季度|全年|单位数|数量|个数|家数|总数|数值|金额)")
+_COL_PREVIOUS = re.compile(r"上年|去年|同期")
+_COL_CHANGE = re.compile(r"增减|增加|减少")
+_COL_GROWTH = re.compile(r"增长|增速|增幅|同比")
+_COL_SHARE = re.compile(r"占比|比重|占全")
+_BRACKET_UNIT = re.compile(r"[(（]\s*([^()（）]{1,6})\s*[)）]\s*$")
+_WHOLE_ROW = re.compile(r"^(?:全\s*[区市省县国]|合\s*计|总\s*计|总\s*体|全部)$")
+
+
+def _caption_measure(caption: str) -> tuple[str, int | None, str | None]:
+    """(what a table counts, its year, its months) from a caption: `表1 2021年1-6月规上工业新增
+    单位情况` -> (`规上工业新增单位`, 2021, `2021-01..2021-06`)."""
+    body = _CAPTION_NUMBER.sub("", caption).strip()
+    year = months = None
+    found = find_years(body)
+    if found:
+        year = found[0].year
+        if found[0].month_from:
+            months = found[0].label()
+    name = _CAPTION_TAIL.sub("", _CAPTION_TIME.sub("", body)).strip()
+    return name, year, months
+
+
+def _measure_table(table: Table, *, scope: str | None, matcher: RegionMatcher) -> list[IndicatorHit]:
+    """A table of labelled rows (regions, sectors) and measure columns, as bulletins print
+    them: the caption names what is measured, a period column (`1-6月`, `单位数(家)`) holds the
+    value, an `增减`/`增长(%)`/`占比(%)` column the change, growth or share of it; a row of a region
+    is that region's figure, a row of a sector the sector's (its name before the measure)."""
+    if not table.caption or not table.rows:
+        return []
+    measure, year, months = _caption_measure(table.caption.text)
+    if len(measure) < 2:
+        return []
+    head = [re.sub(r"\s+", "", h.text) for h in table.header]
+    base_col = next((k for k in range(1, len(head)) if _COL_PERIOD.match(head[k])
+                     and not _COL_PREVIOUS.search(head[k])), None)
+    if base_col is None:
+        return []
+    unit_of = {k: (u.group(1) if (u := _BRACKET_UNIT.search(head[k])) else None) for k in range(len(head))}
+    base_unit = unit_of[base_col] or next((u for k, u in unit_of.items() if u and u != "%" and _COL_CHANGE.search(head[k])), None)
+    if base_unit is None:
+        return []
+    out: list[IndicatorHit] = []
+    for row in table.rows:
+        cells = [c.text.strip() for c in row.cells]
+        if len(cells) != len(head) or not cells[0]:
+            continue
+        label = re.sub(r"\s+", "", cells[0])
+        place = matcher.match(label)
+        if _WHOLE_ROW.match(label):
+            row_scope, prefix = scope, ""
+        elif place is not None and place[0] >= len(label) - 1:
+            row_scope, prefix = matcher.display[place[1]], ""
+        else:
+            row_scope, prefix = scope, label
+        for k in range(1, len(head)):
+            if _COL_PREVIOUS.search(head[k]):
+                continue
+            value, cmp_ = _cell_value(cells[k])
+            if value is None:
+                continue
+            if k == base_col:
+                name, unit = prefix + measure, base_unit
+            elif _COL_CHANGE.search(head[k]):
+                name, unit = prefix + measure + "增减", unit_of[k] or base_unit
+            elif _COL_GROWTH.search(head[k]):
+                name, unit = prefix + measure + "增长", "%"
+            elif _COL_SHARE.search(head[k]):
+                name, unit = prefix + measure + "占比", "%"
+            else:
+                continue
+            vals: dict[str, Any] = {"scope": row_scope, "unit": unit, "baseline_year": year,
+                                    "baseline_value": value}
+            if months:
+                vals["period"] = months
+            if cmp_:
+                vals["comparator"] = cmp_
+            out.append(IndicatorHit(name=name, values=vals, start=row.start, end=row.end,
+                                    alignment="fuzzy", reason="assembled from table cells", source="table"))
+    return out
+
+
 def _row_indicator(row: Row, *, years: Sequence[int], has_unit: bool, scope: str | None
                    ) -> IndicatorHit | None:
     cells = list(row.cells)
@@ -1001,7 +1090,8 @@ def extract_indicators(text: str, *, regions: Mapping[str, str] | None = None,
     for t in tabs:
         cap_hits = matcher.find(t.title)
         t_scope = cap_hits[0][2] if cap_hits else doc_scope
-        hits += _table_indicators(t, scope=t_scope)
+        found = _table_indicators(t, scope=t_scope) or _measure_table(t, scope=t_scope, matcher=matcher)
+        hits += found
         covered.append((t.start, t.end))
     subject_names = [n for n in subjects if n not in (regions or {})]
     prose = [h for h in _prose_indicators(text, matcher=matcher, scope=doc_scope, plan=plan,
@@ -1024,9 +1114,8 @@ def default_scope(doc_scope: str | None, profile: Profile | None) -> str | None:
     gaz = default_gazetteer()
     region = gaz.place(profile.region)
     place = gaz.place(doc_scope) if doc_scope else None
-    if region is not None and region.level == "province" and doc_scope is not None and (
-            place is None or place.level not in ("province", "country")):
-        return doc_scope  # a province-wide text about one of its regions (`北部湾经济区`)
+    if region is not None and region.level == "province" and doc_scope is not None and place is None:
+        return doc_scope  # a province-wide text about one of its groups or zones (`北部湾经济区`)
     if profile.region_source in ("title", "dateline") or doc_scope is None:
         return profile.region
     if place is not None and place.level in ("province", "country") and profile.region != doc_scope:

@@ -353,15 +353,25 @@ def is_boilerplate(line: str) -> bool:
     return (len(s) <= 20 and not _PROSE_PUNCT_ANY.search(s)) or len(_ITEM_SEPARATORS.findall(s)) >= 2
 
 
+_CELL_MARK = re.compile(r"\s*\|\s*$")
+
+
 def drop_boilerplate(n: Normalized) -> Normalized:
-    """Lines of site furniture (see :func:`is_boilerplate`) removed with their line break."""
+    """Lines of site furniture (see :func:`is_boilerplate`) removed with their line break;
+    the `|` a scraper left after each cell of a table flattened one cell per line (`58 |`)
+    removed where two such lines follow each other."""
     text = n.text
     edits: list[tuple[int, int, str]] = []
     pos = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    marked = [bool(_CELL_MARK.search(line)) and len(line) <= 60 for line in lines]
+    for k, line in enumerate(lines):
         end = pos + len(line)
         if "\t" not in line and is_boilerplate(line):
             edits.append((pos, min(end + 1, len(text)), ""))
+        elif marked[k] and ((k > 0 and marked[k - 1]) or (k + 1 < len(lines) and marked[k + 1])):
+            m = _CELL_MARK.search(line)
+            edits.append((pos + m.start(), end, ""))
         pos = end + 1
     return _edit(n, edits)
 

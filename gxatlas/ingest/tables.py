@@ -8,6 +8,7 @@ back into rows by the first strategy that fits:
    short header cell and all columns have the same number of values;
 2. row by row with a sequence-number column (`序号` 1, 2, 3 …): each number starts a row, and a
    cell left over at the end of a row is the group label (`结构性指标`) of the rows after it;
+   row by row under a header of labels, each row one label and numbers (`柳州市 58 44 14 31.8`);
 3. row by row around a key column: a row starts at a text cell (not a list) that is followed
    by a number (a park and its area); short cells just before it are group labels.
 
@@ -113,7 +114,7 @@ def cells_of(text: str, caption: Cell) -> list[Cell]:
             break
         if len(t) > _MAX_CELL or (len(t) > 40 and "。" in t[:-1]):
             break
-        if t.endswith("。") and len(t) > 30:
+        if t.endswith("。") and (len(t) > 30 or not any(ch.isdigit() for ch in t)):
             break
         out.append(cell)
     return out
@@ -156,6 +157,23 @@ def _columnwise(cells: Sequence[Cell]) -> tuple[tuple[Cell, ...], list[Row]] | N
         rows = [Row(cells=tuple(col[i] for col in columns if i < len(col))) for i in range(size - 1)]
         return tuple(heads), rows
     return None
+
+
+def _by_label_rows(cells: Sequence[Cell]) -> tuple[tuple[Cell, ...], list[Row]] | None:
+    """A header of labels (`地区`, `1-6月`, `上年同期`, `增减(家)`, `增长(%)`), then rows of one
+    label and numbers (`柳州市`, `58`, `44`, `14`, `31.8`): the header is as wide as the text
+    cells before the first number, less the first row's label; every row must fit."""
+    first_n = next((i for i, c in enumerate(cells) if _kind(c.text) == "n"), None)
+    if first_n is None or first_n < 3:
+        return None
+    width = first_n - 1
+    head, rest = cells[:width], cells[width:]
+    if any(len(c.text) > 12 or _kind(c.text) == "n" for c in head) or len(rest) < 2 * width or len(rest) % width:
+        return None
+    rows = [rest[i:i + width] for i in range(0, len(rest), width)]
+    if not all(_kind(r[0].text) == "t" and all(_kind(c.text) == "n" for c in r[1:]) for r in rows):
+        return None
+    return tuple(head), [Row(cells=tuple(r)) for r in rows]
 
 
 def _by_header_width(cells: Sequence[Cell]) -> tuple[tuple[Cell, ...], list[Row]] | None:
@@ -474,6 +492,8 @@ def find_tables(text: str, *, is_label: Callable[[str], bool] | None = None) -> 
         starts = _seq_starts(cells)
         if starts:
             built = _by_sequence(cells, starts)
+        if built is None:
+            built = _by_label_rows(cells)
         if built is None:
             built = _columnwise(cells)
             orientation = "columns" if built else "rows"
