@@ -1,0 +1,88 @@
+"""The two register views in headless Chromium, at desktop (1280×800) and phone (390×844)
+width: 项目 (funnel by stage, map by city, table with citations) and 企业培育 (tiers, cities,
+chain links, movers, next-tier candidates with their rule)."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+import pytest
+
+from browser_helpers import open_page, screenshot
+
+pytestmark = pytest.mark.browser
+
+SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
+
+
+@pytest.fixture(params=list(SIZES))
+def sized(request: pytest.FixtureRequest, playwright: Any):
+    width, height = SIZES[request.param]
+    context, pg, log, user_data = open_page(playwright, width=width, height=height)
+    yield request.param, pg, log
+    context.close()
+    shutil.rmtree(user_data, ignore_errors=True)
+
+
+def _open(pg: Any, url: str, hash_: str) -> None:
+    pg.goto(f"{url}/{hash_}")
+    pg.wait_for_load_state("networkidle")
+
+
+def _no_page_scroll(pg: Any, size: str) -> None:
+    width = pg.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= SIZES[size][0] + 10, f"the page scrolls sideways at {size} width ({width}px)"
+
+
+def test_projects_view(live_server: dict, sized) -> None:
+    size, pg, log = sized
+    _open(pg, live_server["url"], "#projects?region=南宁市")
+    pg.wait_for_selector("#projects-table tbody tr[data-project]")
+    assert pg.is_visible("#tab-projects") and pg.is_visible("#project-funnel canvas")
+    funnel = pg.evaluate("""() => echarts.getInstanceByDom(document.getElementById('project-funnel'))
+                             .getOption().series[1].data.map(d => [d.stage, d.value])""")
+    assert [s for s, _ in funnel] == ["储备", "签约", "在建", "竣工", "投产"]
+    assert dict(funnel)["投产"] >= 2  # 比亚迪碳酸锂, 中科电能 (seed 004 in the atlas)
+    table = pg.inner_text("#projects-table")
+    assert "比亚迪碳酸锂项目" in table and "投产/达产" in table
+    row = pg.locator("#projects-table tbody tr", has_text="比亚迪碳酸锂项目")
+    assert "南宁：坚持强链建群" in row.inner_text()  # the stage's citation
+    cities = pg.evaluate("""() => echarts.getInstanceByDom(document.getElementById('project-map'))
+                             .getOption().series[0].data.map(d => d.name)""")
+    assert "南宁市" in cities
+    assert "项目" in pg.inner_text("#projects-summary")
+    _no_page_scroll(pg, size)
+    pg.wait_for_timeout(400)
+    screenshot(pg, f"20_projects_{size}")
+    row.click()
+    pg.wait_for_selector("#card:not([hidden]) h2")
+    assert "比亚迪碳酸锂项目" in pg.inner_text("#card h2")
+    # the stale filter is part of the URL
+    pg.click("#card-close")
+    pg.check("#projects-stale")
+    pg.wait_for_function("() => location.hash.includes('stale=1')")
+    assert log.errors == [], log.errors
+    assert log.external == [], log.external
+
+
+def test_pool_view(live_server: dict, sized) -> None:
+    size, pg, log = sized
+    _open(pg, live_server["url"], "#pool?region=南宁市")
+    pg.wait_for_selector("#pool-firms tbody tr[data-firm]")
+    assert pg.is_visible("#pool-chart canvas")
+    tiers = pg.evaluate("""() => echarts.getInstanceByDom(document.getElementById('pool-chart'))
+                            .getOption().yAxis[0].data""")
+    assert "国家级专精特新“小巨人”企业" in tiers
+    firms = pg.inner_text("#pool-firms")
+    assert "广西美斯达集团有限公司" in firms and "南宁：坚持强链建群" in firms
+    cands = pg.locator("#pool-candidates li[data-rule]")
+    assert cands.count() >= 1 and "next_tier" in cands.first.inner_text()
+    assert "企业数" in pg.inner_text("#pool-city")
+    _no_page_scroll(pg, size)
+    pg.wait_for_timeout(400)
+    screenshot(pg, f"21_pool_{size}")
+    pg.select_option("#pool-region", "柳州市")
+    pg.wait_for_function("() => decodeURIComponent(location.hash).includes('region=柳州市')")
+    assert log.errors == [], log.errors
+    assert log.external == [], log.external
