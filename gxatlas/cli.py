@@ -1078,7 +1078,8 @@ def enterprises_import(ctx: click.Context, path: str, check: bool, as_json: bool
     and each problem is reported with its line (exit 1 when rows were skipped).
     JSON: {"file", "rows", "errors", "warnings", "regions", "added", "updated", "problems"}.
     """
-    from gxatlas.analysis.registry import RegistryRow, iter_registry, summarize
+    from gxatlas.analysis.registry import RegistryTally, iter_registry
+    from gxatlas.progress import progress
 
     kb = None if check else open_kb_from(ctx)  # a bad --db is reported before the file is read
     problems: list[dict[str, Any]] = []
@@ -1089,23 +1090,39 @@ def enterprises_import(ctx: click.Context, path: str, check: bool, as_json: bool
             problems.append({"line": p.line, "severity": p.severity, "problem": p.problem})
         else:
             printer(p)
-    summary = summarize(iter_registry(path), on_problem=on_problem)
-    added = updated = 0
-    if kb is not None and summary.rows:
-        from gxatlas.analysis.kbdata import store_registry
+    tally = RegistryTally(on_problem)
+    stored = None
+    with progress(f"{Path(path).name}：校验并导入" if kb else f"{Path(path).name}：校验") as bar:
+        rows = tally.rows(iter_registry(path))
+        if kb is None:
+            for _ in rows:
+                bar.advance()
+        else:
+            from gxatlas.analysis.kbdata import store_registry
 
-        with kb.session() as s:
-            good = (r for r in iter_registry(path) if isinstance(r, RegistryRow))
-            added, updated = store_registry(s, good, path=path)
+            with kb.session() as s:  # one transaction for the whole file
+                stored = store_registry(s, rows, path=path, on_batch=bar.advance)
+            for _ in rows:  # content imported before: still validated and reported
+                bar.advance()
+    summary = tally.summary()
+    added = stored.added if stored else 0
+    updated = stored.updated if stored else 0
     if as_json:
         emit_json({"file": path, "rows": summary.rows, "errors": summary.errors,
                    "warnings": summary.warnings, "regions": summary.regions,
-                   "added": added, "updated": updated, "problems": problems})
+                   "added": added, "updated": updated,
+                   "status": stored.status if stored else "checked",
+                   "document": stored.document if stored else None, "problems": problems})
     else:
         regions = "、".join(f"{k} {v}" for k, v in list(summary.regions.items())[:10]) or "无"
-        stored = "（仅校验）" if check else f"；存入知识库: 新增 {added}，更新 {updated}"
+        if stored is None:
+            outcome = "（仅校验）"
+        elif stored.status == "unchanged":
+            outcome = f"；内容与已导入的 {stored.document} 相同，未重复存入 (unchanged)"
+        else:
+            outcome = f"；存入知识库: 新增 {added}，更新 {updated}"
         click.echo(f"{path}: 可导入 {summary.rows} 家企业；跳过 {summary.errors} 行，警告 "
-                   f"{summary.warnings} 条；地区: {regions}{stored}")
+                   f"{summary.warnings} 条；地区: {regions}{outcome}")
     if summary.errors:
         ctx.exit(1)
 
@@ -1139,7 +1156,7 @@ def enterprises_classify(ctx: click.Context, path: str | None, fmt: str, as_json
     def rows():
         for item in iter_registry(path, names_only=True):
             if isinstance(item, RegistryProblem):
-                if item.severity == "error":
+                if item.severity == "error" or item.field == "header":
                     printer(item)
                 continue
             yield item

@@ -209,7 +209,7 @@ def test_failed_job_reports_why_and_leaves_kb_unchanged(client: TestClient, samp
 
 def test_registry_upload_adds_cited_enterprises(client: TestClient, sample) -> None:
     before = count(sample[0], Enterprise)
-    table = "企业名称,统一社会信用代码,地区\n广西示例新材料有限公司,91450100MA5TEST001,南宁\n"
+    table = "企业名称,统一社会信用代码,地区\n广西示例新材料有限公司,91450100MA5TE0T00D,南宁\n"
     job = _job(client, client.post("/api/enterprises", files=_csv(table, "registry.csv"),
                                    headers=auth(sample, "write")))
     assert job["status"] == "done", job

@@ -27,12 +27,11 @@ def split(path: Path) -> tuple[list[RegistryRow], list[RegistryProblem]]:
 
 def test_small_registry_rows_and_problems_with_lines() -> None:
     rows, problems = split(SMALL)
-    assert [r.line for r in rows] == [2, 4, 6, 7, 9, 10]
-    errors = {(p.line, p.problem) for p in problems if p.severity == "error"}
-    assert errors == {(3, "缺少企业名称"), (5, "引号不配对（该行字段未闭合）")}
-    warnings = {p.line: p.problem for p in problems if p.severity == "warning"
-                and p.field == "credit_code"}
-    assert "校验位错误" in warnings[4] and "应为 W" in warnings[4]
+    assert [r.line for r in rows] == [2, 6, 7, 9, 10]
+    errors = {p.line: p.problem for p in problems if p.severity == "error"}
+    assert errors[3] == "缺少企业名称" and errors[5] == "引号不配对（该行字段未闭合）"
+    # a credit code that fails its check digit refuses the row (it used to be a warning)
+    assert "校验位错误" in errors[4] and "应为 W" in errors[4] and len(errors) == 3
 
 
 def test_small_registry_fields_are_parsed() -> None:
@@ -43,10 +42,7 @@ def test_small_registry_fields_are_parsed() -> None:
     assert jia.registered_capital == 5000 and jia.currency == "人民币"
     assert jia.founded == dt.date(2019, 3, 1) and jia.revenue == 12000
     assert jia.tags == ("链主", "专精特新")
-    yi = rows["广西乙负极材料有限公司"]
-    assert yi.credit_code is None  # dropped for the bad check digit, row kept
-    assert (yi.region, yi.county) == ("南宁市", "青秀区")
-    assert yi.registered_capital == 12000 and yi.founded == dt.date(2020, 5, 8)
+    assert "广西乙负极材料有限公司" not in rows  # refused for its bad check digit
     ding = rows["柳州丁汽车零部件有限公司"]
     assert ding.region == "柳州市" and ding.currency == "美元" and ding.registered_capital == 300
     assert rows["南宁戊餐饮管理有限公司"].scope == "餐饮服务；\n食品销售"  # quoted newline
@@ -61,7 +57,7 @@ def test_bad_encoding_is_reported_and_the_rest_imports(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_bytes(b"".join(data))
     rows, problems = split(path)
-    assert 6 not in [r.line for r in rows] and [r.line for r in rows] == [2, 4, 7, 9, 10]
+    assert 6 not in [r.line for r in rows] and [r.line for r in rows] == [2, 7, 9, 10]
     assert any(p.line == 6 and "编码" in p.problem for p in problems)
 
 
@@ -92,14 +88,16 @@ def test_xlsx_registry(tmp_path: Path) -> None:
     ws.append(["广西甲公司", "91450200MA5K9XY2DC", "柳州市鱼峰区", 200, dt.datetime(2020, 1, 2),
                "汽车零部件制造"])
     ws.append([None, None, "南宁市", None, None, "x"])
-    ws.append(["广西乙公司", "91450200MA5K9XY2DD", "北海市银海区", "1亿元", "2021-06-30", "游艇制造"])
+    ws.append(["广西乙公司", "91450500MA5K9XY2DU", "北海市银海区", "1亿元", "2021-06-30", "游艇制造"])
+    ws.append(["广西丙公司", "91450200MA5K9XY2DD", "北海市银海区", "1亿元", "2021-06-30", "游艇制造"])
     path = tmp_path / "r.xlsx"
     wb.save(path)
     rows, problems = split(path)
     assert [(r.line, r.name, r.region) for r in rows] == [(2, "广西甲公司", "柳州市"),
                                                          (4, "广西乙公司", "北海市")]
     assert rows[0].founded == dt.date(2020, 1, 2) and rows[1].registered_capital == 10000
-    assert [(p.line, p.severity) for p in problems] == [(3, "error"), (4, "warning")]
+    # line 4: 1亿元 is read; line 5: a bad check digit refuses the row
+    assert [(p.line, p.severity) for p in problems] == [(3, "error"), (5, "error")]
 
 
 @pytest.mark.parametrize("code, problem", [
@@ -138,8 +136,8 @@ def test_region_resolver_prefers_consistent_deepest_place() -> None:
 def test_summarize_counts_without_keeping_rows() -> None:
     seen: list[int] = []
     s = summarize(iter_registry(SMALL), on_problem=lambda p: seen.append(p.line))
-    assert (s.rows, s.errors) == (6, 2) and s.warnings == len(seen) - 2
-    assert s.regions["南宁市"] == 4
+    assert (s.rows, s.errors) == (5, 3) and s.warnings == len(seen) - 3
+    assert s.regions["南宁市"] == 3
 
 
 def test_cli_import_reports_lines() -> None:
@@ -147,7 +145,7 @@ def test_cli_import_reports_lines() -> None:
     res = CliRunner().invoke(main, ["enterprises", "import", str(SMALL), "--check", "--json"])
     assert res.exit_code == 1, res.output
     data = json.loads(res.stdout)
-    assert data["rows"] == 6 and data["errors"] == 2
-    assert {p["line"] for p in data["problems"] if p["severity"] == "error"} == {3, 5}
+    assert data["rows"] == 5 and data["errors"] == 3
+    assert {p["line"] for p in data["problems"] if p["severity"] == "error"} == {3, 4, 5}
     res = CliRunner().invoke(main, ["enterprises", "import", str(SMALL), "--check"])
-    assert "可导入 6 家企业" in res.stdout and f"{SMALL}:5: 跳过" in res.stderr
+    assert "可导入 5 家企业" in res.stdout and f"{SMALL}:5: 跳过" in res.stderr

@@ -271,61 +271,167 @@ def chain_entities(session: Session, *, include_pending: bool = False) -> list[E
     return out
 
 
-def store_registry(session: Session, rows: Iterable[RegistryRow], *, path: str) -> tuple[int, int]:
-    """Store validated registry rows as enterprises (matched by credit code, then by name),
-    each fact cited to the file and line. Returns (added, updated)."""
-    import hashlib
+@dataclass(frozen=True)
+class RegistryStored:
+    """What storing a registry did: ``status`` is "added", "replaced" (the same file name
+    with other content: its citations are replaced) or "unchanged" (the same content was
+    imported before, under ``document``'s name; nothing written)."""
+
+    added: int
+    updated: int
+    status: str
+    document: str
+
+
+def store_registry(session: Session, rows: Iterable[RegistryRow], *, path: str,
+                   digest: str | None = None, on_batch=None) -> RegistryStored:
+    """Store validated registry rows as enterprises (matched by credit code, then by name as
+    ``kb.resolve.find`` matches), each fact cited to the file and line, in batches of
+    ``kb.bulk.BATCH`` rows (see ``gxatlas.kb.bulk``). A registry is identified by its content
+    (``registry_digest``), so the same content under another file name or encoding is not
+    stored twice. ``on_batch(n)`` is called after each batch of ``n`` rows (progress)."""
     from pathlib import Path
 
-    from gxatlas.kb.load import city_id
-    from gxatlas.kb.models import Document
-    from gxatlas.kb.provenance import cite
-    from gxatlas.kb.resolve import get_or_create
-    from gxatlas.kb.search import index_entity
+    from gxatlas.analysis.registry import registry_digest
+    from gxatlas.kb.bulk import BATCH, NameIndex, RegionNames
+    from gxatlas.kb.models import Document, Evidence
 
     p = Path(path)
+    digest = digest or registry_digest(p)
+    same = session.scalars(select(Document).where(Document.sha256 == digest)).first()
+    if same is not None:
+        return RegistryStored(added=0, updated=0, status="unchanged", document=same.key)
     key = f"registry:{p.name}"
     doc = session.scalars(select(Document).where(Document.key == key)).first()
+    status = "added"
     if doc is None:
-        doc = Document(key=key, title=f"企业名录 {p.name}", source=str(p.resolve()),
-                       format=p.suffix.lstrip(".").lower(), kind="registry")
+        doc = Document(key=key, title=f"企业名录 {p.name}", format=p.suffix.lstrip(".").lower(),
+                       kind="registry")
         session.add(doc)
-    doc.sha256 = None
-    doc.source = str(p.resolve())
+    else:
+        session.execute(delete(Evidence).where(Evidence.document_id == doc.id))
+        status = "replaced"
+    doc.sha256, doc.source = digest, str(p.resolve())
     session.flush()
+    regions = RegionNames(session)
+    names = NameIndex(session, "enterprise")
     added = updated = 0
-    digest = hashlib.sha256()
+    batch: list[RegistryRow] = []
     for row in rows:
-        digest.update(f"{row.line}|{row.name}|{row.credit_code}".encode())
-        ent = None
-        if row.credit_code:
-            ent = session.scalars(select(Enterprise).where(
-                Enterprise.credit_code == row.credit_code)).first()
+        batch.append(row)
+        if len(batch) >= BATCH:
+            a, u = _registry_batch(session, batch, doc_id=doc.id, regions=regions, names=names)
+            added, updated = added + a, updated + u
+            if on_batch is not None:
+                on_batch(len(batch))
+            batch = []
+    if batch:
+        a, u = _registry_batch(session, batch, doc_id=doc.id, regions=regions, names=names)
+        added, updated = added + a, updated + u
+        if on_batch is not None:
+            on_batch(len(batch))
+    return RegistryStored(added=added, updated=updated, status=status, document=key)
+
+
+_ENTERPRISE_FIELDS = ("full_name", "credit_code", "region_id", "address", "registered_capital",
+                      "founded", "scope", "revenue", "tags")
+_CITED_FIELDS = ("credit_code", "address", "scope", "registered_capital", "founded")
+
+
+def _registry_batch(session: Session, batch: list[RegistryRow], *, doc_id: int,
+                    regions, names) -> tuple[int, int]:
+    """One batch of ``store_registry``: resolution in memory, then one multi-row statement
+    per table. Returns (added, updated)."""
+    from gxatlas.kb.bulk import (allocate_ids, insert_rows, update_rows,
+                                 upsert_search_entries)
+    from gxatlas.kb.models import Alias, Evidence
+    from gxatlas.kb.search import enterprise_body, search_tokens
+
+    names.forget()
+    names.load(r.name for r in batch)
+    codes = sorted({r.credit_code for r in batch if r.credit_code})
+    by_code: dict[str, int] = {}
+    for i in range(0, len(codes), 500):
+        by_code.update((c, eid) for eid, c in session.execute(
+            select(Enterprise.id, Enterprise.credit_code).where(
+                Enterprise.credit_code.in_(codes[i:i + 500]))))
+    candidates = set(by_code.values()) | {e for e in map(names.find, (r.name for r in batch))
+                                          if e is not None}
+    state: dict[int, dict[str, object]] = {}
+    cand = sorted(candidates)
+    for i in range(0, len(cand), 500):
+        for ent in session.execute(select(Enterprise.id, Enterprise.name,
+                                          *(getattr(Enterprise, f) for f in _ENTERPRISE_FIELDS))
+                                   .where(Enterprise.id.in_(cand[i:i + 500]))):
+            state[ent[0]] = dict(zip(("name", *_ENTERPRISE_FIELDS), ent[1:]))
+    fresh = iter(allocate_ids(session, Enterprise, len(batch)))
+    new: dict[int, dict[str, object]] = {}
+    dirty: dict[int, dict[str, object]] = {}
+    aliases: list[dict[str, object]] = []
+    evidence: list[dict[str, object]] = []
+    touched: dict[int, None] = {}
+    added = updated = 0
+    for row in batch:
         values = dict(full_name=row.name, credit_code=row.credit_code,
-                      region_id=city_id(session, row.county or row.region),
-                      address=row.address, registered_capital=row.registered_capital,
+                      region_id=regions.city_id(row.county or row.region), address=row.address,
+                      registered_capital=row.registered_capital,
                       founded=row.founded.isoformat() if row.founded else None,
                       scope=row.scope or None, revenue=row.revenue, tags=list(row.tags))
-        if ent is None:
-            ent, created = get_or_create(session, "enterprise", row.name, **values)
+        eid = by_code.get(row.credit_code) if row.credit_code else None
+        via_code = eid is not None
+        if eid is None:
+            eid = names.find(row.name)
+        if eid is None:
+            eid = next(fresh)
+            key, _, canonical = names.keys(row.name)
+            new[eid] = {"id": eid, "name": canonical, "key": key, "park_id": None, **values}
+            state[eid] = new[eid]
+            added += 1
         else:
-            created = False
+            cur = state[eid]
             for k, v in values.items():
-                if v is not None and getattr(ent, k) in (None, [], ""):
-                    setattr(ent, k, v)
-        added += int(created)
-        updated += int(not created)
-        for fld in ("credit_code", "address", "scope", "registered_capital", "founded"):
-            val = values.get(fld)
+                if v is not None and cur.get(k) in (None, [], ""):
+                    cur[k] = v
+                    if eid not in new:
+                        dirty.setdefault(eid, {})[k] = v
+            updated += 1
+        code = state[eid].get("credit_code")
+        if code:
+            by_code.setdefault(str(code), eid)
+        if not via_code:
+            alias = names.add(eid, row.name)
+            if alias is not None:
+                aliases.append(alias)
+        for fld in (*_CITED_FIELDS, "name"):
+            val = row.name if fld == "name" else values.get(fld)
             if val not in (None, ""):
-                cite(session, entity_type="enterprise", entity_id=ent.id, field=fld,
-                     value=val, origin="user", document_id=doc.id, locator=f"line {row.line}")
-        cite(session, entity_type="enterprise", entity_id=ent.id, field="name", value=row.name,
-             origin="user", document_id=doc.id, locator=f"line {row.line}")
-        session.flush()
-        index_entity(session, "enterprise", ent.id)
-    doc.sha256 = digest.hexdigest()
-    session.flush()
+                evidence.append({"entity_type": "enterprise", "entity_id": eid, "field": fld,
+                                 "value": val, "origin": "user", "document_id": doc_id,
+                                 "locator": f"line {row.line}"})
+        touched[eid] = None
+    insert_rows(session, Enterprise, list(new.values()))
+    update_rows(session, Enterprise, [{"id": eid, **vals} for eid, vals in dirty.items()])
+    insert_rows(session, Alias, aliases)
+    insert_rows(session, Evidence, evidence)
+    known: dict[int, list[str]] = {}
+    ids = list(touched)
+    for i in range(0, len(ids), 500):
+        for eid, alias in session.execute(select(Alias.entity_id, Alias.alias).where(
+                Alias.entity_type == "enterprise", Alias.entity_id.in_(ids[i:i + 500]))
+                .order_by(Alias.id)):
+            known.setdefault(eid, []).append(alias)
+    entries = []
+    for eid in ids:
+        ent = state[eid]
+        name = ent["name"]
+        body = enterprise_body(name=str(name), full_name=ent.get("full_name"),
+                               aliases=" ".join(known.get(eid, ())),
+                               region=regions.name(ent.get("region_id")),
+                               tags=ent.get("tags"), scope=ent.get("scope"))
+        entries.append({"entity_type": "enterprise", "entity_id": eid, "title": str(name),
+                        "body": body, "tokens": search_tokens(body)})
+    upsert_search_entries(session, entries)
+    session.expire_all()
     return added, updated
 
 

@@ -1,15 +1,17 @@
 """Enterprise registry import: CSV or XLSX, streamed, validated row by row.
 
 A registry file has one enterprise per row with a header row; headers may be Chinese
-(企业名称, 统一社会信用代码, 住所, 所属地区, 注册资本, 成立日期, 经营范围, 营业收入, 标签) or the
-English field names. ``iter_registry(path)`` yields a ``RegistryRow`` for every row that can be
+(企业名称, 统一社会信用代码, 住所, 所属地区, 注册资本, 成立日期, 经营范围, 营业收入, 标签) or English
+(name/company_name, credit_code/uscc, address, region/city, registered_capital, founded,
+business_scope/scope, revenue, tags), with the usual synonyms (``HEADER_SYNONYMS``); every
+column that is not used gets a warning on the header line. ``iter_registry(path)`` yields a ``RegistryRow`` for every row that can be
 imported and a ``RegistryProblem`` (with the file's line number) for every problem found:
 
 * errors skip the row: missing name, bytes that are not text in the file's encoding, broken
-  quotes, more fields than the header;
-* warnings keep the row: a unified social credit code that fails GB 32100-2015 (length,
-  characters or check digit; the code is dropped), a repeated code, an unreadable capital,
-  date or revenue, a region that cannot be resolved.
+  quotes, more fields than the header, a unified social credit code that fails
+  GB 32100-2015 (length, characters or check digit);
+* warnings keep the row: a repeated code, an unreadable capital, date or revenue, a region
+  that cannot be resolved.
 
 The region is resolved from the region column, else from the address (the deepest place
 name found, checked against its parents), else from the administrative-division digits of the
@@ -23,6 +25,7 @@ import csv
 import datetime as dt
 import functools
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,21 +42,37 @@ from gxatlas.names import canonical_name
 
 FIELDS = ("name", "credit_code", "region", "address", "registered_capital", "founded", "scope",
           "revenue", "tags")
-HEADER_ALIASES: dict[str, str] = {
-    **{h: "name" for h in ("name", "企业名称", "名称", "公司名称", "单位名称", "企业名")},
-    **{h: "credit_code" for h in ("credit_code", "统一社会信用代码", "信用代码", "社会信用代码",
-                                   "uscc")},
-    **{h: "region" for h in ("region", "所属地区", "地区", "所在地区", "行政区划", "所属区域",
-                              "城市", "区县")},
-    **{h: "address" for h in ("address", "住所", "地址", "注册地址", "企业地址", "经营场所",
-                               "住所/经营场所")},
-    **{h: "registered_capital" for h in ("registered_capital", "注册资本", "注册资金")},
-    **{h: "founded" for h in ("founded", "成立日期", "成立时间", "注册日期", "成立年份")},
-    **{h: "scope" for h in ("scope", "经营范围", "主营业务", "业务范围")},
-    **{h: "revenue" for h in ("revenue", "营业收入", "营收", "营业收入（万元）", "营业收入(万元)",
-                               "年营业收入")},
-    **{h: "tags" for h in ("tags", "标签", "企业标签", "资质")},
+# Header synonyms, Chinese and English. English headers are compared lower-case with spaces,
+# hyphens and dots read as underscores (``Business Scope`` = ``business_scope``).
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "企业名称", "名称", "公司名称", "单位名称", "企业名", "企业", "公司", "市场主体名称",
+             "company", "company_name", "enterprise", "enterprise_name", "firm", "firm_name",
+             "entity_name", "corporate_name", "business_name"),
+    "credit_code": ("credit_code", "统一社会信用代码", "信用代码", "社会信用代码", "统一代码",
+                    "uscc", "usci", "uscc_code", "unified_social_credit_code",
+                    "social_credit_code", "credit_no", "registration_code"),
+    "region": ("region", "所属地区", "地区", "所在地区", "行政区划", "所属区域", "城市", "区县",
+               "所属城市", "所在城市", "所属区县", "city", "district", "county", "prefecture",
+               "province", "area", "location", "administrative_division"),
+    "address": ("address", "住所", "地址", "注册地址", "企业地址", "经营场所", "住所/经营场所",
+                "经营地址", "通信地址", "registered_address", "business_address",
+                "company_address", "addr", "domicile"),
+    "registered_capital": ("registered_capital", "注册资本", "注册资金", "注册资本(万元)",
+                           "注册资本（万元）", "capital", "reg_capital", "registered_capital_10k"),
+    "founded": ("founded", "成立日期", "成立时间", "注册日期", "成立年份", "核准日期",
+                "founding_date", "founded_date", "date_founded", "established",
+                "establishment_date", "date_established", "incorporation_date",
+                "registration_date", "founded_on", "start_date"),
+    "scope": ("scope", "经营范围", "主营业务", "业务范围", "主营产品", "经营项目", "business_scope",
+              "scope_of_business", "operating_scope", "business_range", "main_business",
+              "main_products", "activities", "business_activities", "description"),
+    "revenue": ("revenue", "营业收入", "营收", "营业收入（万元）", "营业收入(万元)", "年营业收入",
+                "主营业务收入", "operating_revenue", "annual_revenue", "sales", "turnover",
+                "income"),
+    "tags": ("tags", "标签", "企业标签", "资质", "企业资质", "labels", "label", "qualifications"),
 }
+HEADER_ALIASES: dict[str, str] = {h: f for f, names in HEADER_SYNONYMS.items() for h in names}
+_HEADER_SEPARATORS = re.compile(r"[\s\-.·/]+")
 _TAG_SPLIT = re.compile("[;；,，、|/ ]+")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
@@ -348,14 +367,37 @@ def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any] | None, str | Non
         wb.close()
 
 
-def _header(path: Path, line: int, cells: Sequence[Any]) -> list[str | None]:
+def header_field(cell: Any) -> str | None:
+    """The registry field a header cell names (Chinese or English synonym), or None."""
+    raw = unicodedata.normalize("NFKC", str(cell or "")).strip().lower()
+    key = canonical_name(raw).lower()
+    return (HEADER_ALIASES.get(key) or HEADER_ALIASES.get(key.replace(" ", ""))
+            or HEADER_ALIASES.get(_HEADER_SEPARATORS.sub("_", raw).strip("_")))
+
+
+def _header(path: Path, line: int, cells: Sequence[Any], *, need_scope: bool = False
+            ) -> tuple[list[str | None], list[RegistryProblem]]:
+    """The field of each column, and one warning for every column that is not used (not a
+    known header, or a second column for a field already given)."""
     cols: list[str | None] = []
-    for c in cells:
-        key = canonical_name(str(c or "")).lower()
-        cols.append(HEADER_ALIASES.get(key) or HEADER_ALIASES.get(key.replace(" ", "")))
+    unused: list[RegistryProblem] = []
+    for i, c in enumerate(cells, start=1):
+        field = header_field(c)
+        label = str(c).strip() if c is not None and str(c).strip() else f"第 {i} 列（无表头）"
+        if field is not None and field in cols:
+            unused.append(RegistryProblem(line, f"列“{label}”与前面的列同为 {field}，未使用",
+                                          "warning", "header"))
+            field = None
+        elif field is None and (c is not None and str(c).strip()):
+            unused.append(RegistryProblem(line, f"列“{label}”不是已知的表头，未使用", "warning",
+                                          "header"))
+        cols.append(field)
     if "name" not in cols:
-        raise InputError(path, "表头中没有企业名称列（企业名称/名称/name）", line=line)
-    return cols
+        raise InputError(path, "表头中没有企业名称列（企业名称/名称/name/company_name）", line=line)
+    if need_scope and "scope" not in cols:
+        raise InputError(path, "表头中没有经营范围列（经营范围/主营业务/business_scope/scope），"
+                               "只凭名称无法可靠分类", line=line)
+    return cols, unused
 
 
 def _cell(value: Any) -> Any:
@@ -363,6 +405,37 @@ def _cell(value: Any) -> Any:
         value = value.strip()
         return value or None
     return value
+
+
+def registry_digest(path: str | Path) -> str:
+    """SHA-256 of a registry's content, whatever its file name or encoding: the decoded text
+    of a CSV (BOM dropped, line ends as ``\\n``), or the cell values of an XLSX sheet. Two files
+    with the same digest hold the same registry."""
+    import hashlib
+
+    p = Path(path)
+    digest = hashlib.sha256()
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        for _, cells, _ in _xlsx_records(p):
+            digest.update(repr([_cell(c) for c in cells or ()]).encode("utf-8"))
+        return digest.hexdigest()
+    try:
+        fh = p.open("rb")
+    except OSError as err:
+        raise InputError(p, f"无法打开: {err.strerror}") from err
+    with fh:
+        encoding = _detect_encoding(fh.read(65536))
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        carry = ""
+        while chunk := fh.read(1 << 20):
+            text = carry + decoder.decode(chunk)
+            carry = "\r" if text.endswith("\r") else ""  # its \n may come in the next chunk
+            text = text[:-1] if carry else text
+            digest.update(text.replace("\r\n", "\n").encode("utf-8"))
+        text = carry + decoder.decode(b"", final=True)
+        digest.update(text.replace("\r\n", "\n").encode("utf-8"))
+    return digest.hexdigest()
 
 
 def iter_registry(path: str | Path, *, resolve_regions: bool = True, regions: Regions | None = None,
@@ -384,7 +457,8 @@ def iter_registry(path: str | Path, *, resolve_regions: bool = True, regions: Re
         if cols is None:
             if cells is None:
                 raise InputError(p, f"表头无法读取: {problem}", line=line)
-            cols = _header(p, line, cells)
+            cols, unused = _header(p, line, cells, need_scope=names_only)
+            yield from unused
             continue
         if cells is None:
             yield RegistryProblem(line, problem or "无法读取")
@@ -418,9 +492,10 @@ def _validate(line: int, rec: dict[str, Any], *, resolver: RegionResolver | None
     if code:
         problem = check_credit_code(code)
         if problem:
-            warn.append(RegistryProblem(line, f"{name}: {problem}", "warning", "credit_code"))
-            code = None
-        elif code in seen_codes:
+            # a wrong code is a wrong record: the row is refused, not stored without its code
+            yield RegistryProblem(line, f"{name}: {problem}", "error", "credit_code")
+            return
+        if code in seen_codes:
             warn.append(RegistryProblem(
                 line, f"{name}: 统一社会信用代码 {code} 与第 {seen_codes[code]} 行重复",
                 "warning", "credit_code"))
@@ -463,26 +538,43 @@ def _validate(line: int, rec: dict[str, Any], *, resolver: RegionResolver | None
                       currency=capital[1] if capital else "人民币")
 
 
+class RegistryTally:
+    """Counts rows, errors, warnings and rows per region of a stream while passing the good
+    rows on (``rows(items)``), calling ``on_problem`` for each problem; nothing is kept."""
+
+    def __init__(self, on_problem=None) -> None:
+        self.on_problem = on_problem
+        self.count = self.errors = self.warnings = 0
+        self.regions: dict[str, int] = {}
+
+    def rows(self, items: Iterator[RegistryRow | RegistryProblem]) -> Iterator[RegistryRow]:
+        for item in items:
+            if isinstance(item, RegistryProblem):
+                if item.severity == "error":
+                    self.errors += 1
+                else:
+                    self.warnings += 1
+                if self.on_problem is not None:
+                    self.on_problem(item)
+            else:
+                self.count += 1
+                key = item.region or "（未知）"
+                self.regions[key] = self.regions.get(key, 0) + 1
+                yield item
+
+    def summary(self) -> RegistrySummary:
+        return RegistrySummary(rows=self.count, errors=self.errors, warnings=self.warnings,
+                               regions=dict(sorted(self.regions.items(), key=lambda kv: -kv[1])))
+
+
 def summarize(items: Iterator[RegistryRow | RegistryProblem], *, on_problem=None
               ) -> RegistrySummary:
     """Count rows, errors, warnings and rows per region of a stream, calling ``on_problem``
     for each problem (e.g. to print it) without keeping the rows."""
-    rows = errors = warnings = 0
-    regions: dict[str, int] = {}
-    for item in items:
-        if isinstance(item, RegistryProblem):
-            if item.severity == "error":
-                errors += 1
-            else:
-                warnings += 1
-            if on_problem is not None:
-                on_problem(item)
-        else:
-            rows += 1
-            key = item.region or "（未知）"
-            regions[key] = regions.get(key, 0) + 1
-    return RegistrySummary(rows=rows, errors=errors, warnings=warnings,
-                           regions=dict(sorted(regions.items(), key=lambda kv: -kv[1])))
+    tally = RegistryTally(on_problem)
+    for _ in tally.rows(items):
+        pass
+    return tally.summary()
 
 
 def table_records(path: str | Path) -> Iterator[tuple[int, list[Any] | None, str | None]]:

@@ -156,8 +156,9 @@ def store_registry(session: Session, upload: Upload, path: Path) -> dict[str, An
         raise InputError(upload.filename, "没有可导入的企业")
     if len(rows) > MAX_TABLE_ROWS:
         raise InputError(upload.filename, f"超过 {MAX_TABLE_ROWS} 行上限，请用 gxatlas 命令导入")
-    added, updated = kb_store_registry(session, rows, path=str(path))
-    return {"enterprises": len(rows), "added": added, "updated": updated,
+    stored = kb_store_registry(session, rows, path=str(path))
+    return {"enterprises": len(rows), "added": stored.added, "updated": stored.updated,
+            "status": stored.status, "document": stored.document,
             "warnings": [f"第{p.line}行：{p.problem}" for p in problems][:20]}
 
 

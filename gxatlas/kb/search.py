@@ -43,21 +43,35 @@ def _region_name(session: Session, rid: int | None) -> str:
     return r.name if r else ""
 
 
+def enterprise_body(*, name: str, full_name: str | None, aliases: str, region: str,
+                    tags: list[str] | None, scope: str | None) -> str:
+    """The indexed text of an enterprise (also written for registries by
+    ``analysis.kbdata.store_registry``); a name repeated as full name or alias is given once."""
+    names = list(dict.fromkeys(x for x in (name, full_name or "", *aliases.split()) if x))
+    return " ".join(x for x in (*names, region, " ".join(tags or []), (scope or "")[:500]) if x)
+
+
+def search_tokens(body: str) -> str:
+    """The segmented form of an indexed text: each blank-separated part (a name, a region,
+    a scope) on its own, so that the words of one part never run into the next."""
+    return " ".join(w for part in body.split() for w in cut(canonical_name(part)))
+
+
 def describe(session: Session, entity_type: str, ent: object, *,
              aliases: str | None = None) -> tuple[str, str]:
     """(title, body) of an entity for the index."""
     if aliases is None:
         aliases = " ".join(session.scalars(select(Alias.alias).where(
-            Alias.entity_type == entity_type, Alias.entity_id == ent.id)))  # type: ignore[attr-defined]
+            Alias.entity_type == entity_type, Alias.entity_id == ent.id).order_by(Alias.id)))  # type: ignore[attr-defined]
     if isinstance(ent, Region):
         return ent.name, f"{ent.name} {ent.short_name} {aliases}"
     if isinstance(ent, Park):
         return ent.name, " ".join(x for x in (ent.name, aliases, _region_name(session, ent.region_id),
                                               ent.kind or "", ent.level or "", ent.klass or "") if x)
     if isinstance(ent, Enterprise):
-        return ent.name, " ".join(x for x in (ent.name, ent.full_name or "", aliases,
-                                              _region_name(session, ent.region_id),
-                                              " ".join(ent.tags or []), (ent.scope or "")[:500]) if x)
+        return ent.name, enterprise_body(name=ent.name, full_name=ent.full_name, aliases=aliases,
+                                         region=_region_name(session, ent.region_id),
+                                         tags=ent.tags, scope=ent.scope)
     if isinstance(ent, Project):
         return ent.name, " ".join(x for x in (ent.name, aliases, _region_name(session, ent.region_id),
                                               ent.status or "", ent.capacity or "") if x)
@@ -86,7 +100,7 @@ def index_entity(session: Session, entity_type: str, entity_id: int) -> None:
             session.delete(old)
         return
     title, body = describe(session, entity_type, ent)
-    tokens = " ".join(cut(canonical_name(body)))
+    tokens = search_tokens(body)
     if old is None:
         session.add(SearchEntry(entity_type=entity_type, entity_id=entity_id, title=title,
                                 body=body, tokens=tokens))
@@ -108,7 +122,7 @@ def rebuild_index(session: Session) -> int:
             title, body = describe(session, etype, ent,
                                    aliases=" ".join(aliases.get((etype, ent.id), ())))
             rows.append(SearchEntry(entity_type=etype, entity_id=ent.id, title=title, body=body,
-                                    tokens=" ".join(cut(canonical_name(body)))))
+                                    tokens=search_tokens(body)))
     session.add_all(rows)
     session.flush()
     return len(rows)

@@ -1,0 +1,273 @@
+"""Bulk writing: many rows per statement, ids allocated up front, names resolved in memory.
+
+The per-row path (``resolve.get_or_create``, ``provenance.cite``, ``search.index_entity``)
+costs several queries a row; registries, tables and the facts of many documents are written
+here instead, a batch at a time, with the same results:
+
+* ``allocate_ids(session, table, n)``: ``n`` primary keys for rows inserted with explicit ids
+  (PostgreSQL: ``nextval`` of the table's sequence; SQLite: after the current maximum, inside
+  the writing transaction), so that aliases, evidence and search entries of new entities are
+  written in the same batch without a ``RETURNING`` round trip per row;
+* ``insert_rows(session, table, rows)``: SQLAlchemy Core ``insert`` with many rows
+  (``executemany``) on SQLite, ``COPY … FROM STDIN`` on PostgreSQL;
+* ``NameIndex``: ``resolve.find``'s rules (exact key, else a loose key naming exactly one
+  entity) over the aliases of one entity type, read for a whole batch of names in two
+  queries and kept up to date with the entities the batch creates;
+* ``RegionNames``: every region spelling in memory (a few thousand), for ``city_id``.
+
+All of it runs inside the caller's ``KB.session()`` transaction: one transaction per file.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Mapping, Sequence
+
+from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy.orm import Session
+
+from gxatlas.kb.models import Alias, Region, SearchEntry
+from gxatlas.kb.resolve import loose_key
+from gxatlas.names import canonical_name, name_key
+
+BATCH = 5000  # rows a statement; large enough to amortize, small enough for bounded memory
+_CHUNK = 500  # names per IN (...) list
+
+
+def _table(model_or_table: Any) -> Table:
+    return getattr(model_or_table, "__table__", model_or_table)
+
+
+def allocate_ids(session: Session, model: Any, n: int) -> list[int]:
+    """``n`` fresh primary keys for ``model``'s table (see module doc)."""
+    if n <= 0:
+        return []
+    table = _table(model)
+    if session.get_bind().dialect.name == "postgresql":
+        seq = session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"),
+                             {"t": table.name})
+        rows = session.execute(text("SELECT nextval(CAST(:s AS regclass)) "
+                                    "FROM generate_series(1, :n)"), {"s": seq, "n": n})
+        return [r[0] for r in rows]
+    # inside the writing transaction no other writer can insert: the ids after the maximum
+    # are free until this transaction inserts (call just before inserting)
+    start = (session.scalar(select(func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + n))
+
+
+def _copy_value(value: Any, column: Any) -> Any:
+    if value is None:
+        return None
+    if column.type.__class__.__name__ == "JSON":
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _default(column: Any) -> Any:
+    """The Python-side default of a column left out of a row (the Core insert adds it)."""
+    d = column.default
+    if d is None:
+        return None
+    if d.is_scalar:
+        return d.arg
+    return d.arg(None)  # SQLAlchemy wraps a callable default to take the execution context
+
+
+def insert_rows(session: Session, model: Any, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert ``rows`` (dicts with the same keys) in one statement batch; returns the count."""
+    if not rows:
+        return 0
+    table = _table(model)
+    if session.get_bind().dialect.name == "postgresql":
+        cols = list(rows[0])
+        columns = [table.c[c] for c in cols]
+        raw = session.connection().connection.driver_connection
+        names = ", ".join(f'"{c}"' for c in cols)  # column names from our own schema
+        with raw.cursor() as cur:
+            with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row([_copy_value(row[c], col) for c, col in zip(cols, columns)])
+        return len(rows)
+    # SQLite: the Core insert compiled once, run by the driver's executemany (no per-row
+    # Python processing of bind parameters beyond JSON columns)
+    cols = list(rows[0])
+    stmt = table.insert().compile(dialect=session.get_bind().dialect,
+                                  column_keys=cols)
+    order = list(stmt.positiontup or cols)
+    defaults = {c: _default(table.c[c]) for c in order if c not in rows[0]}
+    json_cols = {c for c in order if table.c[c].type.__class__.__name__ == "JSON"}
+    params = []
+    for row in rows:
+        values = []
+        for c in order:
+            v = row[c] if c in row else defaults[c]
+            values.append(json.dumps(v) if c in json_cols and v is not None else v)
+        params.append(tuple(values))
+    raw = session.connection().connection.driver_connection
+    raw.executemany(str(stmt), params)
+    return len(rows)
+
+
+def update_rows(session: Session, model: Any, rows: Sequence[Mapping[str, Any]]) -> int:
+    """``UPDATE … WHERE id = :id`` for each row (dicts with ``id`` and the same other keys),
+    as one executemany."""
+    if not rows:
+        return 0
+    table = _table(model)
+    by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        keys = tuple(sorted(k for k in row if k != "id"))
+        by_keys.setdefault(keys, []).append({"_id": row["id"], **{f"_{k}": row[k] for k in keys}})
+    for keys, params in by_keys.items():
+        if not keys:
+            continue
+        stmt = (update(table).where(table.c.id == bindparam("_id"))
+                .values({k: bindparam(f"_{k}") for k in keys}))
+        session.connection().execute(stmt, params)
+    return len(rows)
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class NameIndex:
+    """``resolve.find`` for one entity type over a batch of names (see module doc).
+
+    ``load(names)`` reads the aliases those names could match; ``find(name)`` then answers
+    without a query, and ``add(entity_id, name)`` records an alias written by the batch (it
+    returns the Alias row to insert, or None when the key is already taken, as
+    ``resolve.add_alias`` does).
+    """
+
+    def __init__(self, session: Session, entity_type: str) -> None:
+        self.session = session
+        self.type = entity_type
+        self.exact: dict[str, int] = {}
+        self.loose: dict[str, set[int]] = {}
+        self._loaded_keys: set[str] = set()
+        self._loaded_loose: set[str] = set()
+        self._memo: dict[str, tuple[str, str, str]] = {}
+
+    def keys(self, name: str) -> tuple[str, str, str]:
+        """(name_key, loose_key, canonical_name) of ``name``, computed once per batch."""
+        hit = self._memo.get(name)
+        if hit is None:
+            hit = self._memo[name] = (name_key(name), loose_key(self.type, name),
+                                      canonical_name(name))
+        return hit
+
+    def load(self, names: Iterable[str]) -> None:
+        keys, looses = set(), set()
+        for n in names:
+            k, lk, _ = self.keys(n)
+            if k and k not in self._loaded_keys:
+                keys.add(k)
+            if k and lk not in self._loaded_loose:
+                looses.add(lk)
+        for chunk in _chunks(sorted(keys)):
+            for eid, key in self.session.execute(select(Alias.entity_id, Alias.key).where(
+                    Alias.entity_type == self.type, Alias.key.in_(chunk))):
+                self.exact.setdefault(key, eid)
+        for chunk in _chunks(sorted(looses)):
+            for eid, loose in self.session.execute(select(Alias.entity_id, Alias.loose).where(
+                    Alias.entity_type == self.type, Alias.loose.in_(chunk))):
+                self.loose.setdefault(loose, set()).add(eid)
+        self._loaded_keys |= keys
+        self._loaded_loose |= looses
+
+    def find(self, name: str) -> int | None:
+        key, loose, _ = self.keys(name)
+        if not key:
+            return None
+        hit = self.exact.get(key)
+        if hit is None:
+            ids = self.loose.get(loose, set())
+            hit = next(iter(ids)) if len(ids) == 1 else None
+        return hit
+
+    def add(self, entity_id: int, name: str) -> dict[str, Any] | None:
+        key, loose, canonical = self.keys(name)
+        if not key or key in self.exact:
+            return None
+        self.exact[key] = entity_id
+        self.loose.setdefault(loose, set()).add(entity_id)
+        return {"entity_type": self.type, "entity_id": entity_id,
+                "alias": canonical, "key": key, "loose": loose}
+
+    def forget(self) -> None:
+        """Drop what was read (call between batches to bound memory)."""
+        self.exact.clear()
+        self.loose.clear()
+        self._loaded_keys.clear()
+        self._loaded_loose.clear()
+        self._memo.clear()
+
+
+class RegionNames:
+    """Every region spelling in memory: ``find`` and ``city_id`` as in ``kb.load`` and
+    ``kb.resolve``, without a query per row."""
+
+    def __init__(self, session: Session) -> None:
+        index = NameIndex(session, "region")
+        for eid, key, loose in session.execute(select(Alias.entity_id, Alias.key, Alias.loose)
+                                               .where(Alias.entity_type == "region")
+                                               .order_by(Alias.id)):
+            index.exact.setdefault(key, eid)
+            index.loose.setdefault(loose, set()).add(eid)
+        self._index = index
+        self.rows = {r.id: (r.name, r.level, r.parent_id)
+                     for r in session.execute(select(Region.id, Region.name, Region.level,
+                                                     Region.parent_id))}
+        self._city: dict[str, int | None] = {}
+
+    def find(self, name: str | None) -> int | None:
+        return self._index.find(name) if name else None
+
+    def name(self, region_id: int | None) -> str:
+        row = self.rows.get(region_id) if region_id is not None else None
+        return row[0] if row else ""
+
+    def city_id(self, name: str | None) -> int | None:
+        """The prefecture-level city of a place name (a county resolves to its city)."""
+        if not name:
+            return None
+        if name not in self._city:
+            rid = self.find(name)
+            row = self.rows.get(rid) if rid is not None else None
+            if row is not None and row[1] == "county" and row[2]:
+                rid = row[2]
+            self._city[name] = rid
+        return self._city[name]
+
+
+def upsert_search_entries(session: Session, entries: Sequence[Mapping[str, Any]]) -> None:
+    """Create or refresh search entries (dicts: entity_type, entity_id, title, body, tokens),
+    as ``search.index_entity`` does one at a time."""
+    if not entries:
+        return
+    by_type: dict[str, list[int]] = {}
+    for e in entries:
+        by_type.setdefault(e["entity_type"], []).append(e["entity_id"])
+    have: dict[tuple[str, int], tuple[int, str, str, str]] = {}
+    for etype, ids in by_type.items():
+        for chunk in _chunks(ids):
+            for sid, eid, title, body, tokens in session.execute(
+                    select(SearchEntry.id, SearchEntry.entity_id, SearchEntry.title,
+                           SearchEntry.body, SearchEntry.tokens).where(
+                        SearchEntry.entity_type == etype, SearchEntry.entity_id.in_(chunk))):
+                have[(etype, eid)] = (sid, title, body, tokens)
+    new, changed = [], []
+    for e in entries:
+        old = have.get((e["entity_type"], e["entity_id"]))
+        if old is None:
+            new.append(dict(e))
+        elif old[1:] != (e["title"], e["body"], e["tokens"]):
+            changed.append({"id": old[0], "title": e["title"], "body": e["body"],
+                            "tokens": e["tokens"]})
+    if new:
+        for row, sid in zip(new, allocate_ids(session, SearchEntry, len(new))):
+            row["id"] = sid
+        insert_rows(session, SearchEntry, new)
+    update_rows(session, SearchEntry, changed)

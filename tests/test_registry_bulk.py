@@ -1,0 +1,153 @@
+"""The bulk registry store gives the same KB as the per-row path it replaced (issue 16)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+
+import pytest
+from sqlalchemy import select
+
+from gxatlas.analysis import kbdata
+from gxatlas.analysis.registry import RegistryRow
+from gxatlas.kb import bulk
+from gxatlas.kb.models import Alias, Document, Enterprise, Evidence, SearchEntry
+from gxatlas.kb.store import open_kb
+from registry_reference import store_registry_per_row
+
+PLACES = [("南宁市", "青秀区"), ("南宁市", "横州市"), ("柳州市", None), ("北海市", "银海区"),
+          (None, None), ("湖南省", None)]
+WORDS = ["新能源材料", "电池科技", "汽车零部件", "铝业", "糖业", "餐饮管理", "物流", "药业"]
+FORMS = ["有限公司", "有限责任公司", "股份有限公司", "集团有限公司"]
+
+
+def _code(rng: random.Random) -> str:
+    from stdnum.cn import uscc
+
+    body = "914501" + "%02d" % rng.randint(0, 99) + "MA" + "".join(
+        rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(7))
+    return body + uscc.calc_check_digit(body)
+
+
+def sample_rows(n: int = 120, seed: int = 3) -> list[RegistryRow]:
+    """Rows that exercise resolution: repeated names, loose variants (another company form,
+    a leading 广西), a code seen again under another name, names of atlas enterprises."""
+    rng = random.Random(seed)
+    rows: list[RegistryRow] = []
+    codes: list[str] = []
+    for i in range(n):
+        line = i + 2
+        kind = rng.random()
+        if kind < 0.1 and rows:
+            prev = rng.choice(rows)
+            name = prev.name  # the same firm again
+        elif kind < 0.2 and rows:
+            prev = rng.choice(rows)
+            base = prev.name
+            for form in FORMS:
+                base = base.removesuffix(form)
+            name = ("广西" + base if not base.startswith("广西") else base[2:]) + rng.choice(FORMS)
+        elif kind < 0.25:
+            name = rng.choice(["中石油广西石化公司", "上汽通用五菱汽车股份有限公司", "玉柴集团"])
+        else:
+            name = f"广西{rng.choice('华盛鑫恒泰源达通')}{rng.choice('宏兴瑞丰鼎')}{i}" \
+                   f"{rng.choice(WORDS)}{rng.choice(FORMS)}"
+        if kind > 0.9 and codes:
+            code = rng.choice(codes)  # a code seen before, maybe under another name
+        elif rng.random() < 0.7:
+            code = _code(rng)
+            codes.append(code)
+        else:
+            code = None
+        region, county = rng.choice(PLACES)
+        rows.append(RegistryRow(
+            line=line, name=name, credit_code=code, region=region, county=county,
+            address=f"{region or ''}{county or ''}某路{i}号" if rng.random() < 0.8 else None,
+            registered_capital=rng.choice([None, 100.0, 5000.0]),
+            founded=rng.choice([None, dt.date(2019, 3, 1)]),
+            scope=rng.choice(["", "锂离子电池制造；技术服务", "汽车零部件及配件制造"]),
+            revenue=rng.choice([None, 1200.0]),
+            tags=tuple(rng.sample(["链主", "专精特新", "高新技术企业"], k=rng.randint(0, 2)))))
+    return rows
+
+
+def _state(url: str) -> dict[str, object]:
+    kb = open_kb(url)
+    with kb.session() as s:
+        keys = dict(s.execute(select(Enterprise.id, Enterprise.key)).all())
+        cols = [c for c in Enterprise.__table__.columns.keys() if c != "id"]
+        ents = {e.key: tuple(json.dumps(getattr(e, c), ensure_ascii=False, default=str)
+                             for c in cols) for e in s.scalars(select(Enterprise))}
+        aliases = sorted((keys[a.entity_id], a.alias, a.key, a.loose) for a in s.scalars(
+            select(Alias).where(Alias.entity_type == "enterprise")))
+        doc_ids = set(s.scalars(select(Document.id).where(Document.kind == "registry")))
+        evidence = sorted((keys[e.entity_id], e.field, json.dumps(e.value, ensure_ascii=False),
+                           e.locator, e.origin) for e in s.scalars(select(Evidence).where(
+                               Evidence.document_id.in_(doc_ids))))
+        search = {keys[e.entity_id]: (e.title, e.body, e.tokens) for e in s.scalars(
+            select(SearchEntry).where(SearchEntry.entity_type == "enterprise"))}
+    kb.dispose()
+    return {"enterprises": ents, "aliases": aliases, "evidence": evidence, "search": search}
+
+
+def _per_row(url: str, rows: list[RegistryRow]) -> tuple[int, int]:
+    kb = open_kb(url)
+    with kb.session() as s:
+        doc = Document(key="registry:sample.csv", title="企业名录 sample.csv", kind="registry",
+                       sha256="0" * 64)
+        s.add(doc)
+        s.flush()
+        result = store_registry_per_row(s, rows, doc_id=doc.id)
+    kb.dispose()
+    return result
+
+
+def _bulk(url: str, rows: list[RegistryRow]) -> tuple[int, int]:
+    kb = open_kb(url)
+    with kb.session() as s:
+        stored = kbdata.store_registry(s, rows, path="sample.csv", digest="0" * 64)
+    kb.dispose()
+    return stored.added, stored.updated
+
+
+@pytest.fixture()
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 7 rows, so that firms met again in a later batch are exercised."""
+    monkeypatch.setattr(bulk, "BATCH", 7)
+
+
+def test_bulk_registry_equals_per_row_on_atlas(atlas_url: str, tmp_path, small_batches) -> None:
+    import shutil
+
+    other = tmp_path / "other.sqlite"
+    shutil.copy(atlas_url.removeprefix("sqlite:///"), other)
+    rows = sample_rows()
+    assert _per_row(atlas_url, rows) == _bulk(f"sqlite:///{other}", rows)
+    want, got = _state(atlas_url), _state(f"sqlite:///{other}")
+    for part in want:
+        assert got[part] == want[part], part
+    assert len(want["enterprises"]) > 80 and len(want["evidence"]) > 300
+
+
+@pytest.mark.postgres
+def test_bulk_registry_equals_per_row_on_postgresql(pg_url: str, small_batches) -> None:
+    """The same on PostgreSQL (COPY): per-row, then bulk on a fresh database."""
+    from conftest import _empty_pg
+    from gxatlas.data import load_industries, load_regions
+    from gxatlas.kb.load import LoadReport, load_industries_into, load_regions_into
+
+    rows = sample_rows(80, seed=5)
+    states, counts = [], []
+    for store in (_per_row, _bulk):
+        url = _empty_pg()
+        kb = open_kb(url, create=True)
+        with kb.session() as s:
+            load_regions_into(s, load_regions(), LoadReport())
+            load_industries_into(s, load_industries(), LoadReport())
+        kb.dispose()
+        counts.append(store(url, rows))
+        states.append(_state(url))
+    assert counts[0] == counts[1]
+    for part in states[0]:
+        assert states[1][part] == states[0][part], part
