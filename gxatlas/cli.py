@@ -966,8 +966,10 @@ def monitor_import_cmd(ctx: click.Context, path: str, as_json: bool) -> None:
 
     Import actual values as observations: long layout (indicator, region, year, value, unit;
     headers in English or Chinese) or wide (one column per year). Units are converted;
-    problem rows are reported one a line and the good rows are stored.
-    JSON: {"file", "layout", "rows", "stored", "replaced", "problems": [{"line", "problem"}]}.
+    problem rows are reported one a line and the good rows are stored (exit 1 when rows were
+    skipped). The same data from another file name is not stored again.
+    JSON: {"file", "layout", "rows", "stored", "replaced", "status", "document",
+    "skipped_rows", "problems": [{"line", "problem"}]}.
     """
     from gxatlas.analysis.monitor import import_actuals
 
@@ -977,13 +979,21 @@ def monitor_import_cmd(ctx: click.Context, path: str, as_json: bool) -> None:
     problems = [{"line": p.line, "problem": p.problem} for p in res.imported.problems]
     if as_json:
         emit_json({"file": path, "layout": res.imported.layout, "rows": len(res.imported.rows),
-                   "stored": res.stored, "replaced": res.replaced, "problems": problems})
-        return
-    for p in res.imported.problems:
-        where = f"{path}:{p.line}" if p.line is not None else path
-        click.echo(f"gxatlas: {where}: {p.problem}", err=True)
-    click.echo(f"已导入 {res.stored} 条实际值（更新 {res.replaced} 条），"
-               f"问题 {len(problems)} 处")
+                   "stored": res.stored, "replaced": res.replaced, "status": res.status,
+                   "document": res.document, "skipped_rows": res.skipped_rows,
+                   "problems": problems})
+    else:
+        for p in res.imported.problems:
+            where = f"{path}:{p.line}" if p.line is not None else path
+            click.echo(f"gxatlas: {where}: {p.problem}", err=True)
+        if res.status == "unchanged":
+            click.echo(f"数据与已导入的 {res.document} 相同，未重复存入 (unchanged)；"
+                       f"跳过 {res.skipped_rows} 行，问题 {len(problems)} 处")
+        else:
+            click.echo(f"已导入 {res.stored} 条实际值（更新 {res.replaced} 条），"
+                       f"跳过 {res.skipped_rows} 行，问题 {len(problems)} 处")
+    if res.skipped_rows:
+        ctx.exit(1)
 
 
 @main.command("parks")
@@ -1352,13 +1362,14 @@ def chains_cmd(ctx: click.Context, chain_ids: tuple[str, ...], region: str | Non
 
 # --- analysis commands: complexity, partners -------------------------------------------------
 
-def _read_long_table(path: str):
-    """Validated rows of a long table; bad rows reported on stderr and skipped."""
-    from gxatlas.analysis.tables import read_table
+def _read_long_table(path: str, *, resolve_regions: bool = True):
+    """Validated rows of a long table; bad rows reported on stderr (many of one kind in one
+    line) and skipped. Without ``resolve_regions`` unknown region names are kept as written."""
+    from gxatlas.analysis.tables import lenient_region_resolver, problem_lines, read_table
 
-    imported = read_table(path)
-    for problem in imported.problems:
-        click.echo(f"gxatlas: {path}:{problem.line}: {problem.problem}（已跳过）", err=True)
+    imported = read_table(path, regions=None if resolve_regions else lenient_region_resolver())
+    for line in problem_lines(imported.problems):
+        click.echo(f"gxatlas: {path}: {line}（已跳过）", err=True)
     return imported
 
 
@@ -1402,7 +1413,7 @@ def complexity_cmd(path: str, fmt: str, as_json: bool, year: int | None, rca_thr
 
     if as_json:
         fmt = "json"
-    imported = _read_long_table(path)
+    imported = _read_long_table(path, resolve_regions=False)  # any regions: countries, codes
     result = measures(imported.rows, year=year, rca_threshold=rca_threshold, source=path)
     for note in (*imported.notes, *result.notes):
         click.echo(f"注：{note}", err=True)
@@ -1543,10 +1554,12 @@ def partners_import(ctx: click.Context, path: str, fmt: str, as_json: bool) -> N
     if fmt == "json":
         emit_json(imported.to_dict())
     else:
+        from gxatlas.analysis.tables import problem_lines
+
         click.echo(f"{path}：共 {imported.total_rows} 行，有效 {len(imported.rows)} 行，"
                    f"问题 {len(imported.problems)} 行")
-        for problem in imported.problems:
-            click.echo(f"  {problem}")
+        for line in problem_lines(imported.problems):
+            click.echo(f"  {line}")
         for note in imported.notes:
             click.echo(f"注：{note}")
         if imported.unknown_industries:

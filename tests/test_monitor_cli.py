@@ -20,8 +20,9 @@ def _run(url: str, *args: str):
 
 def test_monitor_import_then_progress(atlas_url: str, tmp_path: Path) -> None:
     res = _run(atlas_url, "monitor", "import", str(FIX / "beibu_actuals.csv"), "--json")
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # rows were skipped (lines 5 and 8)
     out = json.loads(res.output)
+    assert out["skipped_rows"] == 2
     # 3 output values (one in 万元), 2 energy-intensity values, 1 park output
     assert out["stored"] == 6
     problems = {p["line"]: p["problem"] for p in out["problems"]}
@@ -60,7 +61,7 @@ def test_monitor_errors(atlas_url: str) -> None:
 
 
 def test_parks_command(atlas_url: str, tmp_path: Path) -> None:
-    assert _run(atlas_url, "monitor", "import", str(FIX / "beibu_actuals.csv")).exit_code == 0
+    assert _run(atlas_url, "monitor", "import", str(FIX / "beibu_actuals.csv")).exit_code == 1
     rows = json.loads(_run(atlas_url, "parks", "--format", "json").output)
     hi = next(r for r in rows if r["name"] == "南宁高新技术产业开发区")
     # 1300 亿元 in 2018 against 1500 by 2020: 87%, in progress

@@ -157,11 +157,14 @@ def _header(cells: Sequence[str]) -> tuple[dict[str, int], dict[int, int]]:
 
 
 def _number(text: str) -> float | None:
+    """A cell's number: Arabic (``4,000``, ``12.5%``) or Chinese (``三千五百``, ``3.5万``)."""
     t = text.replace(",", "").replace("，", "").strip().rstrip("%")
     try:
         return float(t)
     except ValueError:
-        return None
+        from gxatlas.extract.numbers import parse_number
+
+        return parse_number(t) if t else None
 
 
 def read_actuals(path: str | Path, *, indicators: Sequence[IndicatorSpec] | None = None,
@@ -198,23 +201,28 @@ def read_actuals(path: str | Path, *, indicators: Sequence[IndicatorSpec] | None
         i = fields.get(name)
         return cells[i].strip() if i is not None and i < len(cells) else ""
 
-    def add(*, line: int, name: str, region: str, year_text: str, value_text: str,
-            unit: str) -> None:
+    def series(*, line: int, name: str, region: str, unit: str
+               ) -> tuple[IndicatorSpec, str] | None:
+        """The indicator and region of a row, or None (its one problem recorded)."""
         if not name:
             problems.append(RowProblem(line, "指标名称为空"))
-            return
+            return None
         spec = matcher.find(name) if matcher else IndicatorSpec(name=name, unit=unit)
         if spec is None:
             hint = matcher.suggest(name) if matcher else None
             problems.append(RowProblem(line, f"未知指标“{name}”" + (
                 f"（是否为“{hint}”？）" if hint else "") + "，未导入"))
-            return
+            return None
         if region_keys:
             canon = region_keys.get(name_key(region)) if region else None
             if canon is None:
                 problems.append(RowProblem(line, f"未知地区“{region}”，未导入"))
-                return
+                return None
             region = canon
+        return spec, region
+
+    def add(*, line: int, name: str, spec: IndicatorSpec, region: str, year_text: str,
+            value_text: str, unit: str) -> None:
         m = _YEAR.match(year_text)
         if not m:
             problems.append(RowProblem(line, f"年份“{year_text}”无效，未导入"))
@@ -244,19 +252,35 @@ def read_actuals(path: str | Path, *, indicators: Sequence[IndicatorSpec] | None
 
     for line, cells in table[1:]:
         name, region, unit = get(cells, "indicator"), get(cells, "region"), get(cells, "unit")
+        unit = normalize_unit(unit)
+        found = series(line=line, name=name, region=region, unit=unit)
+        if found is None:  # one report per row, however many year columns it has
+            continue
+        spec, region = found
         if layout == "long":
-            add(line=line, name=name, region=region, year_text=get(cells, "year"),
-                value_text=get(cells, "value"), unit=normalize_unit(unit))
+            add(line=line, name=name, spec=spec, region=region, year_text=get(cells, "year"),
+                value_text=get(cells, "value"), unit=unit)
             continue
         for year, idx in sorted(year_cols.items()):
             text = cells[idx].strip() if idx < len(cells) else ""
             if text:  # an empty cell is a missing year, reported below
-                add(line=line, name=name, region=region, year_text=str(year), value_text=text,
-                    unit=normalize_unit(unit))
+                add(line=line, name=name, spec=spec, region=region, year_text=str(year),
+                    value_text=text, unit=unit)
     if years is None and layout == "wide":
         years = sorted(year_cols)  # every series should fill every year column
     problems.extend(missing_years(rows, years=years))
     return ActualsImport(path=str(p), layout=layout, rows=tuple(rows), problems=tuple(problems))
+
+
+def actuals_digest(rows: Iterable[Actual]) -> str:
+    """SHA-256 of the data of an import (indicator, region, year, value, unit; in any order,
+    from either layout): two files with the same digest hold the same actuals."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for key in sorted((r.indicator, r.region, r.year, repr(r.value), r.unit) for r in rows):
+        digest.update(repr(key).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def missing_years(rows: Iterable[Actual], *, years: Sequence[int] | None = None

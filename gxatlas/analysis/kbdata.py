@@ -174,24 +174,55 @@ def region_relations(session: Session) -> list[RegionRelation]:
 
 def store_table(session: Session, rows: pd.DataFrame, *, source: str,
                 unit: str | None = None) -> int:
-    """Store validated rows (region, industry, value[, year]); rows from the same source are
-    replaced. Returns the number stored."""
+    """Store validated rows (region, industry, value[, year]) in one multi-row insert; rows
+    from the same source are replaced. Regions are resolved as ``kb.resolve.find`` does, and
+    a country the KB does not hold yet (a table of countries × products, ``VNM``, ``Chile``)
+    is added as a region of level country. Returns the number stored."""
+    from gxatlas.kb.bulk import RegionNames, insert_rows
+
     session.execute(delete(RegionIndustryValue).where(RegionIndustryValue.source == source))
-    n = 0
+    regions = RegionNames(session)
+    region_ids: dict[str, int | None] = {}
+    industries: dict[str, tuple[str, int | None]] = {}
+    out = []
     for row in rows.itertuples(index=False):
-        region = find(session, "region", str(row.region))
-        if region is None:
+        name = str(row.region)
+        if name not in region_ids:
+            region_ids[name] = regions.find(name) or _country_region(session, name)
+        rid = region_ids[name]
+        if rid is None:
             continue
-        ind = find(session, "industry", str(row.industry))
+        iname = str(row.industry)
+        if iname not in industries:
+            ind = find(session, "industry", iname)
+            industries[iname] = (ind.name, ind.id) if ind else (iname, None)
         year = getattr(row, "year", None)
-        session.add(RegionIndustryValue(
-            region_id=region.id, industry=ind.name if ind else str(row.industry),
-            industry_id=ind.id if ind else None,
-            year=None if year is None or pd.isna(year) else int(year), value=float(row.value),
-            unit=unit, source=source))
-        n += 1
-    session.flush()
-    return n
+        out.append({"region_id": rid, "industry": industries[iname][0],
+                    "industry_id": industries[iname][1],
+                    "year": None if year is None or pd.isna(year) else int(year),
+                    "value": float(row.value), "unit": unit, "source": source})
+    insert_rows(session, RegionIndustryValue, out)
+    return len(out)
+
+
+def _country_region(session: Session, name: str) -> int | None:
+    """The KB region of a country named by an ISO 3166-1 code or an English or Chinese
+    name, added (level country, its Chinese and English names as aliases) when missing."""
+    from gxatlas.data.countries import find_country
+    from gxatlas.kb.resolve import add_alias
+
+    country = find_country(name)
+    if country is None:
+        return None
+    region = session.scalars(select(Region).where(Region.code == country.alpha2)).first()
+    if region is None:
+        region = Region(code=country.alpha2, name=country.name_zh, short_name=country.name_zh,
+                        level="country", country=country.alpha2)
+        session.add(region)
+        session.flush()
+        for n in (country.name_zh, country.name_en):
+            add_alias(session, "region", region.id, n)
+    return region.id
 
 
 # --- enterprises and chains ----------------------------------------------------------------------

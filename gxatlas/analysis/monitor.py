@@ -22,7 +22,7 @@ from gxatlas.analysis.progress import (DEFAULT_CONFIG, ProgressConfig, ProgressR
 from gxatlas.errors import GxatlasError
 from gxatlas.kb.models import (Alias, Document, Indicator, Industry, Observation, Park,
                                ParkTarget, Region, Relation)
-from gxatlas.kb.resolve import find, region_ids_named
+from gxatlas.kb.resolve import region_ids_named
 from gxatlas.kb.review import untrusted_ids
 from gxatlas.names import name_key
 from gxatlas.units import convert
@@ -33,12 +33,22 @@ USER_SOURCE = "user"
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What `gxatlas monitor import` did: the rows read, stored, and the problems."""
+    """What `gxatlas monitor import` did: the rows read, stored (new), replaced (a value of
+    the same file name, indicator, region and year), and the problems. ``status`` is
+    "added", "replaced" or "unchanged" (the same data was imported before as ``document``,
+    from whatever file name: nothing is stored again)."""
 
     imported: ActualsImport
     stored: int
     replaced: int
+    status: str = "added"
+    document: str | None = None
+    matched: int = 0  # rows linked to a plan indicator of the KB
 
+    @property
+    def skipped_rows(self) -> int:
+        """Rows not imported (problems with a line; missing years are not skipped rows)."""
+        return len({p.line for p in self.imported.problems if p.line is not None})
 
 @dataclass(frozen=True)
 class MonitorRow:
@@ -134,43 +144,68 @@ def region_names(session: Session) -> dict[str, str]:
     return out
 
 
-def import_actuals(session: Session, path: str | Path) -> ImportResult:
-    """Read actuals from ``path`` and store the good rows as observations (source: the file
-    and line). A row for an (indicator, region, year) already imported from the same file
-    replaces it."""
+def import_actuals(session: Session, path: str | Path, *, name: str | None = None,
+                   strict: bool = False) -> ImportResult:
+    """Read actuals from ``path`` and store the good rows as observations of one document
+    (``actuals:NAME``, identified by its data: the same data from another file name is not
+    stored again). A row for an (indicator, region, year) already imported under the same
+    file name replaces it. ``name`` is the file name to record (an upload's own name);
+    ``strict`` refuses the whole file when any row has a problem (the API's uploads)."""
+    from gxatlas.analysis.actuals import actuals_digest
+    from gxatlas.errors import InputError
+    from gxatlas.kb.bulk import RegionNames, insert_rows, update_rows
+
+    name = name or Path(path).name
     imp = read_actuals(path, indicators=known_indicators(session),
                        regions=region_names(session))
-    by_key = {}
+    bad = [str(p) for p in imp.problems if p.line is not None]
+    if strict and bad:
+        more = f" 等 {len(bad)} 处" if len(bad) > 5 else ""
+        raise InputError(name, "；".join(bad[:5]) + more + "；未导入任何数据")
+    if not imp.rows:
+        return ImportResult(imported=imp, stored=0, replaced=0)
+    digest = actuals_digest(imp.rows)
+    same = session.scalars(select(Document).where(Document.sha256 == digest)).first()
+    if same is not None:
+        return ImportResult(imported=imp, stored=0, replaced=0, status="unchanged",
+                            document=same.key)
+    key = f"actuals:{name}"
+    doc = session.scalars(select(Document).where(Document.key == key)).first()
+    status = "replaced" if doc is not None else "added"
+    if doc is None:
+        doc = Document(key=key, title=f"实际值 {name}", kind="actuals",
+                       format=Path(name).suffix.lstrip(".").lower())
+        session.add(doc)
+    doc.sha256, doc.source = digest, str(Path(path).resolve())
+    session.flush()
+    by_key: dict[str, list[Indicator]] = {}
     for ind in session.scalars(select(Indicator).order_by(Indicator.id)):
         by_key.setdefault(name_key(ind.name), []).append(ind)
-    stored = replaced = 0
+    source = f"{USER_SOURCE}:{name}"
+    old = {(o.name, o.region_id, o.year): o.id for o in session.execute(
+        select(Observation.id, Observation.name, Observation.region_id, Observation.year)
+        .where(Observation.source == source))}
+    regions = RegionNames(session)
+    new, changed, matched = [], [], 0
     for row in imp.rows:
-        rid = _region_id(session, row.region)
+        rid = regions.find(row.region)
         candidates = by_key.get(name_key(row.indicator), [])
         ind = next((i for i in candidates if i.scope_id == rid), candidates[0] if candidates
                    else None)
-        source = f"{USER_SOURCE}:{Path(path).name}"
-        old = session.scalars(select(Observation).where(
-            Observation.name == row.indicator, Observation.region_id == rid,
-            Observation.year == row.year, Observation.source == source)).first()
-        if old is not None:
-            old.value, old.unit = row.value, row.unit
-            old.indicator_id = ind.id if ind else None
-            replaced += 1
-            continue
-        session.add(Observation(indicator_id=ind.id if ind else None, name=row.indicator,
-                                region_id=rid, year=row.year, value=row.value, unit=row.unit,
-                                source=source))
-        stored += 1
-    session.flush()
-    return ImportResult(imported=imp, stored=stored, replaced=replaced)
-
-
-def _region_id(session: Session, name: str | None) -> int | None:
-    if not name:
-        return None
-    r = find(session, "region", name)
-    return r.id if r is not None else None
+        matched += ind is not None
+        values = {"indicator_id": ind.id if ind else None, "value": row.value,
+                  "unit": row.unit, "document_id": doc.id}
+        oid = old.get((row.indicator, rid, row.year))
+        if oid is not None:
+            changed.append({"id": oid, **values})
+        else:
+            new.append({"name": row.indicator, "region_id": rid, "year": row.year,
+                        "source": source, **values})
+    update_rows(session, Observation, changed)
+    insert_rows(session, Observation, new)
+    session.expire_all()
+    return ImportResult(imported=imp, stored=len(new), replaced=len(changed), status=status,
+                        document=key, matched=matched)
 
 
 class _Observed:

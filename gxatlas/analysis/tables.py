@@ -75,16 +75,55 @@ class TableImport:
 
 
 def region_resolver() -> Resolver:
-    """Region name → canonical full name through the bundled regions (None when unknown)."""
+    """Region name → canonical full name through the bundled regions, else a country by its
+    ISO 3166-1 code or English or Chinese name (``CHN``, ``VNM``, ``Viet Nam`` → 越南);
+    None when unknown."""
     from gxatlas.data import load_regions
+    from gxatlas.data.countries import find_country
 
     regions = load_regions()
 
     def resolve(name: str) -> str | None:
         rec = regions.find(name)
-        return rec.name if rec else None
+        if rec is not None:
+            return rec.name
+        country = find_country(name)
+        if country is None:
+            return None
+        known = regions.by_code.get(country.alpha2)
+        return known.name if known is not None else country.name_zh
 
     return resolve
+
+
+def lenient_region_resolver() -> Resolver:
+    """For measures that need no link to the KB (complexity over countries × products, or
+    any codes): a known region or country gets its canonical name, any other name is kept
+    as written (NFKC, trimmed) instead of being refused."""
+    known = region_resolver()
+
+    def resolve(name: str) -> str | None:
+        return known(name) or unicodedata.normalize("NFKC", name).strip() or None
+
+    return resolve
+
+
+def problem_lines(problems: tuple[RowProblem, ...] | list[RowProblem], *,
+                  limit: int = 3) -> list[str]:
+    """Problems for people: one line each (``第 3 行：未知地区：火星市``), except that a kind of
+    problem met on more than ``limit`` rows (未知地区 on 168 rows) is one summary line with a
+    few examples."""
+    kinds: dict[str, list[RowProblem]] = {}
+    for p in problems:
+        kinds.setdefault(p.problem.split("：", 1)[0], []).append(p)
+    out = []
+    for kind, items in kinds.items():
+        if len(items) <= limit:
+            out.extend(str(p) for p in items)
+            continue
+        examples = "、".join(dict.fromkeys(p.problem.split("：", 1)[-1] for p in items[:5]))
+        out.append(f"{len(items)} 行{kind}（如 {examples}；自第 {items[0].line} 行起）")
+    return out
 
 
 def industry_resolver() -> Resolver:
@@ -245,7 +284,9 @@ def read_table(
     regions: Resolver | None = None,
     industries: Resolver | None = None,
 ) -> TableImport:
-    """Read and validate a CSV/XLSX long table (first sheet of a workbook)."""
+    """Read and validate a CSV/XLSX long table (first sheet of a workbook). ``regions``
+    resolves region names (default: the bundled regions and countries, unknown names refused;
+    ``lenient_region_resolver()`` keeps unknown names as written)."""
     p = Path(path)
     if not p.is_file():
         raise InputError(str(p), "文件不存在")

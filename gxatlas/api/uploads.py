@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gxatlas.errors import GxatlasError, InputError
-from gxatlas.kb.models import Document, Indicator, Job, Observation
+from gxatlas.kb.models import Job
 from gxatlas.kb.store import KB
 
 log = logging.getLogger(__name__)
@@ -83,55 +82,17 @@ def check_upload(*, filename: str, data: bytes, allowed: tuple[str, ...],
 
 # --- tables (actuals, enterprise registries) ----------------------------------------------
 
-def _upload_document(session: Session, upload: Upload, *, kind: str) -> Document:
-    key = f"upload:{upload.sha256[:16]}"
-    doc = session.scalars(select(Document).where(Document.key == key)).first()
-    if doc is None:
-        doc = Document(key=key, title=upload.filename, source=f"上传: {upload.filename}",
-                       sha256=upload.sha256, format=upload.suffix[1:], kind=kind)
-        session.add(doc)
-        session.flush()
-    return doc
-
-
-def _region_id(session: Session, name: str, *, filename: str, line: int) -> int | None:
-    from gxatlas.api.queries import NotFound, find_region
-
-    if not name:
-        return None
-    try:
-        return find_region(session, name).id
-    except NotFound as err:
-        raise InputError(filename, f"未知地区 '{name}'", line=line) from err
-
-
 def store_actuals(session: Session, upload: Upload, path: Path) -> dict[str, Any]:
-    """Add the actual values of a CSV/XLSX (`gxatlas.analysis.actuals.read_actuals`), matched
-    to the KB's indicators by name and alias; any bad row fails the whole upload."""
-    from gxatlas.analysis.actuals import IndicatorSpec, read_actuals
+    """Add the actual values of a CSV/XLSX as `gxatlas monitor import` does
+    (`gxatlas.analysis.monitor.import_actuals`: the same matching, units, replacement and
+    content identity); any row with a problem fails the whole upload."""
+    from gxatlas.analysis.monitor import import_actuals
 
-    indicators = list(session.scalars(select(Indicator).order_by(Indicator.id)))
-    specs = {i.name: IndicatorSpec(name=i.name, unit=i.unit or "") for i in indicators}
-    imported = read_actuals(path, indicators=list(specs.values()) or None)
-    bad = [str(p) for p in imported.problems if p.line is not None]
-    if bad:
-        raise _problems(upload, bad)
-    doc = _upload_document(session, upload, kind="actuals")
-    matched = 0
-    for row in imported.rows:
-        region = _region_id(session, row.region, filename=upload.filename, line=row.line)
-        candidates = [i for i in indicators if i.name == row.indicator]
-        indicator = next((i for i in candidates if region is None or i.scope_id == region),
-                         candidates[0] if candidates else None)
-        matched += indicator is not None
-        session.add(Observation(indicator_id=indicator.id if indicator else None,
-                                name=row.original_name or row.indicator, region_id=region,
-                                year=row.year, value=row.value, unit=row.unit or None,
-                                source=f"{upload.filename}:{row.line}", document_id=doc.id))
-    session.flush()
-    return {"observations": len(imported.rows), "matched_indicators": matched,
-            "layout": imported.layout, "document_id": doc.id,
-            "warnings": [str(p) for p in imported.problems if p.line is None]}
+    res = import_actuals(session, path, name=upload.filename, strict=True)
+    return {"observations": len(res.imported.rows), "stored": res.stored,
+            "replaced": res.replaced, "status": res.status, "document": res.document,
+            "matched_indicators": res.matched, "layout": res.imported.layout,
+            "warnings": [str(p) for p in res.imported.problems if p.line is None]}
 
 
 def _problems(upload: Upload, lines: list[str]) -> InputError:
