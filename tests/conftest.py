@@ -80,6 +80,13 @@ def any_kb_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return _empty_pg()
 
 
+@pytest.fixture()
+def fresh_pg():
+    """A function that empties the PostgreSQL test database (again) and returns its URL."""
+    _empty_pg()
+    return _empty_pg
+
+
 def _empty_pg() -> str:
     url = os.environ.get("GXATLAS_TEST_PG_URL")
     if not url:

@@ -131,16 +131,15 @@ def test_bulk_registry_equals_per_row_on_atlas(atlas_url: str, tmp_path, small_b
 
 
 @pytest.mark.postgres
-def test_bulk_registry_equals_per_row_on_postgresql(pg_url: str, small_batches) -> None:
+def test_bulk_registry_equals_per_row_on_postgresql(fresh_pg, small_batches) -> None:
     """The same on PostgreSQL (COPY): per-row, then bulk on a fresh database."""
-    from conftest import _empty_pg
     from gxatlas.data import load_industries, load_regions
     from gxatlas.kb.load import LoadReport, load_industries_into, load_regions_into
 
     rows = sample_rows(80, seed=5)
     states, counts = [], []
     for store in (_per_row, _bulk):
-        url = _empty_pg()
+        url = fresh_pg()
         kb = open_kb(url, create=True)
         with kb.session() as s:
             load_regions_into(s, load_regions(), LoadReport())
