@@ -128,3 +128,15 @@ def test_api_reuploads_behave_as_the_cli(atlas_url: str, tmp_path: Path) -> None
     out = json.loads(run(atlas_url, "monitor", "import", str(path), "--json").stdout)
     assert out["status"] == "unchanged" and out["rows"] == 6
     kb.dispose()
+
+
+def test_two_files_of_one_name_are_two_sources(atlas_url: str, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "实际值.csv").write_text(GOOD, encoding="utf-8")
+    (b / "实际值.csv").write_text(GOOD.replace("12400", "12600"), encoding="utf-8")
+    first = json.loads(run(atlas_url, "monitor", "import", str(a / "实际值.csv"), "--json").stdout)
+    second = json.loads(run(atlas_url, "monitor", "import", str(b / "实际值.csv"),
+                            "--json").stdout)
+    assert (first["status"], second["status"]) == ("added", "added")
+    assert first["document"] != second["document"] and second["stored"] == 2

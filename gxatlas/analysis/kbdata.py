@@ -315,35 +315,33 @@ class RegistryStored:
 
 
 def store_registry(session: Session, rows: Iterable[RegistryRow], *, path: str,
-                   digest: str | None = None, on_batch=None) -> RegistryStored:
+                   digest: str | None = None, source=None, name: str | None = None,
+                   on_batch=None) -> RegistryStored:
     """Store validated registry rows as enterprises (matched by credit code, then by name as
     ``kb.resolve.find`` matches), each fact cited to the file and line, in batches of
-    ``kb.bulk.BATCH`` rows (see ``gxatlas.kb.bulk``). A registry is identified by its content
-    (``registry_digest``), so the same content under another file name or encoding is not
-    stored twice. ``on_batch(n)`` is called after each batch of ``n`` rows (progress)."""
+    ``kb.bulk.BATCH`` rows (see ``gxatlas.kb.bulk``). A registry is a document identified as
+    documents are (``kb.documents.table_document``): by its content (``registry_digest``: the
+    same content under another file name or encoding is not stored twice) and its ``source``
+    (default: the file's path; a changed file at the same path replaces its citations).
+    ``name`` is the file name to show (an upload's own name). ``on_batch(n)`` is called after
+    each batch of ``n`` rows (progress)."""
     from pathlib import Path
 
     from gxatlas.analysis.registry import registry_digest
     from gxatlas.kb.bulk import BATCH, NameIndex, RegionNames
-    from gxatlas.kb.models import Document, Evidence
+    from gxatlas.kb.documents import Source, table_document
+    from gxatlas.kb.models import Evidence
 
     p = Path(path)
-    digest = digest or registry_digest(p)
-    same = session.scalars(select(Document).where(Document.sha256 == digest)).first()
-    if same is not None:
-        return RegistryStored(added=0, updated=0, status="unchanged", document=same.key)
-    key = f"registry:{p.name}"
-    doc = session.scalars(select(Document).where(Document.key == key)).first()
-    status = "added"
-    if doc is None:
-        doc = Document(key=key, title=f"企业名录 {p.name}", format=p.suffix.lstrip(".").lower(),
-                       kind="registry")
-        session.add(doc)
-    else:
+    name = name or p.name
+    status, doc = table_document(
+        session, stem=f"registry:{name}", digest=digest or registry_digest(p),
+        source=source or Source.path(p), kind="registry", title=f"企业名录 {name}",
+        fmt=p.suffix.lstrip(".").lower())
+    if status == "unchanged":
+        return RegistryStored(added=0, updated=0, status="unchanged", document=doc.key)
+    if status == "replaced":
         session.execute(delete(Evidence).where(Evidence.document_id == doc.id))
-        status = "replaced"
-    doc.sha256, doc.source = digest, str(p.resolve())
-    session.flush()
     regions = RegionNames(session)
     names = NameIndex(session, "enterprise")
     added = updated = 0
@@ -361,7 +359,7 @@ def store_registry(session: Session, rows: Iterable[RegistryRow], *, path: str,
         added, updated = added + a, updated + u
         if on_batch is not None:
             on_batch(len(batch))
-    return RegistryStored(added=added, updated=updated, status=status, document=key)
+    return RegistryStored(added=added, updated=updated, status=status, document=doc.key)
 
 
 _ENTERPRISE_FIELDS = ("full_name", "credit_code", "region_id", "address", "registered_capital",

@@ -145,15 +145,17 @@ def region_names(session: Session) -> dict[str, str]:
 
 
 def import_actuals(session: Session, path: str | Path, *, name: str | None = None,
-                   strict: bool = False) -> ImportResult:
-    """Read actuals from ``path`` and store the good rows as observations of one document
-    (``actuals:NAME``, identified by its data: the same data from another file name is not
-    stored again). A row for an (indicator, region, year) already imported under the same
-    file name replaces it. ``name`` is the file name to record (an upload's own name);
-    ``strict`` refuses the whole file when any row has a problem (the API's uploads)."""
+                   source=None, strict: bool = False) -> ImportResult:
+    """Read actuals from ``path`` and store the good rows as observations of one document,
+    identified as documents are (``kb.documents.table_document``): by its data (the same
+    data from another file name, encoding or layout is not stored again) and its ``source``
+    (default: the file's path). A row for an (indicator, region, year) already imported
+    from the same source replaces it. ``name`` is the file name to record (an upload's
+    own name); ``strict`` refuses the whole file when any row has a problem (API uploads)."""
     from gxatlas.analysis.actuals import actuals_digest
     from gxatlas.errors import InputError
     from gxatlas.kb.bulk import RegionNames, insert_rows, update_rows
+    from gxatlas.kb.documents import Source, table_document
 
     name = name or Path(path).name
     imp = read_actuals(path, indicators=known_indicators(session),
@@ -164,27 +166,20 @@ def import_actuals(session: Session, path: str | Path, *, name: str | None = Non
         raise InputError(name, "；".join(bad[:5]) + more + "；未导入任何数据")
     if not imp.rows:
         return ImportResult(imported=imp, stored=0, replaced=0)
-    digest = actuals_digest(imp.rows)
-    same = session.scalars(select(Document).where(Document.sha256 == digest)).first()
-    if same is not None:
+    status, doc = table_document(
+        session, stem=f"actuals:{name}", digest=actuals_digest(imp.rows),
+        source=source or Source.path(path), kind="actuals", title=f"实际值 {name}",
+        fmt=Path(name).suffix.lstrip(".").lower())
+    if status == "unchanged":
         return ImportResult(imported=imp, stored=0, replaced=0, status="unchanged",
-                            document=same.key)
-    key = f"actuals:{name}"
-    doc = session.scalars(select(Document).where(Document.key == key)).first()
-    status = "replaced" if doc is not None else "added"
-    if doc is None:
-        doc = Document(key=key, title=f"实际值 {name}", kind="actuals",
-                       format=Path(name).suffix.lstrip(".").lower())
-        session.add(doc)
-    doc.sha256, doc.source = digest, str(Path(path).resolve())
-    session.flush()
+                            document=doc.key)
     by_key: dict[str, list[Indicator]] = {}
     for ind in session.scalars(select(Indicator).order_by(Indicator.id)):
         by_key.setdefault(name_key(ind.name), []).append(ind)
-    source = f"{USER_SOURCE}:{name}"
+    source = f"{USER_SOURCE}:{doc.key}"  # one per document: two files of one name never clash
     old = {(o.name, o.region_id, o.year): o.id for o in session.execute(
         select(Observation.id, Observation.name, Observation.region_id, Observation.year)
-        .where(Observation.source == source))}
+        .where(Observation.document_id == doc.id))}
     regions = RegionNames(session)
     new, changed, matched = [], [], 0
     for row in imp.rows:
@@ -205,7 +200,7 @@ def import_actuals(session: Session, path: str | Path, *, name: str | None = Non
     insert_rows(session, Observation, new)
     session.expire_all()
     return ImportResult(imported=imp, stored=len(new), replaced=len(changed), status=status,
-                        document=key, matched=matched)
+                        document=doc.key, matched=matched)
 
 
 class _Observed:

@@ -88,7 +88,10 @@ def store_actuals(session: Session, upload: Upload, path: Path) -> dict[str, Any
     content identity); any row with a problem fails the whole upload."""
     from gxatlas.analysis.monitor import import_actuals
 
-    res = import_actuals(session, path, name=upload.filename, strict=True)
+    from gxatlas.kb.documents import Source
+
+    res = import_actuals(session, path, name=upload.filename, strict=True,
+                         source=Source.content(f"上传: {upload.filename}"))
     return {"observations": len(res.imported.rows), "stored": res.stored,
             "replaced": res.replaced, "status": res.status, "document": res.document,
             "matched_indicators": res.matched, "layout": res.imported.layout,
@@ -117,7 +120,10 @@ def store_registry(session: Session, upload: Upload, path: Path) -> dict[str, An
         raise InputError(upload.filename, "没有可导入的企业")
     if len(rows) > MAX_TABLE_ROWS:
         raise InputError(upload.filename, f"超过 {MAX_TABLE_ROWS} 行上限，请用 gxatlas 命令导入")
-    stored = kb_store_registry(session, rows, path=str(path))
+    from gxatlas.kb.documents import Source
+
+    stored = kb_store_registry(session, rows, path=str(path), name=upload.filename,
+                               source=Source.content(f"上传: {upload.filename}"))
     return {"enterprises": len(rows), "added": stored.added, "updated": stored.updated,
             "status": stored.status, "document": stored.document,
             "warnings": [f"第{p.line}行：{p.problem}" for p in problems][:20]}

@@ -150,6 +150,32 @@ def _free_key(session: Session, stem: str, sha256: str) -> str:
         n += 1
 
 
+def table_document(session: Session, *, stem: str, digest: str, source: Source, kind: str,
+                   title: str, fmt: str | None) -> tuple[str, Document]:
+    """The document row of an imported table (an enterprise registry, actual values), with
+    the identity rules of documents: the same content (``digest``, computed from the data,
+    not the bytes) is "unchanged" whatever the file's name; a table from the same source
+    (path or upload slot) with other content is "replaced" (the caller replaces the rows it
+    stored for it); anything else is "added" under a free key (``stem``, else ``stem`` and a
+    hash prefix). Returns (status, row); the row's sha256 and source are set."""
+    same = session.scalars(select(Document).where(Document.sha256 == digest)).first()
+    if same is not None:
+        return "unchanged", same
+    row = None
+    if source.key is not None:
+        row = session.scalars(select(Document).where(Document.source_key == source.key)).first()
+    status = "replaced" if row is not None else "added"
+    if row is None:
+        row = Document(key=_free_key(session, stem, digest), title=title, kind=kind,
+                       format=fmt, source_key=source.key)
+        session.add(row)
+    else:
+        row.version = (row.version or 1) + 1
+    row.sha256, row.source = digest, source.value
+    session.flush()
+    return status, row
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
