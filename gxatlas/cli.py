@@ -20,7 +20,7 @@ from gxatlas.errors import GxatlasError, InputError
 # `gxatlas --help` lists the commands in the order of the workflow, not alphabetically.
 COMMAND_ORDER = ("init", "ingest", "extract", "review", "show", "search", "stats", "overview", "audit",
                  "monitor", "parks", "projects", "chains", "enterprises", "complexity", "partners",
-                 "report", "serve", "users")
+                 "report", "serve", "users", "spark")
 ENTITY_TYPES = ("park", "enterprise", "project", "indicator", "policy", "region", "industry",
                 "document")
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -411,14 +411,18 @@ def _batch_failed(failed: int) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, metavar="FILE|DIR...")
+@click.argument("paths", nargs=-1, required=False, metavar="FILE|DIR...")
+@click.option("--from-parquet", "parquet", default=None, metavar="PARQUET",
+              type=click.Path(exists=True),
+              help="载入 `gxatlas spark extract` 的结果，而不是读取文件 (store the documents and "
+                   "facts of a `spark extract` result instead of reading files).")
 @click.option("--slot", default=None, metavar="NAME",
               help="来源名称：同一名称的新版本替换旧版本（仅限单个文件）(a source name: a later "
                    "file ingested with the same --slot replaces this one; one file only).")
 @limit_option
 @json_option()
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[str, ...], slot: str | None,
+def ingest(ctx: click.Context, paths: tuple[str, ...], parquet: str | None, slot: str | None,
            limit_specs: tuple[str, ...], as_json: bool) -> None:
     """读取文件、抽取事实并存入知识库（每个文件一个事务）。
 
@@ -432,14 +436,26 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], slot: str | None,
     file is read within resource limits (size, pages, what it expands to, text and line
     length, digit runs, time and memory: --limit NAME=VALUE); a file over one is reported on
     one line naming the limit.
+    `--from-parquet PARQUET` stores what `gxatlas spark extract` wrote instead (the same
+    documents and facts, stored the same way).
     JSON: [{"file", "document", "status", "version", "same_as", "facts", "entities", "note"}].
     """
     from gxatlas.ingest import iter_files
     from gxatlas.kb.documents import Source, store_document
     from gxatlas.kb.names import known_names
     from gxatlas.pipeline import read_and_extract, warm_up
+    from gxatlas.progress import progress
 
     limits = _limits(limit_specs)
+
+    if parquet is not None:
+        if paths or slot is not None:
+            raise click.UsageError("--from-parquet 不能与文件或 --slot 同用 "
+                                   "(--from-parquet takes no files and no --slot)")
+        _ingest_parquet(ctx, parquet, as_json=as_json)
+        return
+    if not paths:
+        raise click.UsageError("缺少 FILE|DIR (missing FILE|DIR, or --from-parquet)")
     todo, failed = _walkable(paths)
     files = list(iter_files(todo))
     if slot is not None:
@@ -455,22 +471,35 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], slot: str | None,
     if len(files) > 1:
         warm_up()  # once here rather than in every file's reader process
     results = []
-    for path in files:
-        try:
-            doc, facts = read_and_extract(path, limits=limits, gazetteer=gazetteer, fork=True)
-            with kb.session() as s:
-                res = store_document(s, doc, facts,
-                                     source=slot_source if slot is not None else None)
-        except GxatlasError as err:
-            failed += 1
-            click.echo(f"gxatlas: {err}", err=True)
-            continue
-        results.append((path, res))
-        if not as_json:
-            click.echo(f"{path}: {res.note}; 文档 {res.document}，{res.facts} facts, "
-                       f"{res.entities} entities"
-                       + (f"; {res.merged} 条并入已知实体 merged, {res.pending} 条待审核 "
-                          f"pending review" if res.facts else ""))
+    with progress("读取、抽取并入库", unit="个文件", total=len(files)) as bar:
+        for path in files:
+            try:
+                doc, facts = read_and_extract(path, limits=limits, gazetteer=gazetteer,
+                                              fork=True)
+                with kb.session() as s:
+                    res = store_document(s, doc, facts,
+                                         source=slot_source if slot is not None else None)
+            except GxatlasError as err:
+                failed += 1
+                click.echo(f"gxatlas: {err}", err=True)
+                continue
+            finally:
+                bar.advance()
+            results.append((path, res))
+            _ingested(path, res, as_json=as_json)
+    _ingest_report(results, as_json=as_json)
+    _batch_failed(failed)
+
+
+def _ingested(path: Any, res: Any, *, as_json: bool) -> None:
+    if not as_json:
+        click.echo(f"{path}: {res.note}; 文档 {res.document}，{res.facts} facts, "
+                   f"{res.entities} entities"
+                   + (f"; {res.merged} 条并入已知实体 merged, {res.pending} 条待审核 "
+                      f"pending review" if res.facts else ""))
+
+
+def _ingest_report(results: list[tuple[Any, Any]], *, as_json: bool) -> None:
     if as_json:
         emit_json([{"file": str(p), "document": r.document, "status": r.status,
                     "version": r.version, "same_as": r.same_as, "facts": r.facts,
@@ -479,6 +508,34 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], slot: str | None,
     elif any(r.pending for _, r in results):
         note("待审核的事实不进入分析，`gxatlas review` 逐条确认、修改、合并或驳回 "
              "(facts waiting for review are left out of analyses until reviewed)")
+
+
+def _ingest_parquet(ctx: click.Context, parquet: str, *, as_json: bool) -> None:
+    """`ingest --from-parquet`: each document of a `spark extract` result stored as `ingest`
+    stores a file (one transaction each; a document Spark could not read is reported)."""
+    from gxatlas.kb.documents import store_document
+    from gxatlas.progress import progress
+    from gxatlas.spark import documents
+
+    kb = open_kb_from(ctx)
+    results, failed = [], 0
+    with progress(f"{Path(parquet).name}：入库", unit="个文件") as bar:
+        for path, doc, facts, error in documents(parquet):
+            bar.advance()
+            if error is not None:
+                failed += 1
+                click.echo(f"gxatlas: {error}", err=True)
+                continue
+            try:
+                with kb.session() as s:
+                    res = store_document(s, doc, facts)
+            except GxatlasError as err:
+                failed += 1
+                click.echo(f"gxatlas: {path}: {err}", err=True)
+                continue
+            results.append((path, res))
+            _ingested(path, res, as_json=as_json)
+    _ingest_report(results, as_json=as_json)
     _batch_failed(failed)
 
 
@@ -1076,21 +1133,39 @@ def _problem_printer(source: str, *, limit: int = 200):
 
 
 @enterprises_cmd.command("import")
-@click.argument("path", metavar="FILE", type=INPUT_FILE)
+@click.argument("path", metavar="FILE", type=INPUT_FILE, required=False)
+@click.option("--from-parquet", "parquet", default=None, metavar="PARQUET",
+              type=click.Path(exists=True),
+              help="载入 `gxatlas spark classify` 的结果，而不是读取名录文件 (import the validated "
+                   "rows of a `spark classify` result).")
 @click.option("--check", is_flag=True, help="只校验，不存入知识库 (validate only).")
 @json_option()
 @click.pass_context
-def enterprises_import(ctx: click.Context, path: str, check: bool, as_json: bool) -> None:
+def enterprises_import(ctx: click.Context, path: str | None, parquet: str | None, check: bool,
+                       as_json: bool) -> None:
     """导入企业名录 CSV/XLSX：校验、解析地区，有效行存入知识库。
 
     Import an enterprise registry: names, credit-code check digits, encoding and quotes are
     validated, regions resolved from addresses; the good rows are stored in one transaction
-    and each problem is reported with its line (exit 1 when rows were skipped).
-    JSON: {"file", "rows", "errors", "warnings", "regions", "added", "updated", "problems"}.
+    (written in batches) and each problem is reported with its line (exit 1 when rows were
+    skipped). The same content under another name or encoding is not stored again.
+    `--from-parquet PARQUET` imports what `gxatlas spark classify` validated instead.
+    JSON: {"file", "rows", "errors", "warnings", "regions", "added", "updated", "status",
+    "document", "problems"}.
     """
     from gxatlas.analysis.registry import RegistryTally, iter_registry
     from gxatlas.progress import progress
 
+    if (path is None) == (parquet is None):
+        raise click.UsageError("给出 FILE 或 --from-parquet PARQUET 之一 "
+                               "(give FILE or --from-parquet PARQUET)")
+    digest = None
+    if parquet is not None:
+        from gxatlas.spark import parquet_digest, registry_items
+
+        path, items, digest = parquet, registry_items(parquet), parquet_digest(parquet)
+    else:
+        items = iter_registry(path)
     kb = None if check else open_kb_from(ctx)  # a bad --db is reported before the file is read
     problems: list[dict[str, Any]] = []
     printer = _problem_printer(path)
@@ -1103,7 +1178,7 @@ def enterprises_import(ctx: click.Context, path: str, check: bool, as_json: bool
     tally = RegistryTally(on_problem)
     stored = None
     with progress(f"{Path(path).name}：校验并导入" if kb else f"{Path(path).name}：校验") as bar:
-        rows = tally.rows(iter_registry(path))
+        rows = tally.rows(items)
         if kb is None:
             for _ in rows:
                 bar.advance()
@@ -1111,7 +1186,8 @@ def enterprises_import(ctx: click.Context, path: str, check: bool, as_json: bool
             from gxatlas.analysis.kbdata import store_registry
 
             with kb.session() as s:  # one transaction for the whole file
-                stored = store_registry(s, rows, path=path, on_batch=bar.advance)
+                stored = store_registry(s, rows, path=path, digest=digest,
+                                        on_batch=bar.advance)
             for _ in rows:  # content imported before: still validated and reported
                 bar.advance()
     summary = tally.summary()
@@ -1245,6 +1321,92 @@ def enterprises_show(ctx: click.Context, name: str, as_json: bool) -> None:
                                          for c in result["cities"][:5]))
     meta = result["candidate_pool"]
     click.echo(f"  数据：{meta['name']}，截至 {meta['as_of']}；城市缺口来自知识库的产业链分析。")
+
+
+@main.group("spark")
+def spark_cmd() -> None:
+    """在 Spark 上运行：全国名录分类（classify）、文档库抽取（extract），结果写 Parquet。
+
+    The CLI's own functions on Apache Spark, per partition, for registries and archives that
+    outgrow one machine; `enterprises import --from-parquet` and `ingest --from-parquet`
+    load the results. Needs PySpark (pip install 'gxatlas[spark]') and Java 17+.
+    """
+
+
+def _master_option(fn):
+    return click.option("--master", default=None, metavar="URL",
+                        help="Spark master：local[2]、spark://HOST:7077、yarn；默认 spark-submit "
+                             "或环境的设置，否则 local[*] (Spark master URL).")(fn)
+
+
+@spark_cmd.command("classify")
+@click.argument("paths", nargs=-1, required=True, metavar="REGISTRY...")
+@click.option("--out", "out", required=True, metavar="PARQUET",
+              help="输出目录（Parquet）(output Parquet directory).")
+@click.option("--chain", "chain_ids", multiple=True,
+              help="只用这些产业链（id 或名称，可重复）(only these chains).")
+@click.option("--parts", type=click.IntRange(min=1), default=None,
+              help="把 CSV 切成约 N 块（默认：并行度的 2 倍）(number of chunks).")
+@_master_option
+@json_option()
+def spark_classify_cmd(paths: tuple[str, ...], out: str, chain_ids: tuple[str, ...],
+                       parts: int | None, master: str | None, as_json: bool) -> None:
+    """在 Spark 上分类并校验企业名录（与 enterprises classify / import 相同的函数）。
+
+    Classify and validate registry files (CSV cut at record boundaries; XLSX whole; a
+    directory of files) on Spark; one Parquet row per record with the links
+    `enterprises classify` prints and the fields `enterprises import` stores.
+    JSON: {"out", "records"}.
+    """
+    from gxatlas.spark import spark_classify, spark_session
+
+    spark = spark_session(master, app="gxatlas classify")
+    try:
+        n = spark_classify(spark, list(paths), out=out, chain_ids=chain_ids, parts=parts)
+    finally:
+        spark.stop()
+    if as_json:
+        emit_json({"out": out, "records": n})
+    else:
+        click.echo(f"已写入 {out}：{n} 条记录 (records)")
+
+
+@spark_cmd.command("extract")
+@click.argument("paths", nargs=-1, required=True, metavar="FILE|DIR...")
+@click.option("--out", "out", required=True, metavar="PARQUET",
+              help="输出目录（Parquet）(output Parquet directory).")
+@click.option("--kb-names", is_flag=True,
+              help="用知识库（--db）中的园区与企业名称辅助抽取，与 ingest 相同 (use the KB's "
+                   "names, as `gxatlas ingest` does; default: none, as `gxatlas extract`).")
+@_master_option
+@json_option()
+@click.pass_context
+def spark_extract_cmd(ctx: click.Context, paths: tuple[str, ...], out: str, kb_names: bool,
+                      master: str | None, as_json: bool) -> None:
+    """在 Spark 上读取并抽取文档（与 extract / ingest 相同的函数），一个文件一个任务。
+
+    Read and extract every document under the paths on Spark; one Parquet row per document
+    with the records `gxatlas extract` prints and the payload `ingest --from-parquet` stores.
+    JSON: {"out", "documents"}.
+    """
+    from gxatlas.spark import spark_extract, spark_session
+
+    gazetteer = None
+    if kb_names:
+        from gxatlas.kb.names import known_names
+
+        kb = open_kb_from(ctx)
+        with kb.session() as s:
+            gazetteer = known_names(s)
+    spark = spark_session(master, app="gxatlas extract")
+    try:
+        n = spark_extract(spark, list(paths), out=out, gazetteer=gazetteer)
+    finally:
+        spark.stop()
+    if as_json:
+        emit_json({"out": out, "documents": n})
+    else:
+        click.echo(f"已写入 {out}：{n} 个文档 (documents)")
 
 
 def _check_place(ctx: click.Context, *, region: str | None, park: str | None,

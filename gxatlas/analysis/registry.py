@@ -281,15 +281,74 @@ def _detect_encoding(sample: bytes) -> str:
     return "gb18030" if enc in ("gb2312", "gbk", "gb18030", "cp936", "hz") else enc
 
 
-def _text_lines(fh: IO[bytes], encoding: str) -> Iterator[tuple[int, str, bool]]:
-    """(line number, text, decoded cleanly) of each physical line."""
-    for lineno, raw in enumerate(fh, start=1):
+@dataclass(frozen=True)
+class Chunk:
+    """A part of a CSV registry that starts at a record boundary (for parallel reading, e.g.
+    on Spark): bytes [start, end) of the file, the file line number of its first line, the
+    file's header cells and encoding. ``index`` 0 is the part after the header."""
+
+    path: str
+    index: int
+    start: int
+    end: int | None
+    first_line: int
+    header: tuple[str, ...]
+    encoding: str
+
+
+def _text_lines(fh: IO[bytes], encoding: str, *, first_line: int = 1,
+                end: int | None = None) -> Iterator[tuple[int, str, bool]]:
+    """(line number, text, decoded cleanly) of each physical line (up to byte ``end``)."""
+    pos = fh.tell()
+    for lineno, raw in enumerate(fh, start=first_line):
+        if end is not None and pos >= end:
+            return
+        pos += len(raw)
         if lineno == 1 and encoding == "utf-8-sig" and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8):]
         try:
             yield lineno, raw.decode(encoding), True
         except UnicodeDecodeError:
             yield lineno, raw.decode(encoding, errors="replace"), False
+
+
+_QUIET_LINES = 21  # lines with balanced quotes after which the reader holds no open record
+
+
+def registry_chunks(path: str | Path, *, parts: int) -> list[Chunk]:
+    """Split a CSV registry into about ``parts`` chunks of similar size, each starting where
+    ``iter_registry`` starts a record whatever came before: after more than 20 lines whose
+    quotes balance (an open quote is closed by then, see ``_csv_records``). Reading the chunks
+    in order gives exactly the records of reading the whole file."""
+    p = Path(path)
+    try:
+        fh = p.open("rb")
+    except OSError as err:
+        raise InputError(p, f"无法打开: {err.strerror}") from err
+    with fh:
+        encoding = _detect_encoding(fh.read(65536))
+        fh.seek(0)
+        size = p.stat().st_size
+        first = fh.readline()
+        try:
+            head = first.decode(encoding).lstrip("\ufeff").rstrip("\r\n")
+        except UnicodeDecodeError as err:
+            raise InputError(p, "表头无法按文件编码读取", line=1) from err
+        header = _fields(head)
+        if header is None or first.count(b'"') % 2:
+            raise InputError(p, "表头无法读取（引号格式错误）", line=1)
+        starts = [(fh.tell(), 2)]
+        step = max(1, size // max(1, parts))
+        quiet, pos, line = 0, fh.tell(), 2
+        for raw in fh:
+            if quiet >= _QUIET_LINES and pos - starts[-1][0] >= step:
+                starts.append((pos, line))
+            quiet = quiet + 1 if raw.count(b'"') % 2 == 0 else 0
+            pos += len(raw)
+            line += 1
+    ends = [s for s, _ in starts[1:]] + [None]
+    return [Chunk(path=str(p), index=i, start=s, end=e, first_line=n, header=tuple(header),
+                  encoding=encoding) for i, ((s, n), e) in enumerate(zip(starts, ends))]
 
 
 def _fields(text: str) -> list[str] | None:
@@ -299,7 +358,8 @@ def _fields(text: str) -> list[str] | None:
         return None
 
 
-def _csv_records(path: Path, *, width: int | None = None, max_lines: int = 20
+def _csv_records(path: Path, *, width: int | None = None, max_lines: int = 20,
+                 chunk: Chunk | None = None
                  ) -> Iterator[tuple[int, list[str] | None, str | None]]:
     """(first line, fields or None, problem) of each record of a CSV file.
 
@@ -312,11 +372,17 @@ def _csv_records(path: Path, *, width: int | None = None, max_lines: int = 20
     except OSError as err:
         raise InputError(path, f"无法打开: {err.strerror}") from err
     with fh:
-        encoding = _detect_encoding(fh.read(65536))
-        fh.seek(0)
+        if chunk is None:
+            encoding = _detect_encoding(fh.read(65536))
+            fh.seek(0)
+            lines = _text_lines(fh, encoding)
+        else:
+            encoding = chunk.encoding
+            fh.seek(chunk.start)
+            lines = _text_lines(fh, encoding, first_line=chunk.first_line, end=chunk.end)
         buf: list[str] = []
         start, clean = 0, True
-        for lineno, text, ok in _text_lines(fh, encoding):
+        for lineno, text, ok in lines:
             if buf:
                 alone = text.rstrip("\r\n")
                 fresh = _fields(alone) if alone.count('"') % 2 == 0 else None
@@ -438,26 +504,31 @@ def registry_digest(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def iter_registry(path: str | Path, *, resolve_regions: bool = True, regions: Regions | None = None,
-                  names_only: bool = False) -> Iterator[RegistryRow | RegistryProblem]:
-    """Validated rows and problems of a registry file (CSV or XLSX), in file order.
-
-    ``names_only`` reads just name and scope (for classification): the unreadable-row errors
-    are still reported, the field checks and region resolution are skipped.
-    """
+def registry_records(path: str | Path, *, need_scope: bool = False,
+                     chunk: Chunk | None = None
+                     ) -> Iterator[tuple[int, dict[str, Any]] | RegistryProblem]:
+    """The records of a registry file (or of one ``chunk`` of a CSV) as ``(line, {field:
+    cell})`` in file order, with a ``RegistryProblem`` for each unreadable row and each unused
+    column of the header (reported with the first chunk only). ``need_scope``: a file
+    without a scope column is an error (classification)."""
     p = Path(path)
     if not p.exists():
         raise InputError(p, "文件不存在")
     is_xlsx = p.suffix.lower() in (".xlsx", ".xlsm")
-    resolver = region_resolver(regions) if resolve_regions else None
-    records = _xlsx_records(p) if is_xlsx else _csv_records(p)
+    if chunk is not None and is_xlsx:
+        raise InputError(p, "XLSX 文件不能分块读取")
+    records = _xlsx_records(p) if is_xlsx else _csv_records(
+        p, chunk=chunk, width=len(chunk.header) if chunk else None)
     cols: list[str | None] | None = None
-    seen_codes: dict[str, int] = {}
+    if chunk is not None:
+        cols, unused = _header(p, 1, chunk.header, need_scope=need_scope)
+        if chunk.index == 0:
+            yield from unused
     for line, cells, problem in records:
         if cols is None:
             if cells is None:
                 raise InputError(p, f"表头无法读取: {problem}", line=line)
-            cols, unused = _header(p, line, cells, need_scope=names_only)
+            cols, unused = _header(p, line, cells, need_scope=need_scope)
             yield from unused
             continue
         if cells is None:
@@ -471,18 +542,41 @@ def iter_registry(path: str | Path, *, resolve_regions: bool = True, regions: Re
         for key, value in zip(cols, cells):
             if key is not None and key not in rec:
                 rec[key] = _cell(value)
-        if names_only:
-            name = str(rec.get("name") or "").strip()
-            if name:
-                yield RegistryRow(line=line, name=name, scope=str(rec.get("scope") or ""))
-            else:
-                yield RegistryProblem(line, "缺少企业名称", field="name")
-            continue
-        yield from _validate(line, rec, resolver=resolver, seen_codes=seen_codes)
+        yield line, rec
 
 
-def _validate(line: int, rec: dict[str, Any], *, resolver: RegionResolver | None,
-              seen_codes: dict[str, int]) -> Iterator[RegistryRow | RegistryProblem]:
+def name_row(line: int, rec: dict[str, Any]) -> RegistryRow | RegistryProblem:
+    """Name and scope of a record, for classification (no field checks)."""
+    name = str(rec.get("name") or "").strip()
+    if name:
+        return RegistryRow(line=line, name=name, scope=str(rec.get("scope") or ""))
+    return RegistryProblem(line, "缺少企业名称", field="name")
+
+
+def iter_registry(path: str | Path, *, resolve_regions: bool = True, regions: Regions | None = None,
+                  names_only: bool = False, chunk: Chunk | None = None
+                  ) -> Iterator[RegistryRow | RegistryProblem]:
+    """Validated rows and problems of a registry file (CSV or XLSX; or one ``chunk`` of a
+    CSV), in file order.
+
+    ``names_only`` reads just name and scope (for classification): the unreadable-row errors
+    are still reported, the field checks and region resolution are skipped, and a file
+    without a scope column is an error.
+    """
+    resolver = region_resolver(regions) if resolve_regions and not names_only else None
+    seen_codes: dict[str, int] = {}
+    for item in registry_records(path, need_scope=names_only, chunk=chunk):
+        if isinstance(item, RegistryProblem):
+            yield item
+        elif names_only:
+            yield name_row(*item)
+        else:
+            yield from validate_record(*item, resolver=resolver, seen_codes=seen_codes)
+
+
+def validate_record(line: int, rec: dict[str, Any], *, resolver: RegionResolver | None,
+                    seen_codes: dict[str, int]) -> Iterator[RegistryRow | RegistryProblem]:
+    """The checks of one record: its warnings, then the row; or its one error."""
     name = canonical_name(str(rec.get("name") or ""))
     if not name:
         yield RegistryProblem(line, "缺少企业名称", field="name")
