@@ -1220,9 +1220,11 @@ def enterprises_import(ctx: click.Context, path: str | None, parquet: str | None
 @json_option("json")
 @click.option("--chain", "chain_ids", multiple=True,
               help="只用这些产业链（id 或名称，可重复）(only these chains).")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="并行进程数（CSV 按记录边界切块，输出顺序不变）(worker processes).")
 @click.pass_context
 def enterprises_classify(ctx: click.Context, path: str | None, fmt: str, as_json: bool,
-                         chain_ids: tuple[str, ...]) -> None:
+                         chain_ids: tuple[str, ...], jobs: int) -> None:
     """把企业分到产业链环节（名称 + 经营范围）；无 FILE 时分类知识库中的企业。
 
     Classify each enterprise of FILE (or of the KB) to chain links with a score and the
@@ -1232,39 +1234,46 @@ def enterprises_classify(ctx: click.Context, path: str | None, fmt: str, as_json
     """
     if as_json:
         fmt = "json"
-    from gxatlas.analysis.classify import classify_rows, enterprises_from_kb
-    from gxatlas.analysis.registry import RegistryProblem, iter_registry
+    from gxatlas.analysis.classify import classify_file, classify_rows, enterprises_from_kb
     from gxatlas.data.chains import find_chain
 
     chains = tuple(find_chain(c) for c in chain_ids) or None
     printer = _problem_printer(path or "知识库")
 
-    def rows():
-        for item in iter_registry(path, names_only=True):
-            if isinstance(item, RegistryProblem):
-                if item.severity == "error" or item.field == "header":
-                    printer(item)
-                continue
-            yield item
+    def on_problem(item) -> None:
+        if item.severity == "error" or item.field == "header":
+            printer(item)
 
-    source = enterprises_from_kb(db_url=ctx.obj.get("db_url")) if path is None else rows()
-    results = iter(classify_rows(source, chains=chains))
+    if path is None:
+        results = iter(classify_rows(enterprises_from_kb(db_url=ctx.obj.get("db_url")),
+                                     chains=chains))
+    else:
+        results = iter(classify_file(path, chains=chains, jobs=jobs, on_problem=on_problem))
     # the first result is computed before anything is written, so that an unreadable file
     # or KB is one error line and no half-written JSON
     head = next(results, None)
     results = itertools.chain([head] if head is not None else [], results)
     out = sys.stdout
-    if fmt == "json":
-        out.write("[")
-        first = True
-        for r in results:
-            out.write(("\n" if first else ",\n")
-                      + json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":")))
-            first = False
-        out.write("\n]\n" if not first else "]\n")
-        out.flush()
-        return
+    from gxatlas.progress import progress
+
+    with progress(f"{Path(path).name if path else '知识库'}：分类", unit="家") as bar:
+        if fmt == "json":
+            out.write("[")
+            first = True
+            for r in results:
+                out.write(("\n" if first else ",\n")
+                          + json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":")))
+                first = False
+                bar.advance()
+            out.write("\n]\n" if not first else "]\n")
+            out.flush()
+            return
+        _write_classified_table(results, out, bar)
+
+
+def _write_classified_table(results, out, bar) -> None:
     for r in results:
+        bar.advance()
         links = "；".join(f"{h.chain_name}/{h.link_name} {h.score:.2f}（{'、'.join(h.evidence)}）"
                          for h in r.links) or "—"
         out.write(f"{r.name}\t{links}\n")

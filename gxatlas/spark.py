@@ -55,7 +55,7 @@ def spark_session(master: str | None = None, *, app: str = "gxatlas"):
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
                             category=FutureWarning)
     builder = (SparkSession.builder.appName(app).config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false"))
+               .config("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower()))
     if master:
         builder = builder.master(master)
     spark = builder.getOrCreate()

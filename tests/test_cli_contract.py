@@ -46,7 +46,7 @@ def _commands(group: click.Group = main, path: tuple[str, ...] = ()):
 
 ALL = [p for p, _ in _commands()]
 # groups whose own invocation prints nothing but help, and the server
-NO_RESULTS = {("enterprises",), ("users",), ("serve",)}
+NO_RESULTS = {("enterprises",), ("users",), ("serve",), ("spark",)}
 
 
 # --- help ---------------------------------------------------------------------------------

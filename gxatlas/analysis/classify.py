@@ -85,12 +85,25 @@ class Classified:
         return {"name": self.name, "links": [h.to_dict() for h in self.links]}
 
 
+# NFKC's own mapping of the full-width forms and the ideographic space, which is nearly all
+# that NFKC changes in registry text: mapped with str.translate, and full NFKC run only when
+# something else is left to normalize, so the result is always NFKC's.
+_FULLWIDTH = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = " "
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width letters and digits to ASCII) and upper-case Latin letters."""
-    return unicodedata.normalize("NFKC", text or "").upper()
+    t = (text or "").translate(_FULLWIDTH)
+    if not unicodedata.is_normalized("NFKC", t):
+        t = unicodedata.normalize("NFKC", t)
+    return t.upper()
 
 
 def _clean_scope(scope: str) -> str:
+    if "批准" not in scope and "依法" not in scope and "许可证" not in scope \
+            and "凭营业执照" not in scope:
+        return scope
     return _BOILERPLATE.sub("", scope)
 
 
@@ -245,6 +258,53 @@ def classify_rows(rows: Iterable[Any], *, chains: Iterable[Chain] | None = None
     for row in rows:
         name, scope = _name_scope(row)
         yield Classified(name=name, links=tuple(clf.classify(name, scope)))
+
+
+def _classify_chunk(args: tuple[Any, tuple[Chain, ...] | None]
+                    ) -> tuple[list[Classified], list[Any]]:
+    """Classify one chunk of a registry (in a worker process): its results and problems."""
+    from gxatlas.analysis.registry import RegistryProblem, iter_registry
+
+    chunk, chains = args
+    clf = classifier(chains=chains)
+    out: list[Classified] = []
+    problems: list[Any] = []
+    for item in iter_registry(chunk.path, names_only=True, chunk=chunk):
+        if isinstance(item, RegistryProblem):
+            problems.append(item)
+        else:
+            out.append(Classified(name=item.name, links=tuple(clf.classify(item.name,
+                                                                           item.scope))))
+    return out, problems
+
+
+def classify_file(path: str, *, chains: Iterable[Chain] | None = None, jobs: int = 1,
+                  on_problem=None) -> Iterator[Classified]:
+    """Classify every named row of a registry file, in file order, calling ``on_problem``
+    for each problem. With ``jobs`` > 1 a CSV is cut at record boundaries
+    (``registry_chunks``) and classified in that many processes; the output is the same."""
+    from gxatlas.analysis.registry import RegistryProblem, iter_registry, registry_chunks
+
+    chains = tuple(chains) if chains is not None else None
+    if jobs <= 1 or path.lower().endswith((".xlsx", ".xlsm")):
+        def rows() -> Iterator[Any]:
+            for item in iter_registry(path, names_only=True):
+                if isinstance(item, RegistryProblem):
+                    if on_problem is not None:
+                        on_problem(item)
+                    continue
+                yield item
+        yield from classify_rows(rows(), chains=chains)
+        return
+    import multiprocessing
+
+    chunks = registry_chunks(path, parts=jobs * 8)
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for results, problems in pool.imap(_classify_chunk, [(c, chains) for c in chunks]):
+            for p in problems:
+                if on_problem is not None:
+                    on_problem(p)
+            yield from results
 
 
 def enterprises_from_kb(*, db_url: str | None) -> Iterable[tuple[str, str]]:

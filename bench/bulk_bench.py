@@ -1,0 +1,222 @@
+"""Province- and nation-sized work (issue 16): each gxatlas job against its floor, in one run.
+
+    .venv/bin/python bench/bulk_bench.py registry [--rows 1000000] [--db postgresql://…]
+    .venv/bin/python bench/bulk_bench.py classify [--rows 1000000] [--jobs 2]
+    .venv/bin/python bench/bulk_bench.py ingest [--docs DIR]
+    .venv/bin/python bench/bulk_bench.py spark [--rows 200000]
+
+Every figure is a whole process (wall seconds, CPU seconds, peak RSS of the child from
+wait4), and every gxatlas figure is given as a ratio to a floor measured in the same run,
+since the machine is shared and noisy:
+
+* registry: `gxatlas enterprises import` of a synthetic registry (bench/classify_bench.py's
+  generator: valid credit codes, addresses, registry-style scopes) into a KB holding the
+  bundled atlas, on SQLite (default) or PostgreSQL (``--db``). Floor: the same rows parsed
+  by the csv module and inserted with sqlite3 ``executemany`` into one table.
+  Targets: 1M rows < 120 s, peak < 1 GB.
+* classify: `gxatlas enterprises classify FILE --format json` (``--jobs``) against
+  pyahocorasick over the scope column alone (the same keywords, the csv module reading the
+  file). Target: < 2×.
+* ingest: `gxatlas ingest DIR` into a fresh KB with the atlas against `gxatlas extract DIR`
+  (the seeds and real texts of ../shared, 55 documents when both are there). Target: < 1.5×.
+* spark: `gxatlas spark classify --master local[2]` against the single-process
+  `gxatlas enterprises classify` of the same file: rows/s of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+GXATLAS = [sys.executable, "-m", "gxatlas.cli"]
+
+FLOOR_INSERT = r"""
+import csv, sqlite3, sys
+src, db = sys.argv[1], sys.argv[2]
+con = sqlite3.connect(db)
+con.execute("CREATE TABLE r (name TEXT, code TEXT, address TEXT, capital TEXT, founded TEXT, "
+            "scope TEXT)")
+with open(src, encoding="utf-8", newline="") as fh:
+    rows = csv.reader(fh)
+    next(rows)
+    batch = []
+    for row in rows:
+        batch.append(row[:6])
+        if len(batch) == 5000:
+            con.executemany("INSERT INTO r VALUES (?, ?, ?, ?, ?, ?)", batch)
+            batch = []
+    con.executemany("INSERT INTO r VALUES (?, ?, ?, ?, ?, ?)", batch)
+con.commit()
+"""
+
+FLOOR_AC = r"""
+import csv, sys, ahocorasick
+from gxatlas.data.chains import load_chains
+auto = ahocorasick.Automaton()
+for ch in load_chains():
+    for lk in ch.links:
+        for w in (*lk.keywords, *lk.negative_keywords):
+            auto.add_word(w, w)
+auto.make_automaton()
+n = 0
+with open(sys.argv[1], encoding="utf-8", newline="") as fh:
+    rows = csv.reader(fh)
+    head = next(rows)
+    col = head.index("经营范围")
+    for row in rows:
+        for _ in auto.iter(row[col]):
+            n += 1
+print(n)
+"""
+
+
+def run(cmd: list[str], *, env: dict[str, str] | None = None,
+        stdout: int | None = subprocess.DEVNULL) -> tuple[float, float, int]:
+    """(wall s, CPU s, peak RSS bytes) of ``cmd`` in a child process; exits on failure."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})})
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):  # 1: some rows or files were reported, which the bench expects
+        sys.exit(f"{' '.join(cmd[:6])} failed ({code}): {err[-800:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+
+
+def line(label: str, fig: tuple[float, float, int], rows: int | None = None) -> str:
+    wall, cpu, rss = fig
+    rate = f"  {rows / wall:>9,.0f} rows/s" if rows else ""
+    return f"  {label:<44} {wall:8.1f} s wall {cpu:8.1f} s CPU {rss / 2**20:7.0f} MiB{rate}"
+
+
+def registry_file(rows: int, work: Path) -> Path:
+    from classify_bench import generate
+
+    path = work / f"registry_{rows}.csv"
+    if not path.exists():
+        t = time.perf_counter()
+        generate(path, rows)
+        print(f"generated {rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in "
+              f"{time.perf_counter() - t:.0f} s")
+    return path
+
+
+def atlas_kb(url: str) -> None:
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+
+        from gxatlas.kb.store import resolve_url
+
+        eng = create_engine(resolve_url(url))
+        with eng.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        eng.dispose()
+    run([*GXATLAS, "--db", url, "init"])
+
+
+def bench_registry(args: argparse.Namespace, work: Path) -> None:
+    path = registry_file(args.rows, work)
+    url = args.db or f"sqlite:///{work / 'registry.sqlite'}"
+    if not args.db:
+        (work / "registry.sqlite").unlink(missing_ok=True)
+    atlas_kb(url)
+    floor_db = work / "floor.sqlite"
+    floor_db.unlink(missing_ok=True)
+    floor = run([sys.executable, "-c", FLOOR_INSERT, str(path), str(floor_db)])
+    ours = run([*GXATLAS, "--db", url, "enterprises", "import", str(path)])
+    print(f"registry import, {args.rows:,} rows, {'PostgreSQL' if args.db else 'SQLite'}:")
+    print(line("sqlite3 executemany (floor)", floor, args.rows))
+    print(line("gxatlas enterprises import", ours, args.rows))
+    print(f"  ratio {ours[0] / floor[0]:.1f}× wall, {ours[1] / floor[1]:.1f}× CPU; "
+          f"target for 1M rows: < 120 s wall, < 1024 MiB")
+
+
+def bench_classify(args: argparse.Namespace, work: Path) -> None:
+    path = registry_file(args.rows, work)
+    floor = run([sys.executable, "-c", FLOOR_AC, str(path)])
+    cmd = [*GXATLAS, "enterprises", "classify", str(path), "--format", "json"]
+    ours = run(cmd + (["--jobs", str(args.jobs)] if args.jobs > 1 else []))
+    print(f"classification, {args.rows:,} rows:")
+    print(line("pyahocorasick over the scope column (floor)", floor, args.rows))
+    print(line(f"gxatlas enterprises classify --jobs {args.jobs}", ours, args.rows))
+    print(f"  ratio {ours[0] / floor[0]:.2f}× wall, {ours[1] / floor[1]:.2f}× CPU; target < 2×")
+
+
+def default_docs() -> list[Path]:
+    shared = Path(os.environ.get("GXATLAS_SHARED") or REPO.parent / "shared")
+    out = []
+    for sub in ("corpus/seeds", "corpus/real"):
+        d = shared / sub
+        if d.is_dir():
+            out.extend(sorted(p for p in d.iterdir() if p.suffix in (".txt", ".html", ".md")))
+    return out
+
+
+def bench_ingest(args: argparse.Namespace, work: Path) -> None:
+    docs = work / "docs"
+    shutil.rmtree(docs, ignore_errors=True)
+    docs.mkdir()
+    files = [Path(p) for p in args.docs] if args.docs else default_docs()
+    for f in files:
+        shutil.copy(f, docs / f.name)
+    if not files:
+        sys.exit("no documents: give --docs or put ../shared beside the repo")
+    url = f"sqlite:///{work / 'ingest.sqlite'}"
+    (work / "ingest.sqlite").unlink(missing_ok=True)
+    atlas_kb(url)
+    extract = run([*GXATLAS, "extract", str(docs)])
+    ingest = run([*GXATLAS, "--db", url, "ingest", str(docs)])
+    print(f"ingest of {len(files)} documents:")
+    print(line("gxatlas extract (floor)", extract))
+    print(line("gxatlas ingest", ingest))
+    print(f"  ratio {ingest[1] / extract[1]:.2f}× CPU, {ingest[0] / extract[0]:.2f}× wall; "
+          f"target < 1.5×")
+
+
+def bench_spark(args: argparse.Namespace, work: Path) -> None:
+    path = registry_file(args.rows, work)
+    single = run([*GXATLAS, "enterprises", "classify", str(path), "--format", "json"])
+    out = work / "spark_out"
+    shutil.rmtree(out, ignore_errors=True)
+    spark = run([*GXATLAS, "spark", "classify", str(path), "--out", str(out), "--master",
+                 args.master])
+    print(f"classification on Spark, {args.rows:,} rows (Spark's JVM start included):")
+    print(line("gxatlas enterprises classify (one process)", single, args.rows))
+    print(line(f"gxatlas spark classify --master {args.master}", spark, args.rows))
+    print("  (the Spark job also validates every row for import and writes Parquet)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("what", choices=["registry", "classify", "ingest", "spark"])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--db", default=None, help="PostgreSQL URL for `registry`")
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--docs", nargs="*", default=None)
+    ap.add_argument("--master", default="local[2]")
+    ap.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "gxatlas-bulk-bench"))
+    args = ap.parse_args()
+    work = Path(args.dir)
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU, load "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    {"registry": bench_registry, "classify": bench_classify, "ingest": bench_ingest,
+     "spark": bench_spark}[args.what](args, work)
+    print(f"load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
