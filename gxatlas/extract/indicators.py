@@ -459,7 +459,7 @@ def _row_indicator(row: Row, *, years: Sequence[int], has_unit: bool, scope: str
 _SENT_END = re.compile(r"[。;;!?！？\n]")
 _CLAUSE_BREAK = re.compile(r"[,，:：;；。\n]")
 _TIME_LEAD = re.compile(
-    r"^(?:(?:到|至|截至|截止|在|于)?\s*(?:(?:19|20)\d{2}年(?:\d{1,2}(?:-\d{1,2})?月(?:底|末|份)?)?"
+    r"^(?:(?:到|至|截至|截止|在|于)?\s*(?:(?:19|20)\d{2}(?:\s*[-—–~至到]\s*(?:19|20)\d{2})?年(?:\d{1,2}(?:-\d{1,2})?月(?:底|末|份)?)?"
     r"|[“\"]?[一二三四五六七八九十]{2,3}五[”\"]?(?:时期|期间)?)"
     r"(?:底|末|期末|前|以来|上半年|下半年|全年|一季度|第一季度|前三季度|年底)?[,，]?)+")
 _LEAD_WORDS = re.compile(r"^(?:其中|同时|并且?|且|以及|全年|当年|同年|今年|去年|目前|当前|此外|另外|总体上|总的来看|预计|力争|计划|争取|确保|将|还"
@@ -472,7 +472,7 @@ _TRAIL_WORDS = re.compile(
     r"|稳定在|在|拥有|有|占|约占|已超|居|列|排名|首次|再次|同比|年产|力争|预计|计划|争取|确保|有望|预期)*$")
 # `园区实现工业总产值`: the verb between a short subject and the figure's name
 _SUBJECT_VERB = re.compile(r"^(园区|全园|企业|项目)(?:实现|完成|达成)(?=[\u4e00-\u9fff]{2,})")
-_RELATIVE = re.compile(r"^(?:年均|同比|比上年|较上年|增速|增幅|增长|占|比重|其中)")
+_RELATIVE = re.compile(r"^(?:年均|同比|比上年|较上年|增速|增幅|增长|占|比重|其中|总量占|总额占)")
 _COUNT_UNITS = frozenset("个家项条对座所批种台辆艘架户人") | {"万家", "万户", "万人", "万个"}
 _SKIP_NAME = re.compile(r"^(?:的|和|及|或|等)|^与(?:其|之|此|上年|去年|同期)|第$|^[\W\d]+$")
 _TARGET_CUE = re.compile(r"(?<![截止])到\s*(?:19|20)\d{2}|期末|以后|" + lexicon().alternation("target_cues"))
@@ -555,6 +555,7 @@ def _clean_name(raw: str, *, scope_names: RegionMatcher) -> tuple[str, str | Non
     s = _MARKS.sub("", re.sub(r"[\s“”\"'‘’]+", "", raw))
     s = re.sub(r"\([^()]*\)|（[^（）]*）|\[\d{1,2}\]", "", s)  # asides and footnote marks (`[2]`)
     s = s.split("(")[-1]
+    s = re.sub(r"在[^,，。的]{1,8}?下(?=[\u4e00-\u9fff])", "", s)  # `在高基数下`: an aside
     intro = list(_LIST_INTRO.finditer(s))
     if intro and len(s) - intro[-1].end() >= 2:
         s = s[intro[-1].end():]  # `《规划》确定了范围包括西江农场用地`: what is listed
@@ -1136,7 +1137,8 @@ def _merge_targets(hits: list[IndicatorHit], places: Iterable[str] = ()) -> list
                     and b.values.get("unit") == t.values.get("unit")
                     and b.values.get("scope") not in (None,)
                     and ((_similar(_canon(b.name), _canon(t.name)) and _named_scope(b))
-                         or (_canon(b.name) == _canon(t.name) and _earlier(b, t)))):
+                         or (_canon(b.name) == _canon(t.name) and _earlier(b, t))
+                         or (_similar(_canon(b.name), _canon(t.name)) and _same_year(b, t)))):
                 vals = dict(b.values)
                 for key in ("target_year", "target_value", "comparator"):
                     if t.values.get(key) is not None:
@@ -1150,6 +1152,12 @@ def _merge_targets(hits: list[IndicatorHit], places: Iterable[str] = ()) -> list
     return [h for h in out if not (h.values.get("baseline_value") is None and _named_scope(h)
                                    and h.values.get("scope") not in places
                                    and _OUTPUT_NAME.fullmatch(h.name))]
+
+
+def _same_year(b: IndicatorHit, t: IndicatorHit) -> bool:
+    """A year's goal and its figure so far (`计划固定资产投资35亿元`, `前9个月完成34.09亿元`)."""
+    by, ty = b.values.get("baseline_year"), t.values.get("target_year")
+    return isinstance(by, int) and by == ty
 
 
 def _earlier(b: IndicatorHit, t: IndicatorHit) -> bool:
@@ -1245,7 +1253,7 @@ def indicator_component(ad: Any, inputs: Mapping[str, Any]) -> list[Fact]:
 # `园区工业总产值`, `试验区招商引资…`, `项目总建筑面积`: a figure of "the park" or "the project",
 # which the writing does not name again
 _BARE_REF = re.compile(r"^(?:该|本|全)?(园区|入园|新增入园|园|试验区|开发区|高新区|产业园|保税区|综保区|片区|合作区"
-                       r"|基地|项目|企业|公司)")
+                       r"|基地|项目|企业|公司)(?!区?项目)")
 _PARK_WORDS = ("园区", "入园", "新增入园", "园")
 _ZONE_REF = re.compile(r"园区|试验区|开发区|高新区|产业园|保税区|综保区|片区|合作区|基地")
 
@@ -1334,6 +1342,9 @@ def entity_scopes(ad: Any, indicators: list[Fact], settled: Mapping[str, Sequenc
                 new = inside[-1].ref
             elif _ZONE_REF.search(text, s0, pos):
                 hit = next((m for m in reversed(before) if m.kind == "park"), None)
+                new = hit.ref if hit else None
+            else:  # `区块一规划面积…`: the park its paragraph is about
+                hit = next((m for m in reversed(before) if m.kind == "park" and m.start >= l0), None)
                 new = hit.ref if hit else None
         elif not explicit and s0 > l0:
             prev = ad.sentence_at(s0 - 1)
