@@ -480,6 +480,8 @@ _TARGET_CUE = re.compile(r"(?<![截止])到\s*(?:19|20)\d{2}|期末|以后|" + l
 _GOAL_LIST = re.compile(r"目标(?:任务)?(?:包括|是|为|有)?[:：]")
 # `完成全年计划的140.2%`: how much of a plan is done, a stated figure (no goal)
 _DONE_OF_PLAN = re.compile(r"(?:完成|超额完成)(?:了)?(?:全年|年度|年初)?(?:计划|目标|任务)的?\s*$")
+# a sentence about now (`目前已…`): the year of an earlier sentence is not its year
+_NOW = re.compile(r"^\s*(?:截至)?(?:目前|当前|现已|现有|现在)")
 # what stands still, whatever the year: an area, a distance, a bound (no default year)
 _STATIC = re.compile(r"面积|占地|用地|距离|长度|范围|四至|海拔")
 _PROJECT_NAME = re.compile(r"^(?:总?投资(?:额|总额)?|计划投资)$")
@@ -591,7 +593,9 @@ def _only_verbs(name: str) -> bool:
     return bool(words) and len(name) <= 4 and all(f.startswith("v") and f != "vn" for _, f in words)
 
 
-_LIST_INTRO = re.compile(r"(?:包括|包含|涵盖|确定了|明确了|其中有)")
+# `…40亿元的新能源汽车产业发展基金`: what a figure is of, right after it
+_OF_WHAT = re.compile(r"(?:以上|左右)?的([\u4e00-\u9fffA-Za-z]{2,16}?)(?=[,，。;；、()（）]|等|$)")
+_LIST_INTRO = re.compile(r"(?:包括|包含|涵盖|确定了|明确了|其中有|(?:企业|单位|项目|公司)有)")
 _MODIFIER = re.compile(r"^[^的占比\d]{4,}的(?=[^的]{4,}$)")
 _PARTNER = re.compile(r"^(与[^的占比,，]{1,8})的")
 
@@ -873,8 +877,12 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 continue
             window = max(0, q.start - _NAME_WINDOW)
             cstart = max((m.end() for m in _CLAUSE_BREAK.finditer(sent, window, q.start)), default=window)
-            if prev_q is not None and cstart <= prev_q.end < q.start and sent[prev_q.end:prev_q.end + 1] == "、":
-                cstart = prev_q.end + 1  # `年产值58亿元、年税收1.2亿元`: the next figure's own name
+            if prev_q is not None and cstart <= prev_q.end < q.start:
+                sep = sent.rfind("、", prev_q.end, q.start)
+                if sep >= 0 and (sep == prev_q.end or sent.startswith("的", prev_q.end)):
+                    # `年产值58亿元、年税收1.2亿元`, `投资80亿元的A公司、投资92亿元的B公司`: the
+                    # next figure's own name
+                    cstart = sep + 1
             raw = sent[cstart:q.start]
             if _FROM_START.search(raw):
                 continue  # `由2015年的1200亿元(提高到…)`: the starting point, not the figure
@@ -936,10 +944,16 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                     and prev_q.unit == q.unit and _TARGET_CUE.search(raw):
                 # `2023年实现A385亿元，力争到2025年突破600亿元`: the goal of the figure before
                 name, name_scope = prev.name, name_scope or prev.values.get("scope")
+            of_what = _OF_WHAT.match(sent, q.end)
+            if of_what and re.search(r"(?:总)?规模(?:为|达)?$", raw):
+                # `成立了总规模为40亿元的新能源汽车产业发展基金`: the size of what follows
+                name = of_what.group(1) + "规模"
+            firm_after = of_what is not None and any(of_what.group(1).startswith(n) for n in subjects)
             if not name or len(name) < 2 or len(name) > 30 or _SKIP_NAME.search(name):
                 continue
-            if _PROJECT_NAME.match(name) or not _HAN.search(name) or attribute_not_indicator(name, q.unit):
-                continue
+            if not firm_after and (_PROJECT_NAME.match(name) or not _HAN.search(name)
+                                   or attribute_not_indicator(name, q.unit)):
+                continue  # (`投资80亿元的A公司`: the firm's investment is a figure of the firm)
             if _RELATIVE.match(name):
                 if subject is None:
                     continue
@@ -985,7 +999,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 vals.update(target_year=tyear, target_value=q.value)
             else:
                 byear = ys[-1].year if ys else None
-                if byear is None and last_year is not None and last_year_para == para:
+                if byear is None and last_year is not None and last_year_para == para and not _NOW.match(sent):
                     byear = last_year
                 if byear is None and hyear is not None and mode == "review":
                     byear = hyear  # `一、2023年工作回顾`: `全年地区生产总值1705亿元`
