@@ -897,38 +897,52 @@ PARK_COLUMNS: list[tuple[str, Any]] = [
 
 
 @main.command("audit")
-@click.argument("target", metavar="FILE|DOCUMENT_ID")
+@click.argument("target", metavar="[FILE|DOCUMENT_ID]", required=False)
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True, help="表格（供阅读）或 JSON Lines（每行一条问题）(table or JSON Lines).")
 @json_option("jsonl")
 @click.pass_context
-def audit_cmd(ctx: click.Context, target: str, fmt: str, as_json: bool) -> None:
-    """审查规划：找出文件（或知识库中的文件）里前后矛盾的数字。
+def audit_cmd(ctx: click.Context, target: str | None, fmt: str, as_json: bool) -> None:
+    """审查规划：找出文件（或知识库中的文件）里前后矛盾的数字，以及不同来源之间的矛盾。
 
-    Audit a plan FILE (or a DOCUMENT_ID of the KB) for numbers that do not hold together.
-    JSON Lines: one finding a line with rule, severity, indicator, values, message, evidence.
+    Audit a plan FILE (or a DOCUMENT_ID of the KB) for numbers that do not hold together; for a
+    document of the KB also the figures other sources state differently (CROSS_SOURCE_CONFLICT:
+    the atlas's table vs the prose, a plan vs a later report). Without TARGET: every such
+    cross-source disagreement in the KB. JSON Lines: one finding a line with rule, severity,
+    indicator, values, message, evidence.
     """
-    from gxatlas.analysis.audit import RULE_ZH, audit, stored_document
+    from gxatlas.analysis.audit import RULE_ZH, audit, kb_cross_source, stored_document
     from gxatlas.pipeline import read_file
 
-    if Path(target).exists():
+    doc = None
+    if target is not None and Path(target).exists():
         doc = read_file(INPUT_FILE.convert(target, None, ctx), fork=True)
+        findings = audit(doc)
     else:
         kb = open_kb_from(ctx)
         with kb.session() as s:
-            doc = stored_document(s, target)
-    findings = audit(doc)
+            doc = stored_document(s, target) if target is not None else None
+            cross = kb_cross_source(s, document=doc.name if doc is not None else None)
+        findings = (audit(doc) if doc is not None else []) + cross
     if as_json or fmt == "jsonl":
         for f in findings:
             click.echo(json.dumps(f.to_dict(), ensure_ascii=False))
         return
     from rich.table import Table
 
-    table = Table(title=f"{doc.title or doc.name}：{len(findings)} 条问题", show_lines=True)
+    title = (doc.title or doc.name) if doc is not None else "知识库（不同来源之间）"
+    table = Table(title=f"{title}：{len(findings)} 条问题", show_lines=True)
     for col in ("规则", "级别", "指标", "数值", "说明", "位置"):
         table.add_column(col, overflow="fold")
+
+    def place(e: Any) -> str:
+        if doc is not None and e.doc == doc.name and e.end > e.start:
+            return f"第{doc.line_of(e.start)}行 “{e.quote[:30]}”"
+        return f"{e.doc} " + (f"字符 {e.start}–{e.end} “{e.quote[:30]}”" if e.end > e.start
+                              else (e.reason or ""))
+
     for f in findings:
-        where = "；".join(f"第{doc.line_of(e.start)}行 “{e.quote[:30]}”" for e in f.evidence)
+        where = "；".join(place(e) for e in f.evidence)
         table.add_row(f"{f.rule}\n{RULE_ZH[f.rule]}", "错误" if f.severity == "error" else "提示",
                       f.indicator, " / ".join(str(v) for v in f.values), f.message, where)
     console().print(table)

@@ -128,3 +128,27 @@ def test_resolution_on_postgres(pg_url: str, tmp_path: Path) -> None:
         assert waiting(s, "indicator").entities == 1
         assert len(monitor(s, include_pending=True)) == len(monitor(s)) + 1
     kb.dispose()
+
+
+def test_disagreeing_sources_are_an_audit_finding(atlas_url: str, tmp_path: Path) -> None:
+    """The atlas's table says 15800, the document's prose 15000: one cross-source finding,
+    citing both; the agreeing statement (规上 15800) is no finding."""
+    from click.testing import CliRunner
+
+    from gxatlas.analysis.audit import kb_cross_source
+    from gxatlas.cli import main
+
+    kb, _ = _store(atlas_url, tmp_path)
+    with kb.session() as s:
+        findings = kb_cross_source(s)
+        assert [f.rule for f in findings] == ["CROSS_SOURCE_CONFLICT"]
+        f = findings[0]
+        assert f.indicator == "规模以上工业总产值" and set(f.values) == {15800, 15000}
+        assert "图谱" in f.message and "review_plan" in f.message
+        assert {e.doc for e in f.evidence} == {"001_8dcbe683c3f5e1c3", "review_plan"}
+        assert kb_cross_source(s, document="004_35157f1fbdb36fec") == []
+    res = CliRunner().invoke(main, ["--db", atlas_url, "audit", "--json"])
+    assert res.exit_code == 0, res.output
+    assert "CROSS_SOURCE_CONFLICT" in res.stdout
+    res = CliRunner().invoke(main, ["--db", atlas_url, "audit", "review_plan"])
+    assert res.exit_code == 0 and "不同来源" in res.stdout

@@ -30,6 +30,14 @@ Rules (severity):
 * ``LIST_COUNT_MISMATCH`` (error): a count announced right before a colon and its list
   (``建设3个自治区级开发区：甲、乙。``, or the numbered lines that follow the colon) that the
   list contradicts.
+
+Across the knowledge base (``cross_source``, over `gxatlas.kb.statements`):
+
+* ``CROSS_SOURCE_CONFLICT`` (error): one figure of one entity (an indicator's baseline or
+  target of a year, a park's area or output target, a project's investment) stated with
+  different values by different sources: the atlas (a plan's table) and a document's prose,
+  a plan and a later report; a bound another source's value meets (``超过15000`` and 15800)
+  is no conflict. The statements stay side by side in the KB; this says so.
 """
 
 from __future__ import annotations
@@ -37,12 +45,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from gxatlas.analysis import growth
 from gxatlas.extract.facts import Evidence, Fact
 from gxatlas.extract.numbers import Quantity, cn_number, find_quantities, find_years, parse_number
 from gxatlas.names import name_key
+from gxatlas.units import in_base, normalize_unit, unit_family
+
+if TYPE_CHECKING:
+    from gxatlas.kb.statements import Statement
 
 RULES: dict[str, str] = {
     "INDICATOR_CONFLICT": "error",
@@ -54,6 +66,8 @@ RULES: dict[str, str] = {
     "TARGET_BOUND_CONFLICT": "error",
     "LIST_COUNT_MISMATCH": "error",
 }
+#: The rule over the KB's statements (not one text), with its severity.
+CROSS_SOURCE_RULE = ("CROSS_SOURCE_CONFLICT", "error")
 RULE_ZH = {
     "INDICATOR_CONFLICT": "同一指标数值不一致",
     "GROWTH_INCONSISTENT": "增速与基数、目标不符",
@@ -63,6 +77,7 @@ RULE_ZH = {
     "COUNT_MISMATCH": "所称数量与列举项数不符",
     "TARGET_BOUND_CONFLICT": "目标的上下限与表格数值不符",
     "LIST_COUNT_MISMATCH": "冒号前所称数量与其后列举不符",
+    "CROSS_SOURCE_CONFLICT": "不同来源数值不一致",
 }
 #: Largest gap (percentage points) tolerated between a stated and an implied growth rate.
 GROWTH_TOLERANCE_PP = 0.5
@@ -862,6 +877,77 @@ def rule_baseline(t: _Text, facts: Sequence[Fact]) -> list[Finding]:
                                (a.value, b.value), msg, (a.evidence, b.evidence)))
             break
     return out
+
+
+# --- CROSS_SOURCE_CONFLICT (the KB's statements, not one text) ------------------------------
+
+_FIELD_ZH = {"baseline": "基期值", "target": "目标值", "area_km2": "面积", "investment": "投资"}
+
+
+def _field_zh(field: str) -> str:
+    return _FIELD_ZH.get(field) or (f"{field.split(':', 1)[1]}目标" if field.startswith("target:")
+                                    else field)
+
+
+def _agree(a: Statement, b: Statement, *, measured: bool) -> bool:
+    """Two statements of one figure agree: the same value (within rounding; after unit
+    conversion), or a bound (以上/以内) the other's exact value meets, or two bounds (judged
+    as TARGET_BOUND_CONFLICT judges them within one text)."""
+    ca, cb = (c if c in _BOUNDS else None for c in (a.comparator, b.comparator))
+    x, y = in_base(a.value, a.unit), in_base(b.value, b.unit)
+    if ca and cb:
+        return True
+    if ca or cb:
+        return _meets(y, ca, x) if ca else _meets(x, cb, y)
+    if normalize_unit(a.unit) == normalize_unit(b.unit):
+        return not _values_differ(a.value, b.value, rounded=measured)
+    return abs(x - y) <= 1e-9 + 0.005 * max(abs(x), abs(y))
+
+
+def _statement_evidence(st: Statement) -> Evidence:
+    if st.start is not None and st.end is not None:
+        return Evidence(doc=st.document or "", start=st.start, end=st.end,
+                        quote=(st.quote or "")[:_QUOTE_MAX])
+    return Evidence(doc=st.document or "", start=0, end=0, alignment="fuzzy",
+                    reason=f"图谱引用：{st.locator or ''}")
+
+
+def cross_source(statements: Iterable[Statement], *,
+                 document: str | None = None) -> list[Finding]:
+    """``CROSS_SOURCE_CONFLICT`` findings (see module doc); with ``document`` only those that
+    involve that document. Statements of one source agreeing with each other are one."""
+    groups: dict[tuple[Any, ...], list[Statement]] = {}
+    for st in statements:
+        groups.setdefault((st.entity_type, st.entity_id, st.field, st.year,
+                           unit_family(st.unit)), []).append(st)
+    out = []
+    for (_, _, field, year, _), items in groups.items():
+        measured = field != "target" and not field.startswith("target:")
+        distinct: list[Statement] = []
+        for st in sorted(items, key=lambda s: (s.origin != "atlas", s.document or "",
+                                               s.start or 0)):
+            if all(not _agree(d, st, measured=measured) for d in distinct):
+                distinct.append(st)
+        if len(distinct) < 2 or len({(d.document, d.origin) for d in distinct}) < 2:
+            continue
+        if document is not None and all(d.document != document for d in distinct):
+            continue
+        first = distinct[0]
+        when = f"{year}年" if year else ""
+        stated = "；".join(f"{d.place}：{_cmp_zh(d.comparator)}{_fmt(d.value)}{d.unit or ''}"
+                          for d in distinct)
+        msg = f"“{first.entity}”{when}{_field_zh(field)}：{stated}，不同来源不一致。"
+        out.append(Finding(*CROSS_SOURCE_RULE, first.entity,
+                           tuple(_num(d.value) for d in distinct), msg,
+                           tuple(_statement_evidence(d) for d in distinct)))
+    return sorted(out, key=lambda f: (f.indicator, f.message))
+
+
+def kb_cross_source(session: Any, *, document: str | None = None) -> list[Finding]:
+    """``cross_source`` over the KB's statements."""
+    from gxatlas.kb.statements import statements
+
+    return cross_source(statements(session), document=document)
 
 
 # --- driver ---------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def _audit(session: Session, *, region: str | None = None, document: str | None 
     Beibu Gulf plan for 南宁), plans first."""
     from sqlalchemy import case, select
 
-    from gxatlas.analysis.audit import audit, stored_document
+    from gxatlas.analysis.audit import audit, kb_cross_source, stored_document
     from gxatlas.kb.models import Document
 
     if document:
@@ -89,6 +89,8 @@ def _audit(session: Session, *, region: str | None = None, document: str | None 
         doc = stored_document(session, key)
         titles[doc.name] = doc.title or doc.name
         findings.extend(audit(doc))
+        # what other sources state differently about this document's figures
+        findings.extend(kb_cross_source(session, document=doc.name))
     return {"documents": keys, "titles": titles, "findings": findings}
 
 

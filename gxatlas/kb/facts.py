@@ -151,9 +151,9 @@ def _fill(ent: Any, values: dict[str, Any], applied: dict[str, Any]) -> None:
 
 def _fill_indicator(ind: Indicator, values: dict[str, Any], applied: dict[str, Any]) -> None:
     """As ``_fill``; a baseline or target is taken only whole (year with value) and only
-    when the indicator has none for another year."""
-    _fill(ind, {k: values[k] for k in ("unit", "category", "attribute", "comparator", "kind")},
-          applied)
+    when the indicator has none for another year; a comparator belongs to one statement's
+    target and is never lent to another source's (`以上` in prose is no bound on a table)."""
+    _fill(ind, {k: values[k] for k in ("unit", "category", "attribute", "kind")}, applied)
     cols = applied["columns"]
     for fld in ("baseline", "target"):
         year, val, txt = (values[f"{fld}_year"], values[f"{fld}_value"], values[f"{fld}_text"])

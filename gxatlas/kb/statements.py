@@ -66,7 +66,7 @@ def _atlas_cites(session: Session, entity_type: str) -> dict[tuple[int, str], Ev
 
 
 def _doc_keys(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Document.id, Document.key)))
+    return {i: k for i, k in session.execute(select(Document.id, Document.key))}
 
 
 def _atlas_statements(session: Session, docs: dict[int, str]) -> Iterator[Statement]:
