@@ -256,13 +256,15 @@ def _print_detail(detail: dict[str, Any]) -> None:
         c.print("  relations: " + "; ".join(f"{r['type']} → {r['with']}"
                                            for r in detail["relations"]))
     t = Table(title="事实与出处 facts and citations", show_lines=False)
-    for col in ("field", "value", "source"):
+    for col in ("field", "value", "source", "审核 review"):
         t.add_column(col)
     for f in detail["facts"]:
         src = f["source"]
         where = src.get("at") or (f"chars {src['span'][0]}-{src['span'][1]} ({src['alignment']})"
                                   if src.get("span") else "")
-        t.add_row(f["field"], _fmt(f["value"]), f"{src.get('document') or ''} {where}".strip())
+        rv = f.get("review")
+        t.add_row(f["field"], _fmt(f["value"]), f"{src.get('document') or ''} {where}".strip(),
+                  f"#{rv['fact']} {rv['status_zh']}" if rv else "")
     c.print(t)
 
 

@@ -34,10 +34,24 @@ def citation(ev: Evidence) -> dict[str, Any]:
 
 
 def facts_of(session: Session, entity_type: str, entity_id: int) -> list[dict[str, Any]]:
-    rows = session.scalars(select(Evidence).where(
+    """Every statement about an entity with its citation; an extracted statement also with
+    its fact's id, review status and confidence (`gxatlas review show ID`)."""
+    from gxatlas.kb.models import StoredFact
+    from gxatlas.kb.review import STATUS_ZH
+
+    rows = session.execute(select(Evidence, StoredFact).outerjoin(
+        StoredFact, StoredFact.id == Evidence.fact_id).where(
         Evidence.entity_type == entity_type, Evidence.entity_id == entity_id).order_by(
         Evidence.field, Evidence.id))
-    return [{"field": ev.field, "value": ev.value, "source": citation(ev)} for ev in rows]
+    out = []
+    for ev, fact in rows:
+        item = {"field": ev.field, "value": ev.value, "source": citation(ev)}
+        if fact is not None:
+            item["review"] = {"fact": fact.id, "status": fact.status,
+                              "status_zh": STATUS_ZH.get(fact.status, fact.status),
+                              "confidence": fact.confidence}
+        out.append(item)
+    return out
 
 
 def _region(session: Session, rid: int | None) -> str | None:
