@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -15,30 +13,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api_sample_kb import build_sample_kb  # noqa: E402
-from browser_helpers import CHROMIUM, PageLog, free_port, open_page  # noqa: E402,F401
+from browser_helpers import CHROMIUM, PageLog, free_port, open_page, serving  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    import uvicorn
-
     from gxatlas.api.app import create_app
 
     kb, tokens = build_sample_kb(tmp_path_factory.mktemp("browser") / "kb.sqlite")
-    port = free_port()
     app = create_app(kb=kb)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "tokens": tokens, "kb": kb, "app": app}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield {"url": url, "tokens": tokens, "kb": kb, "app": app}
     kb.dispose()
 
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import shutil
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from browser_helpers import free_port, open_page, screenshot
+from browser_helpers import open_page, screenshot, serving
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -25,24 +23,11 @@ pytestmark = pytest.mark.browser
 @pytest.fixture()
 def review_server(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """A live server over a KB where three facts wait for review (its own: actions change it)."""
-    import uvicorn
-
     from gxatlas.api.app import create_app
 
     kb, tokens = review_kb(tmp_path / "kb.sqlite")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(kb=kb, cache_seconds=0), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "tokens": tokens, "kb": kb}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(kb=kb, cache_seconds=0)) as url:
+        yield {"url": url, "tokens": tokens, "kb": kb}
     kb.dispose()
 
 
