@@ -23,8 +23,10 @@ def trusted_names(session: Session, entity_type: str) -> list[str]:
 
 
 def known_names(session: Session):
-    """A `gxatlas.extract.gazetteer.Gazetteer` with the trusted park and enterprise names."""
+    """A `gxatlas.extract.gazetteer.Gazetteer` with the trusted park, enterprise and project
+    names (extraction finds them in the text: `gxatlas.extract.known`)."""
     from gxatlas.extract.gazetteer import build_gazetteer
 
     return build_gazetteer(known_parks=trusted_names(session, "park"),
-                           known_enterprises=trusted_names(session, "enterprise"))
+                           known_enterprises=trusted_names(session, "enterprise"),
+                           known_projects=trusted_names(session, "project"))

@@ -333,8 +333,9 @@ def _contained(a: str, b: str) -> bool:
 
 def _agrees(ind: Indicator, values: Mapping[str, Any], *, any_year: bool = False) -> bool:
     """A baseline or target of ``values`` equals the indicator's (within 0.5% after unit
-    conversion), for the same year or with no year stated (a statement with no year at all is
-    compared with both the indicator's baseline and target). ``any_year``: years ignored."""
+    conversion), for the same year or where either side states no year (a statement with no
+    year at all is compared with both the indicator's baseline and target). ``any_year``:
+    years ignored."""
     unit = values.get("unit")
     undated = values.get("baseline_year") is None and values.get("target_year") is None
     for fld in ("baseline", "target"):
@@ -346,7 +347,9 @@ def _agrees(ind: Indicator, values: Mapping[str, Any], *, any_year: bool = False
             mine = getattr(ind, f"{mf}_value")
             if mine is None:
                 continue
-            if not any_year and values.get(f"{fld}_year") not in (None, getattr(ind, f"{mf}_year")):
+            mine_year = getattr(ind, f"{mf}_year")
+            if not any_year and None not in (values.get(f"{fld}_year"), mine_year) \
+                    and values.get(f"{fld}_year") != mine_year:
                 continue
             a, b = in_base(float(v), unit), in_base(float(mine), ind.unit)
             if abs(a - b) <= 1e-9 + 0.005 * abs(b):
