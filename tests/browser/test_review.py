@@ -126,3 +126,16 @@ def test_review_view_phone_and_conflict(review_server: dict, playwright: Any) ->
         for ctx, d in ((first, dir1), (second, dir2)):
             ctx.close()
             shutil.rmtree(d, ignore_errors=True)
+
+
+def test_targets_say_what_waits_and_include_it_on_request(review_server: dict, page) -> None:
+    pg, log = page
+    pg.goto(f"{review_server['url']}/#targets?region=南宁市")
+    pg.wait_for_selector("#targets-table tbody tr")
+    pg.wait_for_function("() => /待审核/.test(document.getElementById('monitor-note').textContent)")
+    assert "1" in pg.inner_text("#monitor-note")
+    assert "主导产业" not in pg.inner_text("#targets-table")
+    pg.check("#targets-pending")
+    pg.wait_for_function("() => document.getElementById('targets-table').innerText.includes('主导产业')")
+    assert "pending=1" in pg.url
+    assert log.errors == [], log.errors
