@@ -170,8 +170,8 @@ def test_pipeline_totals_match_a_hand_count() -> None:
     by_year = [(r["key"], r["count"]) for r in totals(projects, by="year")]
     assert by_year == [(2022, 1), (2023, 1), (2025, 1), (2026, 1), (None, 2)]
     # stalled: not 投产 and in its stage 24+ months before 2026-12-03: 乙 (2023-01), 丁 (2022)
-    assert sorted(p.name for p in projects if p.stale) == ["丁港口项目", "乙负极材料项目"]
-    assert next(p for p in projects if p.id == 5).stale is None  # undated: cannot tell
+    assert sorted(p.row.name for p in projects if p.stale) == ["丁港口项目", "乙负极材料项目"]
+    assert next(p for p in projects if p.row.id == 5).stale is None  # undated: cannot tell
     report = pipeline_report(projects, as_of=AS_OF)
     assert report["summary"] == {"count": 6, "investment": 181.5, "with_investment": 5,
                                  "stale": 2, "undated": 1, "unstaged": 1}

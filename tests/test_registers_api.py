@@ -111,3 +111,39 @@ def test_tier_list_upload_once_twice_and_malformed(client: TestClient, sample) -
     gazelles = FIX / "称号名单_多称号.csv"
     mixed = _upload(client, sample, gazelles)
     assert mixed["status"] == "done", mixed
+
+
+# --- the report shows both registers ----------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", [".html", ".xlsx", ".pdf"])
+def test_report_shows_both_registers(sample, tmp_path: Path, suffix: str) -> None:
+    from gxatlas.report import build_brief, write_report
+
+    kb = sample[0]
+    with kb.session() as s:
+        brief = build_brief(s, region="南宁")
+        out = write_report(s, region="南宁", out=tmp_path / f"brief{suffix}")
+    sections = {sec.key: sec for sec in brief.sections}
+    projects, pool = sections["projects"], sections["pool"]
+    names = {row[0]: row for row in projects.rows}
+    assert names["比亚迪碳酸锂项目"][3] == "投产/达产"
+    assert all(projects.sources) and "南宁：坚持强链建群" in projects.sources[
+        [row[0] for row in projects.rows].index("比亚迪碳酸锂项目")]
+    assert any(row[1] == "广西美斯达集团有限公司" and "小巨人" in row[3] for row in pool.rows)
+    assert any(row[0] == "候选" for row in pool.rows)
+    assert any(line.startswith("重大项目") for line in brief.summary)
+    if suffix == ".html":
+        text = out.read_text(encoding="utf-8")
+    elif suffix == ".xlsx":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(out)
+        text = " ".join(str(c.value) for ws in wb.worksheets for r in ws.iter_rows() for c in r
+                        if c.value is not None)
+    else:
+        import pdfplumber
+
+        with pdfplumber.open(out) as pdf:
+            text = "".join(page.extract_text() or "" for page in pdf.pages)
+    for title in ("重大项目库", "企业培育库", "比亚迪碳酸锂", "美斯达", "投产/达产"):
+        assert title in text.replace(" ", "").replace("\n", ""), (suffix, title)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from gxatlas.kb.models import (Enterprise, Industry, Park, Project, Region, RegionIndustryValue,
                                Relation)
+from gxatlas.kb.query import industry_names
 from gxatlas.kb.resolve import find
 
 if TYPE_CHECKING:
@@ -229,20 +230,11 @@ def _country_region(session: Session, name: str) -> int | None:
 
 def enterprise_rows(session: Session) -> Iterator[tuple[str, str]]:
     """``(name, business scope)`` of every enterprise, streamed."""
-    inds = _industry_names(session, "enterprise")
+    inds = industry_names(session, "enterprise")
     stmt = select(Enterprise.id, Enterprise.name, Enterprise.full_name,
                   Enterprise.scope).order_by(Enterprise.id)
     for eid, name, full, scope in session.execute(stmt.execution_options(yield_per=2000)):
         yield name, " ".join(x for x in (full or "", scope or "", *inds.get(eid, ())) if x)
-
-
-def _industry_names(session: Session, owner_type: str) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for a_id, name in session.execute(
-            select(Relation.a_id, Industry.name).join(Industry, Industry.id == Relation.b_id)
-            .where(Relation.a_type == owner_type, Relation.b_type == "industry")):
-        out.setdefault(a_id, []).append(name)
-    return out
 
 
 def _region_path(session: Session, region_id: int | None) -> tuple[str, ...]:
@@ -264,7 +256,7 @@ def chain_entities(session: Session, *, include_pending: bool = False) -> list[E
         return set(session.scalars(untrusted_ids(etype, include_pending=include_pending)))
 
     out: list[Entity] = []
-    ent_inds = _industry_names(session, "enterprise")
+    ent_inds = industry_names(session, "enterprise")
     skip = hidden("enterprise")
     for e in session.scalars(select(Enterprise)):
         if e.id in skip:
@@ -275,7 +267,7 @@ def chain_entities(session: Session, *, include_pending: bool = False) -> list[E
                           text=" ".join(x for x in (e.full_name or "", e.scope or "",
                                                     *ent_inds.get(e.id, ())) if x),
                           tags=tuple(e.tags or ()), region_path=path, id=e.id))
-    proj_inds = _industry_names(session, "project")
+    proj_inds = industry_names(session, "project")
     skip = hidden("project")
     for p in session.scalars(select(Project)):
         if p.id in skip:
@@ -288,7 +280,7 @@ def chain_entities(session: Session, *, include_pending: bool = False) -> list[E
                           enterprise=p.enterprise.name if p.enterprise else None))
     skip = hidden("park")
     for owner_type in ("region", "park"):
-        for owner_id, names in _industry_names(session, owner_type).items():
+        for owner_id, names in industry_names(session, owner_type).items():
             if owner_type == "park" and owner_id in skip:
                 continue
             if owner_type == "park":

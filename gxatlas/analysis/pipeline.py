@@ -35,15 +35,9 @@ FINAL_STAGE = "投产"
 
 @dataclass(frozen=True)
 class PipelineProject:
-    id: int
-    name: str
-    city: str | None
-    county: str | None
-    park: str | None
-    enterprise: str | None
-    investment: float | None
-    capacity: str | None
-    industries: tuple[str, ...]
+    """A project as read from the KB (``row``) with what the pipeline makes of it."""
+
+    row: ProjectRow
     chains: tuple[str, ...]
     links: tuple[str, ...]
     stage: str | None
@@ -54,23 +48,22 @@ class PipelineProject:
     conflicts: tuple[StageChange, ...]
     stale: bool | None
     months: int | None  # months in the current stage at ``as_of``
-    documents: tuple[str, ...] = ()
 
     @property
     def year(self) -> int | None:
         return date_key(self.since)[0] or None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "city": self.city, "county": self.county,
-                "park": self.park, "enterprise": self.enterprise,
-                "investment": self.investment, "capacity": self.capacity,
-                "industries": list(self.industries), "chains": list(self.chains),
+        r = self.row
+        return {"id": r.id, "name": r.name, "city": r.city, "county": r.county, "park": r.park,
+                "enterprise": r.enterprise, "investment": r.investment, "capacity": r.capacity,
+                "industries": list(r.industries), "chains": list(self.chains),
                 "links": list(self.links), "stage": self.stage, "stage_label": self.stage_label,
                 "since": self.since, "year": self.year, "source": self.source,
                 "stale": self.stale, "months": self.months,
                 "history": [c.to_dict() for c in self.history],
                 "conflicts": [c.to_dict() for c in self.conflicts],
-                "documents": list(self.documents)}
+                "documents": list(r.documents)}
 
 
 def months_between(start: str | None, end: dt.date) -> int | None:
@@ -103,20 +96,18 @@ def build_projects(rows: Iterable[ProjectRow], *, links_of: Callable[[ProjectRow
             stale = cur.stage != FINAL_STAGE and months >= stale_months
         pairs = list(links_of(row))
         out.append(PipelineProject(
-            id=row.id, name=row.name, city=row.city, county=row.county, park=row.park,
-            enterprise=row.enterprise, investment=row.investment, capacity=row.capacity,
-            industries=row.industries, chains=tuple(dict.fromkeys(c for c, _ in pairs)),
+            row=row, chains=tuple(dict.fromkeys(c for c, _ in pairs)),
             links=tuple(dict.fromkeys(lk for _, lk in pairs)),
             stage=cur.stage if cur else None, stage_label=labels.get(cur.stage) if cur else None,
             since=since, source=cur.source if cur else None, history=settled.history,
-            conflicts=settled.conflicts, stale=stale, months=months, documents=row.documents))
+            conflicts=settled.conflicts, stale=stale, months=months))
     return out
 
 
 def _keys(p: PipelineProject, by: str) -> tuple[Any, ...]:
     if by == "chain":
         return p.chains or (None,)
-    return ({"stage": p.stage, "city": p.city, "park": p.park, "year": p.year}[by],)
+    return ({"stage": p.stage, "city": p.row.city, "park": p.row.park, "year": p.year}[by],)
 
 
 def totals(projects: Sequence[PipelineProject], *, by: str,
@@ -133,8 +124,8 @@ def totals(projects: Sequence[PipelineProject], *, by: str,
                                        "with_investment": 0, "stale": 0})
             row["count"] += 1
             row["stale"] += int(bool(p.stale))
-            if p.investment is not None:
-                row["investment"] += p.investment
+            if p.row.investment is not None:
+                row["investment"] += p.row.investment
                 row["with_investment"] += 1
     order = {s.name: s.index for s in regs.stages}
     if by == "stage":
@@ -178,7 +169,7 @@ def pipeline_report(projects: Sequence[PipelineProject], *, as_of: dt.date,
                     registers: Registers | None = None) -> dict[str, Any]:
     """Everything the CLI, the API, the dashboard and the report show, JSON-able."""
     regs = registers or load_registers()
-    known = [p.investment for p in projects if p.investment is not None]
+    known = [p.row.investment for p in projects if p.row.investment is not None]
     return {
         "as_of": as_of.isoformat(), "stale_months": stale_months,
         "filters": {k: v for k, v in (filters or {}).items() if v is not None},

@@ -59,6 +59,17 @@ def _region(session: Session, rid: int | None) -> str | None:
     return r.name if r else None
 
 
+def industry_names(session: Session, owner_type: str) -> dict[int, list[str]]:
+    """Owner id -> names of the industries its ``in_industry``/``focus`` edges point to, for
+    every owner of a type (one query)."""
+    out: dict[int, list[str]] = {}
+    for a_id, name in session.execute(
+            select(Relation.a_id, Industry.name).join(Industry, Industry.id == Relation.b_id)
+            .where(Relation.a_type == owner_type, Relation.b_type == "industry")):
+        out.setdefault(a_id, []).append(name)
+    return out
+
+
 def _industries(session: Session, owner_type: str, owner_id: int) -> list[str]:
     ids = session.scalars(select(Relation.b_id).where(
         Relation.a_type == owner_type, Relation.a_id == owner_id, Relation.b_type == "industry"))

@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from gxatlas.data.registers import Registers, load_registers
 from gxatlas.errors import GxatlasError
-from gxatlas.kb.models import (Document, Enterprise, EnterpriseTier, Evidence, Industry, Project,
-                               ProjectStage, Region, Relation, StoredFact)
+from gxatlas.kb.models import (Document, Enterprise, EnterpriseTier, Evidence, Project,
+                               ProjectStage, Region, StoredFact)
 from gxatlas.kb.provenance import cite
-from gxatlas.kb.query import citation
+from gxatlas.kb.query import citation, industry_names
 from gxatlas.kb.review import PENDING, TRUSTED, untrusted_ids
 
 _DATE = re.compile(r"^\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2}))?(?:\s*[-/.月]\s*(\d{1,2}))?")
@@ -286,15 +286,6 @@ def _city(regions: dict[int, Region], rid: int | None) -> tuple[str | None, str 
     return r.name, None
 
 
-def _industries(session: Session, owner_type: str) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for a_id, name in session.execute(
-            select(Relation.a_id, Industry.name).join(Industry, Industry.id == Relation.b_id)
-            .where(Relation.a_type == owner_type, Relation.b_type == "industry")):
-        out.setdefault(a_id, []).append(name)
-    return out
-
-
 @dataclass(frozen=True)
 class ProjectRow:
     """A project as the pipeline reads it: its values, its stage statements and sources."""
@@ -341,7 +332,7 @@ def project_rows(session: Session, *, region_ids: set[int] | None = None,
     projects = list(session.scalars(stmt))
     ids = [p.id for p in projects]
     regions = _regions(session)
-    inds = _industries(session, "project")
+    inds = industry_names(session, "project")
     changes = stage_changes(session, ids, include_pending=include_pending, registers=registers)
     docs: dict[int, set[str]] = {}
     names: dict[int, list[dict[str, Any]]] = {}

@@ -13,15 +13,19 @@ from gxatlas.report.brief import (MAX_ROWS, Scope, Section, _unavailable, citati
                                   register_section)
 
 
+def _run(name: str, title: str, session: Session, scope: Scope) -> dict[str, Any] | Section:
+    """The capability's report for the brief's region, or the section saying it is missing."""
+    result = capabilities.run(name, session, region=scope.region)
+    return _unavailable(name, title, result) or result["result"]
+
+
 def projects_section(session: Session, scope: Scope) -> Section:
     """Every project of the region with its stage, date, investment and the source of the
     stage; the funnel as a chart; the stalled ones flagged."""
     title = "重大项目库"
-    result = capabilities.run("projects", session, region=scope.region)
-    empty = _unavailable("projects", title, result)
-    if empty:
-        return empty
-    report = result["result"]
+    report = _run("projects", title, session, scope)
+    if isinstance(report, Section):
+        return report
     order = {s["stage"]: i for i, s in enumerate(report["stages"])}
     projects = sorted(report["projects"], key=lambda p: (
         p["stage"] is None, -order.get(p["stage"], -1), p["name"]))
@@ -56,11 +60,9 @@ def pool_section(session: Session, scope: Scope) -> Section:
     """The region's cultivation pool: each member with its tiers, then the firms that moved
     up and the candidates for the next tier with their rule."""
     title = "企业培育库"
-    result = capabilities.run("pool", session, region=scope.region)
-    empty = _unavailable("pool", title, result)
-    if empty:
-        return empty
-    report = result["result"]
+    report = _run("pool", title, session, scope)
+    if isinstance(report, Section):
+        return report
     rows, sources = [], []
     for f in report["firms"][:MAX_ROWS]:
         tiers = "、".join(f"{t['name']}" + (f"（{t['when']}）" if t["when"] else "")
