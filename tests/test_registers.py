@@ -65,6 +65,16 @@ def test_tier_words_and_levels(tag: str, tier: str, level: str | None) -> None:
     assert found.level_given(REGS.level_of(tag)) == level
 
 
+def test_every_stage_and_tier_the_extractor_writes_is_known() -> None:
+    from gxatlas.data.lexicon import lexicon
+
+    lex = lexicon()
+    for phrase, word in lex.map("project_stages").items():
+        assert REGS.stage_of(word) is not None and REGS.stage_of(phrase) is not None, phrase
+    for phrase, tag in lex.map("enterprise_tags").items():
+        assert REGS.tier_of(tag) is not None and REGS.tier_of(phrase) is not None, (phrase, tag)
+
+
 def test_unknown_words_are_none() -> None:
     assert REGS.stage_of("建设") is None and REGS.tier_of("金牌企业") is None
 

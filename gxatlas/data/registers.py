@@ -1,7 +1,10 @@
 """The vocabularies of the two registers (gxatlas/data/registers.yaml), loaded and validated.
 
-* Project stages, in the order a project moves through them (储备 → 签约 → 在建 → 竣工 → 投产),
-  each with the words documents use for it (`stage_of("建成投产")` is 投产).
+* Project stages, in the order a project moves through them (储备 → 签约 → 在建 → 竣工 → 投产).
+  A status phrase is read with the extraction lexicon's ``project_stages`` (建成投产 → 投产,
+  开工建设 → 开工; gxatlas/data/lexicon/projects.yaml), whose stage words each register stage
+  groups, plus the few phrases the register alone knows (``also``): `stage_of("建成投产")` is
+  投产, `stage_of("开工建设")` is 在建.
 * Enterprise tiers of the cultivation pool (规上 … 单项冠军, and 链主/龙头 off the ladder), each
   with its usual issuing level, its rank on the ladder and the tiers one step up
   (`tier_of("广西制造业单项冠军")` is the provincial 单项冠军).
@@ -84,7 +87,7 @@ class Registers:
 
     def stage_of(self, text: str | None) -> Stage | None:
         """The stage a status phrase names (longest word; the later stage on a tie)."""
-        return _longest(text, [(w, s.index, s) for s in self.stages for w in s.words])
+        return _longest(text, _stage_entries(self.stages))
 
     def tier_of(self, text: str | None) -> Tier | None:
         """The tier a tag or title names (longest word; the higher tier on a tie)."""
@@ -103,7 +106,7 @@ class Registers:
         return None
 
 
-def _longest(text: str | None, entries: list[tuple[str, int, Any]]) -> Any:
+def _longest(text: str | None, entries: Any) -> Any:
     if not text:
         return None
     clean = _QUOTES.sub("", canonical_name(str(text)))
@@ -113,6 +116,21 @@ def _longest(text: str | None, entries: list[tuple[str, int, Any]]) -> Any:
         if word in clean and (best is None or (len(word), order) > best):
             best, hit = (len(word), order), value
     return hit
+
+
+@functools.cache
+def _stage_entries(stages: tuple[Stage, ...]) -> tuple[tuple[str, int, Stage], ...]:
+    """(word, stage index, stage) for every phrase that names a stage: the lexicon's phrases
+    through the stage words each stage groups, and each stage's own words."""
+    from gxatlas.data.lexicon import lexicon
+
+    by_word = {w: s for s in stages for w in s.words}
+    out = [(w, s.index, s) for w, s in by_word.items()]
+    for phrase, word in lexicon().map("project_stages").items():
+        stage = by_word.get(_QUOTES.sub("", canonical_name(str(word))))
+        if stage is not None:
+            out.append((_QUOTES.sub("", canonical_name(phrase)), stage.index, stage))
+    return tuple(out)
 
 
 @functools.cache
@@ -135,12 +153,19 @@ def parse_registers(path: Path) -> Registers:
     data = read_yaml(path)
     if not isinstance(data, dict) or not {"stages", "tiers", "levels"} <= set(data):
         raise InputError(path, "应含 stages、tiers、levels 三部分")
+    from gxatlas.data.lexicon import lexicon
+
     stages = []
     for i, raw in enumerate(data["stages"]):
         if not raw.get("id") or not raw.get("name") or not raw.get("label"):
             raise InputError(path, "阶段缺少 id/name/label", line=raw.get("__line__"))
         stages.append(Stage(id=raw["id"], name=raw["name"], label=raw["label"], index=i,
-                            words=_words(path, raw, "words") + (raw["name"],)))
+                            words=(raw["name"], *_words(path, raw, "groups"),
+                                   *_words(path, raw, "also"))))
+    grouped = {w for s in stages for w in s.words}
+    missing = sorted(set(lexicon().map("project_stages").values()) - grouped)
+    if missing:
+        raise InputError(path, f"抽取词表的阶段词 {'、'.join(missing)} 没有归入任何阶段 (groups)")
     tiers = []
     ids = {raw.get("id") for raw in data["tiers"]}
     for raw in data["tiers"]:
