@@ -195,7 +195,7 @@ def init(ctx: click.Context, as_json: bool) -> None:
     from gxatlas.kb.store import _display
 
     kb = open_kb_from(ctx, create=True)
-    with kb.session() as s:
+    with kb.session(write=True) as s:
         report = load_all(s)
         st = stats(s)
     if as_json:
@@ -478,9 +478,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], parquet: str | None, slot
             try:
                 doc, facts = read_and_extract(path, limits=limits, gazetteer=gazetteer,
                                               fork=True)
-                with kb.session() as s:
-                    res = store_document(s, doc, facts,
-                                         source=slot_source if slot is not None else None)
+                source = slot_source if slot is not None else None
+                res = kb.write(lambda s: store_document(s, doc, facts, source=source))
             except GxatlasError as err:
                 failed += 1
                 click.echo(f"gxatlas: {err}", err=True)
@@ -1047,7 +1046,7 @@ def monitor_import_cmd(ctx: click.Context, path: str, as_json: bool) -> None:
     from gxatlas.analysis.monitor import import_actuals
 
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=True) as s:
         res = import_actuals(s, path)
     problems = [{"line": p.line, "problem": p.problem} for p in res.imported.problems]
     if as_json:
@@ -1734,7 +1733,7 @@ def partners_import(ctx: click.Context, path: str, fmt: str, as_json: bool) -> N
     if len(imported.rows):
         from gxatlas.analysis.kbdata import store_table
 
-        with kb.session() as s:
+        with kb.session(write=True) as s:
             stored = store_table(s, imported.rows, source=str(Path(path).resolve()),
                                  unit=imported.unit)
         click.echo(f"已存入知识库 {stored} 行 (stored {stored} rows)", err=True)
@@ -2084,11 +2083,17 @@ def _check_port(host: str, port: int) -> None:
               help="端口 (port).")
 @click.option("--db", "db_url", default=None, metavar="URL",
               help="知识库，同 gxatlas --db (database URL, as gxatlas --db).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="允许的主机名（可重复；默认只允许本机名称与 --host）(a Host name the server "
+                   "answers to, besides loopback names and --host; repeatable).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, db_url: str | None) -> None:
+def serve(ctx: click.Context, host: str, port: int, db_url: str | None,
+          allow_hosts: tuple[str, ...]) -> None:
     """启动 API 与仪表盘（http://HOST:PORT/，接口文档 /docs）。
 
-    Serve the REST API and the dashboard on the KB until interrupted (Ctrl-C).
+    Serve the REST API and the dashboard on the KB until interrupted (Ctrl-C). Requests
+    must name an allowed host (loopback names, --host, --allow-host, GXATLAS_ALLOWED_HOSTS):
+    other sites' pages cannot reach it through DNS rebinding.
     """
     import uvicorn
 
@@ -2096,10 +2101,13 @@ def serve(ctx: click.Context, host: str, port: int, db_url: str | None) -> None:
 
     if db_url:
         ctx.obj["db_url"] = db_url
-    app = create_app(kb=open_kb_from(ctx))
+    names = [*allow_hosts, *([host] if host not in ("0.0.0.0", "::", "") else [])]
+    app = create_app(kb=open_kb_from(ctx), hosts=names)
     _check_port(host, port)
     note(f"仪表盘 dashboard http://{host}:{port}/  API 文档 http://{host}:{port}/docs")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # beyond 1024 open connections uvicorn answers 503 itself; a slow client gets 30 s
+    uvicorn.run(app, host=host, port=port, log_level="info", limit_concurrency=1024,
+                backlog=2048, timeout_keep_alive=30)
 
 
 @main.group()
@@ -2125,7 +2133,7 @@ def users_add(ctx: click.Context, name: str, role: str, as_json: bool) -> None:
     from gxatlas.api.auth import add_user
 
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=True) as s:
         user, token = add_user(s, name=name, role=role)
     if as_json:
         emit_json({"name": user.name, "role": user.role, "token": token})
@@ -2174,7 +2182,7 @@ def users_revoke(ctx: click.Context, name: str, as_json: bool) -> None:
     from gxatlas.api.auth import revoke_user
 
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=True) as s:
         user = revoke_user(s, name=name)
     if as_json:
         emit_json(asdict(user))

@@ -37,6 +37,9 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
     cache = tmp_path_factory.mktemp("cache")
     os.environ.setdefault("GXATLAS_CACHE", str(cache))
     os.environ.pop("GXATLAS_DB", None)
+    # Starlette's TestClient sends `Host: testserver`; the API allows only listed host names
+    # (tests/test_api_hardening.py checks the refusal with a name that is not listed)
+    os.environ["GXATLAS_ALLOWED_HOSTS"] = "testserver"
 
 
 @pytest.fixture()

@@ -185,8 +185,10 @@ def test_revoked_token_is_refused(client: TestClient, sample) -> None:
 # --- uploads and jobs ---------------------------------------------------------------------
 
 def _job(client: TestClient, res: Any) -> dict[str, Any]:
+    """The job of an upload, read with the uploader's token (jobs are their owner's)."""
     assert res.status_code == 202, res.text
-    return client.get(res.json()["url"]).json()
+    owner = {"Authorization": res.request.headers["authorization"]}
+    return client.get(res.json()["url"], headers=owner).json()
 
 
 def test_actuals_upload_is_processed_as_a_job(client: TestClient, sample) -> None:
@@ -240,7 +242,12 @@ def test_document_upload_runs_ingest(client: TestClient, sample) -> None:
 
 def test_document_that_cannot_be_read_fails_its_job(client: TestClient, sample) -> None:
     before = client.get("/api/documents").json()["total"]
-    files = {"file": ("broken.docx", io.BytesIO(b"PK\x03\x04 truncated"), "application/zip")}
+    import zipfile
+
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as zf:  # a ZIP archive, but not a Word document
+        zf.writestr("hello.txt", "hi")
+    files = {"file": ("broken.docx", io.BytesIO(package.getvalue()), "application/zip")}
     job = _job(client, client.post("/api/documents", files=files, headers=auth(sample, "write")))
     assert job["status"] == "failed" and job["message"]
     assert client.get("/api/documents").json()["total"] == before
@@ -275,8 +282,8 @@ def test_upload_without_file_field_is_422(client: TestClient, sample) -> None:
     assert res.status_code == 422
 
 
-def test_unknown_job_is_404(client: TestClient) -> None:
-    assert client.get("/api/jobs/999999").status_code == 404
+def test_unknown_job_is_404(client: TestClient, sample) -> None:
+    assert client.get("/api/jobs/999999", headers=auth(sample, "read")).status_code == 404
 
 
 def test_create_app_refuses_uninitialised_db(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Issue 14, row 2: a DOCX of under 1 MB whose document.xml inflates to 900 MB is refused by
 its declared sizes before any part is inflated, with one line naming the file and the limit;
-the batch goes on, and through the API the job fails cleanly while the server answers."""
+the batch goes on, and the API refuses the upload on arrival while the server answers."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def test_batch_goes_on_past_the_bomb(bomb: Path, atlas_url: str, tmp_path: Path)
     assert "max_part_mb" in r.stderr and str(bomb) in r.stderr
 
 
-def test_api_upload_of_the_bomb_fails_its_job(bomb: Path, tmp_path: Path) -> None:
+def test_api_upload_of_the_bomb_is_refused(bomb: Path, tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
     from gxatlas.api.app import create_app
@@ -79,8 +79,7 @@ def test_api_upload_of_the_bomb_fails_its_job(bomb: Path, tmp_path: Path) -> Non
     headers = {"Authorization": f"Bearer {token}"}
     res = client.post("/api/documents", headers=headers,
                       files={"file": ("bomb.docx", io.BytesIO(bomb.read_bytes()))})
-    assert res.status_code == 202, res.text
-    job = client.get(res.json()["url"], headers=headers).json()
-    assert job["status"] == "failed" and "max_part_mb" in job["message"]
+    assert res.status_code == 413  # refused on arrival: no job, nothing inflated
+    assert res.json()["detail"].startswith("bomb.docx: ") and "max_part_mb" in res.text
     assert client.get("/api/health").status_code == 200
     kb.dispose()

@@ -11,13 +11,17 @@ disables the cache, and a finished upload job clears it.
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import threading
 import time
 from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Hashable
 
+from anyio import to_thread
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from gxatlas.kb.models import (Alias, Correction, Document, Enterprise, Evidence, Indicator, Job,
                                Observation, Park, ParkTarget, Policy, Project, Region, Relation)
@@ -33,11 +37,67 @@ _STAMPED = (Document, Evidence, Observation, Relation, Alias, Park, ParkTarget, 
             Project, Policy, Indicator, Region, Job, Correction)
 
 
+def _stamp_query() -> Any:
+    return select(*[select(func.max(model.id)).scalar_subquery() for model in _STAMPED])
+
+
 def kb_stamp(engine: Engine) -> Hashable:
     """The highest id of every table a write adds rows to, in one (index-only) query."""
-    columns = [select(func.max(model.id)).scalar_subquery() for model in _STAMPED]
     with engine.connect() as conn:
-        return tuple(conn.execute(select(*columns)).one())
+        return tuple(conn.execute(_stamp_query()).one())
+
+
+def session_stamp(session: Session) -> Hashable:
+    """`kb_stamp` as seen by ``session``'s transaction."""
+    return tuple(session.execute(_stamp_query()).one())
+
+
+class Memo:
+    """Results of expensive computations (the analyses), computed once per KB change.
+
+    ``get(key, stamp, compute)`` returns the result kept for ``key`` while the KB's stamp is
+    ``stamp``, else computes it once — concurrent callers of one key wait for that single
+    computation instead of starting their own — and keeps it (least recently used dropped
+    past ``size``). Callers get a copy they may change."""
+
+    def __init__(self, *, size: int = 256, enabled: bool = True) -> None:
+        self.size = size
+        self.enabled = enabled
+        self.computed = 0  # how many times a result was computed (tests, diagnostics)
+        self._stamp: Hashable = None
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, stamp: Hashable, compute: Callable[[], Any]) -> Any:
+        if not self.enabled:
+            self.computed += 1
+            return compute()
+        with self._lock:
+            if stamp != self._stamp:
+                self._items.clear()
+                self._stamp = stamp
+            if key in self._items:
+                self._items.move_to_end(key)
+                return copy.deepcopy(self._items[key])
+            key_lock = self._locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if self._stamp == stamp and key in self._items:
+                    return copy.deepcopy(self._items[key])
+            value = compute()
+            with self._lock:
+                self.computed += 1
+                self._locks.pop(key, None)
+                if self._stamp == stamp:
+                    self._items[key] = value
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
+            return copy.deepcopy(value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 class ResponseCache:
@@ -52,6 +112,7 @@ class ResponseCache:
         self._items: OrderedDict[str, tuple[float, list[tuple[bytes, bytes]], bytes]] = \
             OrderedDict()
         self._lock = threading.Lock()
+        self._pending: asyncio.Future[None] | None = None
 
     def get(self, key: str) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
         with self._lock:
@@ -85,6 +146,15 @@ class ResponseCache:
                 self._items.clear()
                 self._stamp = current
 
+    async def check_async(self) -> None:
+        """`check` in a worker thread (the event loop never waits on the database); requests
+        that arrive while a check runs share it."""
+        if self.stamp is None:
+            return
+        if self._pending is None or self._pending.done():
+            self._pending = asyncio.ensure_future(to_thread.run_sync(self.check))
+        await asyncio.shield(self._pending)
+
 
 class CacheMiddleware:
     """Serve cached answers to ``GET /api/...``; store fresh 200 JSON answers."""
@@ -98,7 +168,7 @@ class CacheMiddleware:
             await self.app(scope, receive, send)
             return
         key = scope["path"] + "?" + scope.get("query_string", b"").decode("latin-1")
-        self.cache.check()
+        await self.cache.check_async()
         hit = self.cache.get(key)
         if hit is not None:
             headers, body = hit

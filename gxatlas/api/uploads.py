@@ -1,17 +1,17 @@
-"""Uploads: checked on arrival (type, size, shape), processed as a background job.
+"""Uploads: checked on arrival (type, size, shape), processed as a job (`gxatlas.api.jobs`).
 
-A job runs in one KB transaction: it either stores everything or, on any error, nothing, and
-the ``Job`` row says why (``status="failed"``, ``message``).
+A job stores in one KB write transaction: everything or, on any error, nothing, and the
+``Job`` row says why (``status="failed"``, ``message``). Documents are read and extracted
+before that transaction, in a reader process under the resource limits.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -75,6 +75,14 @@ def check_upload(*, filename: str, data: bytes, allowed: tuple[str, ...],
         raise UploadRejected(422, f"{name}: 不是 PDF 文件")
     if suffix in (".docx", ".xlsx") and not data.startswith(_ZIP_MAGIC):
         raise UploadRejected(422, f"{name}: 不是 {suffix[1:].upper()} 文件")
+    if suffix in (".docx", ".xlsx"):  # a ZIP bomb is refused here, before any job runs
+        from gxatlas.ingest.formats import check_package
+        from gxatlas.ingest.limits import Limits
+
+        try:
+            check_package(data, ext=suffix, source=name, limits=Limits.from_env())
+        except InputError as err:
+            raise UploadRejected(413 if "超出限制" in err.problem else 422, str(err)) from None
     if suffix in (".txt", ".md", ".html", ".htm", ".csv"):
         _decode_text(data, name)
     return Upload(filename=name, suffix=suffix, data=data)
@@ -147,16 +155,14 @@ def store_tier_list(session: Session, upload: Upload, path: Path, *, tier: str |
 
 # --- documents ----------------------------------------------------------------------------
 
-def store_document(session: Session, upload: Upload, path: Path) -> dict[str, Any]:
-    """Read, extract and store a document with its facts, as `gxatlas ingest` does."""
-    from gxatlas.extract import extract
-    from gxatlas.ingest import read
+def store_document(session: Session, upload: Upload, read: tuple[Any, list[Any]]
+                   ) -> dict[str, Any]:
+    """Store a document read and extracted beforehand (``read``: the Document and its facts),
+    as `gxatlas ingest` does: by content and, with a slot, as a new version of that slot."""
     from gxatlas.kb.documents import Source
     from gxatlas.kb.documents import store_document as kb_store_document
-    from gxatlas.kb.names import known_names
 
-    doc = read(path)
-    facts = extract(doc, gazetteer=known_names(session))
+    doc, facts = read
     source = Source.slot(upload.slot) if upload.slot else Source.content(f"上传: {upload.filename}")
     result = kb_store_document(session, doc, facts, source=source)
     return {"upload": upload.filename, "slot": upload.slot, **_as_dict(result)}
@@ -169,52 +175,50 @@ def _as_dict(result: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"result": value}
 
 
-# --- jobs ---------------------------------------------------------------------------------
+# --- the job workers (gxatlas.api.jobs) ---------------------------------------------------
 
-def create_job(kb: KB, *, kind: str, filename: str) -> int:
+def _upload_of(job: Any) -> Upload:
+    return Upload(filename=job.filename, suffix=Path(job.filename).suffix.lower(),
+                  data=job.payload, slot=job.slot)
+
+
+def document_worker(kb: KB, job: Any, path: Path) -> dict[str, Any]:
+    """Read and extract in a reader process under the resource limits (outside any
+    transaction), then store in one write transaction."""
+    from gxatlas.kb.names import known_names
+    from gxatlas.pipeline import read_and_extract
+
     with kb.session() as s:
-        job = Job(kind=kind, status="queued", filename=filename)
-        s.add(job)
-        s.flush()
-        return job.id
+        gazetteer = known_names(s)
+    read = read_and_extract(path, gazetteer=gazetteer)
+    upload = _upload_of(job)
+    return kb.write(lambda s: store_document(s, upload, read))
 
 
-def _finish(kb: KB, job_id: int, *, status: str, message: str | None,
-            result: Any = None) -> None:
-    with kb.session() as s:
-        job = s.get(Job, job_id)
-        if job is None:
-            return
-        job.status, job.message, job.result = status, message, result
-        job.finished_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+def actuals_worker(kb: KB, job: Any, path: Path) -> dict[str, Any]:
+    upload = _upload_of(job)
+    return kb.write(lambda s: store_actuals(s, upload, path))
 
 
-def _set_running(kb: KB, job_id: int) -> None:
-    with kb.session() as s:
-        job = s.get(Job, job_id)
-        if job is not None:
-            job.status = "running"
+def registry_worker(kb: KB, job: Any, path: Path) -> dict[str, Any]:
+    upload = _upload_of(job)
+    return kb.write(lambda s: store_registry(s, upload, path))
 
 
-def run_job(kb: KB, job_id: int, work: Callable[[Session], dict[str, Any]]) -> None:
-    """Run ``work`` in one transaction and record the outcome on the job (never raises)."""
-    _set_running(kb, job_id)
-    try:
-        with kb.session() as s:
-            result = work(s)
-    except GxatlasError as err:
-        _finish(kb, job_id, status="failed", message=str(err))
-        return
-    except Exception as err:  # the job must report every failure, whatever it is
-        log.exception("job %s failed", job_id)
-        _finish(kb, job_id, status="failed", message=f"内部错误: {type(err).__name__}: {err}")
-        return
-    _finish(kb, job_id, status="done", message=None, result=result)
+def tierlist_worker(kb: KB, job: Any, path: Path) -> dict[str, Any]:
+    upload = _upload_of(job)
+    params = {k: job.params.get(k) for k in ("tier", "level", "year")}
+    return kb.write(lambda s: store_tier_list(s, upload, path, **params))
+
+
+WORKERS = {"document": document_worker, "actuals": actuals_worker, "registry": registry_worker,
+           "tierlist": tierlist_worker}
 
 
 def job_dict(job: Job) -> dict[str, Any]:
     return {"id": job.id, "kind": job.kind, "status": job.status, "filename": job.filename,
-            "message": job.message, "result": job.result,
+            "slot": job.slot, "message": job.message, "result": job.result,
+            "attempts": job.attempts,
             "created_at": job.created_at.isoformat() if job.created_at else None,
+            "started_at": job.started_at.isoformat() if job.started_at else None,
             "finished_at": job.finished_at.isoformat() if job.finished_at else None}
-

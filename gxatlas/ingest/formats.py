@@ -31,6 +31,7 @@ __all__ = [
     "read_xlsx",
     "read_csv",
     "zip_kind",
+    "check_package",
     "table_text",
 ]
 
@@ -173,7 +174,7 @@ def zip_kind(data: bytes) -> str | None:
     return None
 
 
-def _check_package(data: bytes, *, ext: str, source: str, limits: Limits) -> None:
+def check_package(data: bytes, *, ext: str, source: str, limits: Limits) -> None:
     """Raise unless ``data`` is a ZIP archive within the limits: at most ``max_zip_entries``
     members, none expanding past ``max_part_mb``, all together not past ``max_unzipped_mb``.
 
@@ -217,7 +218,7 @@ def read_docx(data: bytes, *, source: str, limits: Limits = DEFAULT) -> Extracte
     """Paragraphs and tables of a .docx body, in body order (tables as TAB-separated rows)."""
     import docx
 
-    _check_package(data, ext=".docx", source=source, limits=limits)
+    check_package(data, ext=".docx", source=source, limits=limits)
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = list(_docx_blocks(document.iter_inner_content()))
@@ -257,7 +258,7 @@ def read_xlsx(data: bytes, *, source: str, limits: Limits = DEFAULT) -> Extracte
     """
     import openpyxl
 
-    _check_package(data, ext=".xlsx", source=source, limits=limits)
+    check_package(data, ext=".xlsx", source=source, limits=limits)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, func)
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
+                        String, Text, UniqueConstraint, func)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ENTITY_TYPES = ("region", "park", "enterprise", "project", "policy", "indicator", "industry",
@@ -368,6 +368,14 @@ class Job(Base):
     result: Mapped[Any] = mapped_column(JSON, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # the job queue survives a restart (gxatlas/api/jobs.py): the upload is kept until done
+    owner_id: Mapped[int | None] = mapped_column(Integer, index=True)  # ApiToken.id
+    slot: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    worker: Mapped[str | None] = mapped_column(String(100))  # host:pid running it
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    params: Mapped[Any] = mapped_column(JSON, nullable=True)  # what the upload said besides
 
 
 

@@ -3,15 +3,25 @@
 SQLite by default (a file in the user data directory), PostgreSQL by a ``postgresql://`` URL.
 Every write goes through ``KB.session()``: one transaction, committed on success and rolled
 back whole on any error, so nothing is stored half-way.
+
+Many writers at once (several `gxatlas ingest`, the API's jobs): SQLite runs in WAL mode (readers
+never wait for a writer) with a busy timeout, and every transaction is a real one (``BEGIN``,
+not the sqlite3 module's implicit transactions that start only at the first write). A write
+transaction (``KB.session(write=True)``, ``KB.write(fn)``) takes the database's write lock
+when it begins (``BEGIN IMMEDIATE``; on PostgreSQL a transaction-level advisory lock), so
+writers queue instead of failing halfway, and ``KB.write`` retries a transaction that still
+could not get the lock. Readers are never serialised.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import random
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -62,11 +72,48 @@ def db_problem(err: SQLAlchemyError) -> str:
     return msg.strip().splitlines()[0] if msg.strip() else type(err).__name__
 
 
+T = TypeVar("T")
+BUSY_TIMEOUT_MS = 30_000  # how long a SQLite statement waits for a lock before "busy"
+WRITE_ATTEMPTS = 5  # KB.write: tries of a transaction that could not get the write lock
+PG_LOCK_TIMEOUT = "60s"  # how long a PostgreSQL write transaction waits for the write lock
+_PG_WRITE_LOCK = 0x67786174  # the advisory lock key of gxatlas writers ("gxat")
+_WRITE = "gxatlas_write"  # execution option marking a write transaction
+POOL_SIZE = 20
+POOL_TIMEOUT = 10
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 (DB-API objects)
+    dbapi_conn.isolation_level = None  # transactions are begun by _sqlite_begin, not implicitly
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")  # safe in WAL mode; a crash loses no commit
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:  # noqa: ANN001 (a SQLAlchemy Connection)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE)
+                         else "BEGIN")
+
+
+def _pg_begin(conn) -> None:  # noqa: ANN001
+    if conn.get_execution_options().get(_WRITE):
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}'")
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
+
+
+def is_busy(err: BaseException) -> bool:
+    """True for a transaction that failed only because another writer held the database:
+    SQLite "database is locked/busy", PostgreSQL lock timeout, deadlock, serialization."""
+    if not isinstance(err, DBAPIError):
+        return False
+    code = getattr(getattr(err, "orig", None), "sqlstate", None)
+    if code in ("55P03", "40P01", "40001"):
+        return True
+    text_ = str(getattr(err, "orig", err)).lower()
+    return "database is locked" in text_ or "database is busy" in text_ or \
+        "database table is locked" in text_
 
 
 @dataclass(frozen=True)
@@ -76,15 +123,19 @@ class KB:
     url: str
     engine: Engine
     factory: sessionmaker[Session]
+    write_factory: sessionmaker[Session] | None = None
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @contextlib.contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction: commit on success, roll back everything on error."""
-        s = self.factory()
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction: commit on success, roll back everything on error.
+
+        ``write=True`` takes the write lock when the transaction begins (writers queue,
+        readers go on); use it for transactions that write, or call `write`."""
+        s = (self.write_factory if write and self.write_factory else self.factory)()
         try:
             yield s
             s.commit()
@@ -93,6 +144,23 @@ class KB:
             raise
         finally:
             s.close()
+
+    def write(self, work: Callable[[Session], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
+        """``work(session)`` in one write transaction, tried again (after a short random
+        wait) when it failed only because other writers held the database too long."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.session(write=True) as s:
+                    return work(s)
+            except DBAPIError as err:
+                if not is_busy(err) or attempt == attempts:
+                    if is_busy(err):
+                        raise DatabaseError(f"{_display(self.url)}: 数据库忙，稍后再试 (the "
+                                            f"database stayed busy with other writers; "
+                                            f"try again)") from err
+                    raise
+                time.sleep(random.uniform(0.2, 1.0) * attempt)
+        raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -123,18 +191,28 @@ def connect(url: str | None = None, *, create: bool = False) -> KB:
     if full.startswith("sqlite"):
         _check_sqlite_file(full, create=create)
     try:
-        engine = create_engine(full, future=True)
+        memory = full in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in full
+        # enough connections for the API's in-flight requests, its job runner and health
+        # checks; a request that still finds none waits POOL_TIMEOUT s, then gets a 503
+        pool = {} if memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE,
+                                  "pool_timeout": POOL_TIMEOUT}
+        engine = create_engine(full, future=True, **pool)
     except (ArgumentError, ImportError) as err:
         raise DatabaseError(f"{_display(full)}: 无法打开 (cannot open: {err})") from err
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _pg_begin)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except (OperationalError, DBAPIError) as err:
         engine.dispose()
         raise DatabaseError(f"{_display(full)}: 无法连接 (cannot connect: {db_problem(err)})") from err
-    return KB(url=full, engine=engine, factory=sessionmaker(engine, expire_on_commit=False))
+    return KB(url=full, engine=engine, factory=sessionmaker(engine, expire_on_commit=False),
+              write_factory=sessionmaker(engine.execution_options(**{_WRITE: True}),
+                                         expire_on_commit=False))
 
 
 def _alembic_config(kb: KB):
@@ -166,10 +244,21 @@ def upgrade(kb: KB) -> None:
         raise DatabaseError(f"{_display(kb.url)}: 含有其他表，不是 gxatlas 知识库 (holds tables "
                             f"that are not a gxatlas knowledge base; use another --db)")
     try:
-        with kb.engine.begin() as conn:
-            cfg = _alembic_config(kb)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        with kb.engine.execution_options(**{_WRITE: True}).connect() as conn:
+            sqlite = kb.dialect == "sqlite"
+            if sqlite:  # batch migrations copy and drop tables that other tables refer to
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    cfg = _alembic_config(kb)
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                        raise DatabaseError(f"{_display(kb.url)}: 升级后外键不一致，未做改动 "
+                                            f"(foreign keys broken by the migration; rolled back)")
+            finally:
+                if sqlite:
+                    conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
     except SQLAlchemyError as err:
         raise DatabaseError(f"{_display(kb.url)}: 升级数据库结构失败 (migration failed: {db_problem(err)})") from err
 

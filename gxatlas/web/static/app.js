@@ -680,9 +680,9 @@ async function showFindings(key) {
     : el("p", { class: "hint" }, t("noFindings")));
 }
 
-async function pollJob(url, status) {
+async function pollJob(url, status, headers) {
   for (let i = 0; i < 120; i += 1) {
-    const job = await api(url);
+    const job = await api(url, { headers });  // a job is shown only to its uploader's token
     if (job.status === "done") {
       const summary = Object.entries(job.result || {}).filter(([, v]) => typeof v !== "object" || (Array.isArray(v) && v.length))
         .map(([k, v]) => `${k}: ${fmt(v)}`).join(" · ");
@@ -708,7 +708,7 @@ async function upload(ev) {
   try {
     const res = await api(`/api/${$("#upload-kind").value}`, { method: "POST", body: form, headers });
     status.textContent = t("queued");
-    await pollJob(res.url, status);
+    await pollJob(res.url, status, headers);
   } catch (err) {
     status.textContent = `${t("jobFailed")}: ${err.message}${err.status === 401 && !token ? ` (${t("noToken")})` : ""}`;
   }
