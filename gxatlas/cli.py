@@ -220,7 +220,7 @@ def show(ctx: click.Context, entity_type: str, name: str, as_json: bool) -> None
     from gxatlas.kb.query import entity_detail
 
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         if entity_type == "document" and not as_json:
             from gxatlas.kb.documents import render_document
 
@@ -286,7 +286,7 @@ def search(ctx: click.Context, query: tuple[str, ...], types: tuple[str, ...], l
     from gxatlas.kb.search import search as run_search
 
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         hits = run_search(s, " ".join(query), types=types, limit=limit)
     if as_json:
         emit_json([{"type": h.entity_type, "id": h.entity_id, "title": h.title,
@@ -316,7 +316,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     from gxatlas.kb.query import stats as kb_stats
 
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         st = kb_stats(s)
     if as_json:
         emit_json(st)
@@ -354,7 +354,7 @@ def overview(ctx: click.Context, as_json: bool) -> None:
     from gxatlas.kb.query import overview as kb_overview
 
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         ov = kb_overview(s)
     if as_json:
         emit_json(ov)
@@ -468,7 +468,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], parquet: str | None, slot
         except ValueError as err:
             raise click.BadParameter(str(err), param_hint="--slot") from err
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         gazetteer = known_names(s)
     if len(files) > 1:
         warm_up()  # once here rather than in every file's reader process
@@ -921,7 +921,7 @@ def audit_cmd(ctx: click.Context, target: str | None, fmt: str, as_json: bool) -
         findings = audit(doc)
     else:
         kb = open_kb_from(ctx)
-        with kb.session() as s:
+        with kb.session(write=False) as s:
             doc = stored_document(s, target) if target is not None else None
             cross = kb_cross_source(s, document=doc.name if doc is not None else None)
         findings = (audit(doc) if doc is not None else []) + cross
@@ -1443,7 +1443,7 @@ def _check_place(ctx: click.Context, *, region: str | None, park: str | None,
         from gxatlas.kb.resolve import find
 
         kb = open_kb_from(ctx)
-        with kb.session() as s:
+        with kb.session(write=False) as s:
             if region and find(s, "region", region) is None:
                 raise GxatlasError(f"未知地区“{region}”(unknown region)")
             if park and find(s, "park", park) is None:
@@ -2156,7 +2156,7 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
     from gxatlas.api.auth import list_users
 
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         rows = list_users(s)
     if as_json:
         emit_json([asdict(u) for u in rows])

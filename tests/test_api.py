@@ -318,7 +318,7 @@ def test_cache_sees_writes_made_outside_the_app(sample) -> None:
     from gxatlas.kb.resolve import get_or_create
 
     kb = sample[0]
-    c = TestClient(create_app(kb=kb, cache_seconds=600))
+    c = TestClient(create_app(kb=kb, cache_seconds=600, stamp_interval=0))
     assert c.get("/api/enterprises", params={"q": "外部写入"}).json()["total"] == 0
     with kb.session() as s:
         get_or_create(s, "enterprise", "外部写入测试有限公司")

@@ -331,7 +331,7 @@ def entities_from_kb(*, db_url: str | None, region: str | None = None,
     from gxatlas.kb.store import open_kb
 
     kb = open_kb(db_url)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         yield from chain_entities(s, include_pending=include_pending)
 
 

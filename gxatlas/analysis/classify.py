@@ -316,7 +316,7 @@ def enterprises_from_kb(*, db_url: str | None) -> Iterable[tuple[str, str]]:
     kb = open_kb(db_url)
 
     def rows() -> Iterable[tuple[str, str]]:
-        with kb.session() as s:
+        with kb.session(write=False) as s:
             yield from enterprise_rows(s)
 
     return rows()

@@ -63,7 +63,10 @@ def _kb(request: Request) -> KB:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with _kb(request).session() as session:
+    """The request's transaction: reading only for GET/HEAD (no lock, never waits for a
+    writer), a write transaction otherwise (`KB.session`)."""
+    with _kb(request).session(write=request.method not in ("GET", "HEAD"),
+                              track=False) as session:  # entered and left in two threads
         yield session
 
 
@@ -78,7 +81,7 @@ def require(role: str) -> Callable[..., User]:
         if cred is None or cred.scheme.lower() != "bearer" or not cred.credentials:
             raise HTTPException(401, "需要令牌 (Authorization: Bearer <token>)",
                                 headers={"WWW-Authenticate": "Bearer"})
-        with _kb(request).session() as session:
+        with _kb(request).session(write=False) as session:
             user = authenticate(session, cred.credentials)
         if user is None:
             raise HTTPException(401, "令牌无效或已撤销", headers={"WWW-Authenticate": "Bearer"})
@@ -310,7 +313,7 @@ def _write_router() -> APIRouter:
         kb = _kb(request)
 
         def queue() -> int:
-            with kb.session() as s:
+            with kb.session(write=False) as s:
                 if jobs.open_jobs(s, user.id) >= jobs.MAX_OPEN_PER_OWNER:
                     raise HTTPException(429, f"未完成的任务已有 {jobs.MAX_OPEN_PER_OWNER} 个，请稍后再传 "
                                              f"(too many open jobs)", headers={"Retry-After": "30"})
@@ -453,11 +456,13 @@ def _errors(app: FastAPI) -> None:
 def create_app(db_url: str | None = None, *, kb: KB | None = None,
                max_upload_bytes: int = MAX_UPLOAD_BYTES,
                cache_seconds: float | None = None, max_inflight: int | None = None,
-               inflight_wait: float = 2.0, hosts: Iterable[str] = ()) -> FastAPI:
+               inflight_wait: float = 2.0, stamp_interval: float = 0.25,
+               hosts: Iterable[str] = ()) -> FastAPI:
     """The app over the KB at ``db_url`` (or an open ``kb``); the KB must be initialised.
 
     Read answers are cached while the KB is unchanged, at most ``cache_seconds`` (default:
-    ``GXATLAS_API_CACHE_SECONDS``, else 300; 0 disables; see `gxatlas.api.cache`); analyses
+    ``GXATLAS_API_CACHE_SECONDS``, else 300; 0 disables; writes made elsewhere show within
+    ``stamp_interval`` s; see `gxatlas.api.cache`); analyses
     are computed once per KB change whatever (``GXATLAS_API_MEMO=0`` disables that).
     At most ``max_inflight`` requests run at once (``GXATLAS_API_MAX_INFLIGHT``, default 16);
     more wait up to ``inflight_wait`` s, then get 503. Requests must name an allowed host:
@@ -479,7 +484,8 @@ def create_app(db_url: str | None = None, *, kb: KB | None = None,
     app.state.kb = kb if kb is not None else open_kb(db_url)
     app.state.max_upload_bytes = max_upload_bytes
     engine = app.state.kb.engine
-    app.state.cache = ResponseCache(ttl=cache_seconds, stamp=lambda: kb_stamp(engine))
+    app.state.cache = ResponseCache(ttl=cache_seconds, stamp=lambda: kb_stamp(engine),
+                                    stamp_interval=stamp_interval)
     app.state.memo = Memo(enabled=os.environ.get("GXATLAS_API_MEMO", "1") != "0")
     app.state.health = Health(app.state.kb)
 
@@ -512,7 +518,7 @@ def _changed(request: Request) -> None:
 
 def _token_checker(kb: KB) -> Callable[[str], bool]:
     def valid(token: str) -> bool:
-        with kb.session() as session:
+        with kb.session(write=False) as session:
             return authenticate(session, token) is not None
 
     return valid

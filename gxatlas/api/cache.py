@@ -2,16 +2,18 @@
 
 The dashboard asks the same few questions again and again while the KB changes rarely, so
 successful ``GET /api/...`` JSON answers are kept while the KB's *stamp* is unchanged: one
-cheap query per request (the highest ids of the tables every write adds rows to, see
-``kb_stamp``), so writes made anywhere (an upload job here, ``gxatlas ingest`` on the same
-database elsewhere) show on the next request. ``ttl`` bounds how long an answer is kept in
-any case (a backstop for edits that add no row, such as a pure deletion); ``ttl=0``
-disables the cache, and a finished upload job clears it.
+cheap query (the highest ids of the tables every write adds rows to, see ``kb_stamp``), made
+in a worker thread at most every ``stamp_interval`` seconds, so writes made anywhere (an
+upload job here, ``gxatlas ingest`` on the same database elsewhere) show within that interval
+(the API's default: 0.25 s; a finished upload job clears the cache at once). ``ttl`` bounds
+how long an answer is kept in any case (a backstop for edits that add no row, such as a pure
+deletion); ``ttl=0`` disables the cache.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import threading
 import time
@@ -104,10 +106,13 @@ class ResponseCache:
     """URL -> (expiry, status, headers, body), least recently used dropped past ``size``."""
 
     def __init__(self, *, ttl: float, size: int = 512,
-                 stamp: Callable[[], Hashable] | None = None) -> None:
+                 stamp: Callable[[], Hashable] | None = None,
+                 stamp_interval: float = 0.0) -> None:
         self.ttl = ttl
         self.size = size
         self.stamp = stamp
+        self.stamp_interval = stamp_interval  # the stamp is read at most this often (s)
+        self._checked = -1e9
         self._stamp: Hashable = None
         self._items: OrderedDict[str, tuple[float, list[tuple[bytes, bytes]], bytes]] = \
             OrderedDict()
@@ -149,9 +154,10 @@ class ResponseCache:
     async def check_async(self) -> None:
         """`check` in a worker thread (the event loop never waits on the database); requests
         that arrive while a check runs share it."""
-        if self.stamp is None:
+        if self.stamp is None or time.monotonic() - self._checked < self.stamp_interval:
             return
         if self._pending is None or self._pending.done():
+            self._checked = time.monotonic()
             self._pending = asyncio.ensure_future(to_thread.run_sync(self.check))
         await asyncio.shield(self._pending)
 
@@ -159,9 +165,11 @@ class ResponseCache:
 class CacheMiddleware:
     """Serve cached answers to ``GET /api/...``; store fresh 200 JSON answers."""
 
-    def __init__(self, app: ASGIApp, cache: ResponseCache) -> None:
+    def __init__(self, app: ASGIApp, cache: ResponseCache, *, wait: float = 30.0) -> None:
         self.app = app
         self.cache = cache
+        self.wait = wait  # how long a request waits for the same question asked just before
+        self._computing: dict[str, asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._cacheable(scope):
@@ -169,13 +177,30 @@ class CacheMiddleware:
             return
         key = scope["path"] + "?" + scope.get("query_string", b"").decode("latin-1")
         await self.cache.check_async()
-        hit = self.cache.get(key)
-        if hit is not None:
-            headers, body = hit
-            await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+        if await self._answer(key, send):
             return
-        await self.app(scope, receive, self._recorder(key, send))
+        running = self._computing.get(key)
+        if running is not None:  # the same question is being answered: wait for that answer
+            with contextlib.suppress(asyncio.TimeoutError, RuntimeError):
+                await asyncio.wait_for(running.wait(), self.wait)
+            if await self._answer(key, send):
+                return
+        event = self._computing.setdefault(key, asyncio.Event())
+        try:
+            await self.app(scope, receive, self._recorder(key, send))
+        finally:
+            if self._computing.get(key) is event:
+                del self._computing[key]
+            event.set()
+
+    async def _answer(self, key: str, send: Send) -> bool:
+        hit = self.cache.get(key)
+        if hit is None:
+            return False
+        headers, body = hit
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return True
 
     def _cacheable(self, scope: Scope) -> bool:
         path = scope.get("path", "")

@@ -36,7 +36,7 @@ class Health:
         if not self._running.acquire(blocking=False):
             return
         try:
-            with self.kb.session() as session:
+            with self.kb.session(write=False) as session:
                 counts = {k.path: queries.list_entities(session, k, limit=1)["total"]
                           for k in queries.KINDS}
             self._last = {"status": "ok", "counts": counts,

@@ -215,7 +215,7 @@ class Runner:
         return thread
 
     def _queued(self) -> bool:
-        with self.kb.session() as s:
+        with self.kb.session(write=False) as s:
             return s.scalar(select(Job.id).where(Job.status == "queued").limit(1)) is not None
 
     def _run(self, job: Claimed) -> None:

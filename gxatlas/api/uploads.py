@@ -188,7 +188,7 @@ def document_worker(kb: KB, job: Any, path: Path) -> dict[str, Any]:
     from gxatlas.kb.names import known_names
     from gxatlas.pipeline import read_and_extract
 
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         gazetteer = known_names(s)
     read = read_and_extract(path, gazetteer=gazetteer)
     upload = _upload_of(job)

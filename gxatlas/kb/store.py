@@ -7,10 +7,12 @@ back whole on any error, so nothing is stored half-way.
 Many writers at once (several `gxatlas ingest`, the API's jobs): SQLite runs in WAL mode (readers
 never wait for a writer) with a busy timeout, and every transaction is a real one (``BEGIN``,
 not the sqlite3 module's implicit transactions that start only at the first write). A write
-transaction (``KB.session(write=True)``, ``KB.write(fn)``) takes the database's write lock
-when it begins (``BEGIN IMMEDIATE``; on PostgreSQL a transaction-level advisory lock), so
-writers queue instead of failing halfway, and ``KB.write`` retries a transaction that still
-could not get the lock. Readers are never serialised.
+transaction — ``KB.session()``, the default, and ``KB.write(fn)`` — takes the database's
+write lock when it begins (``BEGIN IMMEDIATE``; on PostgreSQL a transaction-level advisory
+lock), so writers queue instead of failing halfway (a deferred SQLite transaction that read
+before another writer committed cannot write any more), and ``KB.write`` retries a
+transaction that still could not get the lock. ``KB.session(write=False)`` is for reading
+only: it takes no lock, never waits for a writer and sees one consistent snapshot.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
@@ -124,18 +127,30 @@ class KB:
     engine: Engine
     factory: sessionmaker[Session]
     write_factory: sessionmaker[Session] | None = None
+    # threads holding a write session of this KB (a nested session there cannot take the lock)
+    _writers: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
+    _writers_lock: threading.Lock = field(default_factory=threading.Lock, compare=False,
+                                          repr=False)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @contextlib.contextmanager
-    def session(self, *, write: bool = False) -> Iterator[Session]:
+    def session(self, *, write: bool = True, track: bool = True) -> Iterator[Session]:
         """One transaction: commit on success, roll back everything on error.
 
-        ``write=True`` takes the write lock when the transaction begins (writers queue,
-        readers go on); use it for transactions that write, or call `write`."""
-        s = (self.write_factory if write and self.write_factory else self.factory)()
+        It takes the write lock when it begins (other writers queue; readers go on);
+        ``write=False`` for a transaction that only reads (no lock, no waiting). A session
+        opened in a thread that already holds a write session of this KB reads only (it could
+        not get the lock its own thread holds). ``track=False``: do not mark this thread (for a
+        session entered and left in different threads, as FastAPI's dependencies are)."""
+        me = threading.get_ident()
+        with self._writers_lock:
+            locking = write and self.write_factory is not None and not self._writers.get(me)
+            if locking and track:
+                self._writers[me] = 1
+        s = (self.write_factory if locking else self.factory)()  # type: ignore[misc]
         try:
             yield s
             s.commit()
@@ -144,6 +159,9 @@ class KB:
             raise
         finally:
             s.close()
+            if locking and track:
+                with self._writers_lock:
+                    self._writers.pop(me, None)
 
     def write(self, work: Callable[[Session], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
         """``work(session)`` in one write transaction, tried again (after a short random
