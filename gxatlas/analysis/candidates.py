@@ -423,7 +423,7 @@ def court_from_db(*, db_url: str | None, region: str | None = None, park: str | 
     from gxatlas.kb.store import open_kb
 
     kb = open_kb(db_url)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         return court_from_kb(s, region=region, park=park, top=top)
 
 
