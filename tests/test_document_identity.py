@@ -198,11 +198,17 @@ def test_migration_gives_old_documents_their_path_and_a_version(tmp_path: Path) 
         conn.exec_driver_sql(
             "INSERT INTO documents (key, title, source, sha256, text, original) "
             "VALUES ('plan', 't', ?, 'abc', 'x', 'x')", (str(plan),))
+        # a row that refers to the document: SQLite's batch migrations copy and drop the
+        # documents table, which failed with "FOREIGN KEY constraint failed" on a used KB
+        conn.exec_driver_sql(
+            "INSERT INTO evidence (entity_type, entity_id, field, document_id, origin) "
+            "VALUES ('park', 1, 'name', 1, 'extracted')")
     kb.dispose()
     kb = open_kb(url, create=True)
     with kb.session() as s:
         doc = s.scalars(select(Document)).one()
         assert doc.source_key is not None and doc.version == 1
         assert s.scalar(select(func.count()).select_from(DocumentVersion)) == 1
+        assert s.scalar(select(func.count()).select_from(Evidence)) == 1  # kept
     kb.dispose()
     assert ingest(url, str(plan))[0]["status"] == "replaced"  # same path: a new version

@@ -1,15 +1,15 @@
 """a job queue that survives a restart: the upload, its owner, attempts and the worker
 
-Revision ID: 0006_job_queue
-Revises: 0005_review
+Revision ID: 0007_job_queue
+Revises: 0006_registers
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_job_queue"
-down_revision = "0005_review"
+revision = "0007_job_queue"
+down_revision = "0006_registers"
 branch_labels = None
 depends_on = None
 
