@@ -44,7 +44,7 @@ def _upload(client: TestClient, sample, path: Path, **params: Any) -> dict[str, 
     res = client.post("/api/tierlists", files=files, params=params,
                       headers=auth(sample, "write"))
     assert res.status_code == 202, res.text
-    return client.get(res.json()["url"]).json()
+    return client.get(res.json()["url"], headers=auth(sample, "write")).json()  # owner only
 
 
 def test_pipeline_reads(client: TestClient) -> None:

@@ -487,13 +487,10 @@ def create_app(db_url: str | None = None, *, kb: KB | None = None,
     app.state.cache = ResponseCache(ttl=cache_seconds, stamp=lambda: kb_stamp(engine),
                                     stamp_interval=stamp_interval)
     app.state.memo = Memo(enabled=os.environ.get("GXATLAS_API_MEMO", "1") != "0")
+    app.state.cache.linked.append(app.state.memo)  # clearing the cache clears the analyses
     app.state.health = Health(app.state.kb)
 
-    def changed() -> None:
-        app.state.cache.clear()
-        app.state.memo.clear()
-
-    app.state.jobs = jobs.Runner(app.state.kb, WORKERS, on_done=changed)
+    app.state.jobs = jobs.Runner(app.state.kb, WORKERS, on_done=app.state.cache.clear)
     # middleware, innermost first: limit -> cache -> write guard -> host -> headers
     app.add_middleware(InflightLimit, max_inflight=max_inflight, wait=inflight_wait)
     app.add_middleware(CacheMiddleware, cache=app.state.cache)
@@ -513,7 +510,6 @@ def create_app(db_url: str | None = None, *, kb: KB | None = None,
 def _changed(request: Request) -> None:
     """The KB changed through this app: drop cached answers and analyses."""
     request.app.state.cache.clear()
-    request.app.state.memo.clear()
 
 
 def _token_checker(kb: KB) -> Callable[[str], bool]:

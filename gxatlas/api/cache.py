@@ -112,6 +112,7 @@ class ResponseCache:
         self.size = size
         self.stamp = stamp
         self.stamp_interval = stamp_interval  # the stamp is read at most this often (s)
+        self.linked: list[Any] = []  # cleared with this cache (the analyses' Memo)
         self._checked = -1e9
         self._stamp: Hashable = None
         self._items: OrderedDict[str, tuple[float, list[tuple[bytes, bytes]], bytes]] = \
@@ -138,8 +139,11 @@ class ResponseCache:
                 self._items.popitem(last=False)
 
     def clear(self) -> None:
+        """Drop every answer (the KB changed), and whatever is linked to this cache."""
         with self._lock:
             self._items.clear()
+        for other in self.linked:
+            other.clear()
 
     def check(self) -> None:
         """Drop every answer when the KB's stamp changed since the last request."""
