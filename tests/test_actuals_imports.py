@@ -110,7 +110,7 @@ def test_api_reuploads_behave_as_the_cli(atlas_url: str, tmp_path: Path) -> None
         res = client.post("/api/observations", files={"file": (name, io.BytesIO(data))},
                           headers=headers)
         assert res.status_code == 202, res.text
-        return client.get(res.json()["url"]).json()
+        return client.get(res.json()["url"], headers=headers).json()  # jobs: owner only
 
     csv = GOOD.encode("utf-8")
     first, again = upload("a.csv", csv), upload("a.csv", csv)
