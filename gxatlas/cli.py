@@ -649,7 +649,7 @@ def review_cmd(ctx: click.Context, status: str, fact_type: str | None, document:
     from gxatlas.kb.review import STATUS_ZH, queue
 
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         page = queue(s, status=None if status == "all" else status, fact_type=fact_type,
                      document=document, limit=limit, offset=offset)
     if as_json:
@@ -677,7 +677,7 @@ def review_show(ctx: click.Context, fact_id: int, context: int, as_json: bool) -
     from gxatlas.kb.review import review_item
 
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         item = review_item(s, fact_id, context=context)
     if as_json:
         emit_json(item)
@@ -989,7 +989,7 @@ def monitor_cmd(ctx: click.Context, region: str | None, plan: str | None,
     except ValueError as err:
         raise GxatlasError(str(err)) from err
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         rows = monitor(s, region=region, plan=plan, config=config,
                        include_pending=include_pending)
         waiting_note(s, "indicator", "指标", include_pending)
@@ -1090,7 +1090,7 @@ def parks_cmd(ctx: click.Context, region: str | None, sort_key: str, asc: bool,
     from gxatlas.analysis.parks import OUTLIER_RULE, sort_evaluations
 
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         evals = sort_evaluations(park_evaluations(s, region=region,
                                                   include_pending=include_pending),
                                  key=sort_key, descending=False if asc else None)
@@ -1310,7 +1310,7 @@ def enterprises_show(ctx: click.Context, name: str, as_json: bool) -> None:
     from gxatlas.analysis.kbdata import firm_needs_from_kb
 
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         result = firm_needs_from_kb(s, name=name)
     if as_json:
         emit_json(result)
@@ -1420,7 +1420,7 @@ def spark_extract_cmd(ctx: click.Context, paths: tuple[str, ...], out: str, kb_n
         from gxatlas.kb.names import known_names
 
         kb = open_kb_from(ctx)
-        with kb.session() as s:
+        with kb.session(write=False) as s:
             gazetteer = known_names(s)
     spark = spark_session(master, app="gxatlas extract")
     try:
@@ -1669,7 +1669,7 @@ def partners_cmd(ctx: click.Context, home: str | None, table_path: str | None,
         for c in chain_ids:
             find_chain(c)  # an unknown chain is an error before the KB is read
         kb = open_kb_from(ctx)
-        with kb.session() as s:
+        with kb.session(write=False) as s:
             report = partners_from_kb(s, home=home, chain_ids=chain_ids, top=top, weights=w)
     if report.get("table_source"):
         note(f"注：数据来源：{report['table_source']}")
@@ -1853,7 +1853,7 @@ def projects_cmd(ctx: click.Context, region: str | None, park: str | None, chain
     except ValueError as err:
         raise GxatlasError(f"--as-of {as_of!r}: 应为 YYYY-MM-DD") from err
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         report = pipeline_from_kb(s, region=region, park=park, chain=chain, stage=stage,
                                   year=year, document=document, stale_only=stale_only,
                                   stale_months=stale_months, as_of=day,
@@ -1955,7 +1955,7 @@ def pool_cmd(ctx: click.Context, region: str | None, chain: str | None, since: i
     if as_json:
         fmt = "json"
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         report = pool_from_kb(s, region=region, chain=chain, since=since,
                               include_pending=include_pending)
         waiting_note(s, "enterprise", "企业", include_pending)
@@ -2206,7 +2206,7 @@ def report(ctx: click.Context, region: str, out: str, as_json: bool) -> None:
     from gxatlas.report import write_report
 
     kb = open_kb_from(ctx)
-    with kb.session() as s:
+    with kb.session(write=False) as s:
         path = write_report(s, region=region, out=out)
     if as_json:
         emit_json({"region": region, "out": str(path), "format": path.suffix.lstrip(".").lower(),
