@@ -335,3 +335,37 @@ def test_an_agreement_named_by_its_abbreviation_is_the_agreement() -> None:
     text = "用好《区域全面经济伙伴关系协定》(RCEP)关税减让安排。"
     (p,) = [f for f in extract(make_doc(text)) if f.type == "policy"]
     assert p.name == "区域全面经济伙伴关系协定" and "RCEP" in p.aliases
+
+
+# --- rules of the third round (figures of what was counted, news of a park) -----------------
+
+def test_amounts_after_a_count_are_of_what_was_counted() -> None:
+    text = ("某市日报讯 1至9月,全市新落地外资项目41个,投资总额88.5亿元,到位资金20.3亿元。"
+            "某园储备项目12个,项目总投资96亿元。")
+    got = {f.name: f.values for f in extract(make_doc(text)) if f.type == "indicator"}
+    assert got["新落地外资项目投资总额"]["baseline_value"] == 88.5, sorted(got)
+    assert got["新落地外资项目到位资金"]["baseline_value"] == 20.3, sorted(got)
+    assert any(n.endswith("储备项目总投资") for n in got), sorted(got)
+
+
+def test_a_project_named_with_a_dash_and_a_category_is_the_scope_of_its_figures() -> None:
+    text = ("某报讯 昨日,园区重点项目甲乙U港-某某科创中心项目等一批项目开工。"
+            "据悉,占地面积90亩的甲乙U港-某某科创中心项目计划总投资3.2亿元。项目将引进电子企业。"
+            "投产后,预计年产值可达5亿元。")
+    facts = extract(make_doc(text))
+    projects = of_type(facts, "project")
+    (name,) = projects
+    assert name == "甲乙U港—某某科创中心项目" and projects[name].values["investment"] == 3.2
+    got = {f.name: f.values for f in facts if f.type == "indicator"}
+    assert got["占地面积"]["baseline_value"] == 90 and got["占地面积"]["scope"] == name, got
+    assert got["年产值"]["scope"] == name, got
+    assert not any("总投资" in n for n in got), got  # the project's investment is on the project
+
+
+def test_news_figures_take_the_park_their_paragraph_is_about() -> None:
+    text = ("某报讯 记者3日获悉。\n"
+            "当天,钦州·甲乙科技园举行签约仪式,8家企业签约入驻。签约项目涉及电子信息等行业,"
+            "计划总投资12亿元,达产后预计年工业产值不少于30亿元。\n")
+    got = {f.name: f.values for f in extract(make_doc(text)) if f.type == "indicator"}
+    prod = next(v for n, v in got.items() if "产值" in n)
+    assert prod["scope"] == "钦州·甲乙科技园" and prod["target_value"] == 30, got

@@ -469,10 +469,10 @@ _LEAD_WORDS = re.compile(r"^(?:其中|同时|并且?|且|以及|全年|当年|�
 _TRAIL_WORDS = re.compile(
     r"(?:分别)?(?:已经|已|将|也|均|还|可|共|累计)?(?:达到了?|达|为|是|完成|实现|突破|超过|超|逾|约为?|近|接近"
     r"|提高到|提高至|提升到|提升至|上升到|上升至|增长到|增加到|增至|降至|降低到|下降到|减少到|控制在|保持在"
-    r"|稳定在|在|拥有|有|占|约占|已超|居|列|排名|首次|再次|同比|年产|力争|预计|计划|争取|确保|有望|预期)*$")
+    r"|稳定在|在|拥有|有|占|约占|已超|居|列|排名|首次|再次|同比|年产|力争|预计|计划|争取|确保|有望|预期|不少于|不低于|不超过)*$")
 # `园区实现工业总产值`: the verb between a short subject and the figure's name
 _SUBJECT_VERB = re.compile(r"^(园区|全园|企业|项目)(?:实现|完成|达成)(?=[\u4e00-\u9fff]{2,})")
-_RELATIVE = re.compile(r"^(?:年均|同比|比上年|较上年|增速|增幅|增长|占|比重|其中|总量占|总额占)")
+_RELATIVE = re.compile(r"^(?:年均|同比|比上年|较上年|增速|增幅|增长|占(?!地|用)|比重|其中|总量占|总额占)")
 _COUNT_UNITS = frozenset("个家项条对座所批种台辆艘架户人") | {"万家", "万户", "万人", "万个"}
 _SKIP_NAME = re.compile(r"^(?:的|和|及|或|等)|^与(?:其|之|此|上年|去年|同期)|第$|^[\W\d]+$")
 _TARGET_CUE = re.compile(r"(?<![截止])到\s*(?:19|20)\d{2}|期末|以后|" + lexicon().alternation("target_cues"))
@@ -490,7 +490,7 @@ _PROJECT_NAME = re.compile(r"^(?:总?投资(?:额|总额)?|计划投资)$")
 # somewhere (`距…港`), the firm doing it (`…有限公司实施`), the act of building (`在…建设`),
 # and the tally of a signing or ground-breaking event (`本次活动共签约项目`).
 _ATTRIBUTE_NAME = re.compile(
-    r"^(?:拟|计划|预计|将|共|已)?(?:总?投资|投资总额)(?:额)?$|(?:项目|工程|期)总投资(?:额)?$"
+    r"^(?:拟|计划|预计|将|共|已)?(?:总?投资|投资总额)(?:额)?$|(?:项目|工程|期)(?:计划|预计|拟)?总投资(?:额)?$"
     r"|^(?:园区)?距"
     r"|有限公司|有限责任公司"
     r"|(?:本次|此次|活动|现场|集中)[^,，]{0,6}(?:签约|开工|竣工|投产)?项目$")
@@ -537,6 +537,14 @@ _SIZE_CLASS = re.compile(r"[“\"]?(?:超|过)?[千百万]亿元?级?(?![”\"])
 
 # what is left of a clause that only sets a goal for the figure named before it
 _GOAL_VERBS = re.compile(r"(?:突破|达到?|超过|超|增至|增加到|提高到|提高至|提升到|提升至|增长到|实现|力争|争取|确保)*")
+
+
+# an amount named only by its measure, after a count (`…项目55个,项目总投资302亿元`): the
+# measure of what was counted; what counts may be so measured (projects, firms, parks)
+_MEASURE_OF_COUNTED = re.compile(r"(?:项目|企业)?((?:计划|预计|达产后|建成后)?(?:总投资(?:额)?|投资总额|投资额?|到位资金"
+                                 r"|年?(?:工业)?(?:总)?产值|年?税收|年?营业收入|年?销售收入)(?:达到?)?)")
+_COUNTED_HEADS = ("项目", "企业", "园区", "基地")
+_JUST_BREAK = re.compile(r"\s*[,，;；]\s*")
 
 
 def _headings(text: str) -> list[tuple[int, str]]:
@@ -862,6 +870,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
         r_index = 0
         amount: str | None = None
         amounts: list[str] = []  # names of the sentence's amounts so far (`运输货物…,货值…`)
+        counted: str | None = None  # what the last count counted (`新签约项目35个,投资总额…`)
         prev: IndicatorHit | None = None
         prev_q: Quantity | None = None
         for q in quants:
@@ -883,6 +892,8 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                     # `年产值58亿元、年税收1.2亿元`, `投资80亿元的A公司、投资92亿元的B公司`: the
                     # next figure's own name
                     cstart = sep + 1
+                elif sent.startswith("的", prev_q.end) and q.unit != "%" and q.unit not in _COUNT_UNITS:
+                    cstart = prev_q.end  # `占地140亩的A项目总投资…`: the figure belongs to A
             raw = sent[cstart:q.start]
             if _FROM_START.search(raw):
                 continue  # `由2015年的1200亿元(提高到…)`: the starting point, not the figure
@@ -944,6 +955,17 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                     and prev_q.unit == q.unit and _TARGET_CUE.search(raw):
                 # `2023年实现A385亿元，力争到2025年突破600亿元`: the goal of the figure before
                 name, name_scope = prev.name, name_scope or prev.values.get("scope")
+            of_counted = False
+            measure = _MEASURE_OF_COUNTED.fullmatch(name)
+            if measure and counted is not None and prev_q is not None \
+                    and _JUST_BREAK.fullmatch(sent, prev_q.end, cstart) is not None:
+                # `新引进项目319个,投资总额416.2亿元,到位资金208.1亿元`: figures of what was counted
+                name = counted + measure.group(1)
+                of_counted = True
+            elif q.unit in _COUNT_UNITS:
+                counted = re.sub(r"(?:数量?|总数)$", "", name) if name.endswith(_COUNTED_HEADS) else None
+            elif not measure:
+                counted = None
             of_what = _OF_WHAT.match(sent, q.end)
             if of_what and re.search(r"(?:总)?规模(?:为|达)?$", raw):
                 # `成立了总规模为40亿元的新能源汽车产业发展基金`: the size of what follows
@@ -951,7 +973,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
             firm_after = of_what is not None and any(of_what.group(1).startswith(n) for n in subjects)
             if not name or len(name) < 2 or len(name) > 30 or _SKIP_NAME.search(name):
                 continue
-            if not firm_after and (_PROJECT_NAME.match(name) or not _HAN.search(name)
+            if not firm_after and not of_counted and (_PROJECT_NAME.match(name) or not _HAN.search(name)
                                    or attribute_not_indicator(name, q.unit)):
                 continue  # (`投资80亿元的A公司`: the firm's investment is a figure of the firm)
             if _RELATIVE.match(name):
@@ -1281,16 +1303,22 @@ class _Named:
     ref: str  # how the text refers to it: the short name it declares (`（下称:A）`), else its name
 
 
+# how names are looked up in the text: facts carry `—` and Chinese brackets, the text may write
+# `-` and `(` (one character for one, so offsets stay)
+_SPELLING = str.maketrans("—–－―（）", "----()")
+
+
 _DECLARED = re.compile(r"[(（](?:以下简称|以下称|下称|简称)[:：]?[“\"]?([^()（）“”\"]{2,16})[”\"]?[)）]")
 
 
 def _named_entities(text: str, facts: Mapping[str, Sequence[Fact]]) -> list[_Named]:
     """Every occurrence of every spelling of the document's parks, projects and firms."""
     spell: dict[str, tuple[str, str]] = {}
+    looked = text.translate(_SPELLING)
     for kind in ("park", "project", "enterprise"):
         for f in facts.get(kind, ()):
             ref = f.name
-            i = text.find(f.name)
+            i = looked.find(f.name.translate(_SPELLING))
             if i >= 0:
                 d = _DECLARED.match(text, i + len(f.name))
                 ref = d.group(1) if d else ref
@@ -1299,8 +1327,26 @@ def _named_entities(text: str, facts: Mapping[str, Sequence[Fact]]) -> list[_Nam
                     spell.setdefault(n, (kind, ref))
     if not spell or not text:
         return []
-    auto = _automaton(frozenset(spell))
-    return [_Named(e + 1 - len(n), e + 1, n, *spell[n]) for e, n in auto.iter_long(text)]
+    keyed: dict[str, str] = {}
+    for n in spell:
+        keyed.setdefault(n.translate(_SPELLING), n)
+    auto = _automaton(frozenset(keyed))
+    return [_Named(e + 1 - len(k), e + 1, text[e + 1 - len(k):e + 1], *spell[keyed[k]])
+            for e, k in auto.iter_long(looked)]
+
+
+def _named_place(text: str, start: int, end: int, matcher: RegionMatcher) -> bool:
+    """Whether text[start:end] names a region."""
+    return bool(matcher.find(text[start:end]))
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """`广西自贸试验区` for `中国（广西）自由贸易试验区`: a shorter name of the same zone (its
+    characters in order, the same last two; not a piece of it, `兴产业园` cut from `东兴产业园`)."""
+    if len(short) < 4 or len(short) >= len(full) or short[-2:] != full[-2:] or short in full:
+        return False
+    it = iter(full)
+    return all(ch in it for ch in short)
 
 
 def _kind_of_ref(word: str) -> str:
@@ -1326,6 +1372,8 @@ def entity_scopes(ad: Any, indicators: list[Fact], settled: Mapping[str, Sequenc
         return indicators
     starts = [m.start for m in named]
     sep = paragraph_break(text)
+    news = ad.profile.genre.value in ("news", "park_intro")
+    regions = region_matcher(region_names())
     out = []
     for f in indicators:
         pos, end = f.evidence.start, f.evidence.end
@@ -1367,7 +1415,15 @@ def entity_scopes(ad: Any, indicators: list[Fact], settled: Mapping[str, Sequenc
                 kind = _kind_of_ref(lead.group(1))
                 hit = next((m for m in reversed(before) if m.start >= l0 and m.kind == kind), None)
                 new = hit.ref if hit else None
-        if new is not None and new != scope:
+        if new is None and not explicit and news and not _named_place(text, s0, end, regions):
+            # news of a park: a figure whose sentence names no place is the park's that an
+            # earlier sentence of its paragraph is about (`A园举行签约仪式,6家企业…。签约项目
+            # 计划总投资…`)
+            parks = {m.ref for m in before if m.kind == "park" and m.start >= l0}
+            if len(parks) == 1:
+                new = parks.pop()
+        if new is not None and new != scope \
+                and not (isinstance(scope, str) and _abbreviates(scope, new)):
             f = dataclasses.replace(f, values={**f.values, "scope": new})
         out.append(f)
     return out

@@ -54,6 +54,8 @@ _CATEGORY = re.compile(r"(重点|重大|重要|示范|试点|计划|合作|储�
 # Nouns that `项目` modifies when they follow it (`项目库`, `项目组`, `项目部`).
 _PROJECT_NOUN_HEAD = frozenset("库组部办")
 # A caption (`专栏5…`, `表2…`) is no name.
+# a category a name is introduced by (`园区重大项目A项目`, `重点工程B`): not part of the name
+_CATEGORY_LEAD = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:重点|重大|重要|示范|试点|龙头|招商|签约|储备)(?:项目|工程)")
 _CAPTION = re.compile(r"^(专栏|附表|表)\s*\d")
 # `中石化铁山港…`: `中` and one to three characters before a place abbreviate an organisation.
 _ORG_PREFIX = re.compile(r"中[\u4e00-\u9fff]{1,3}")
@@ -596,13 +598,21 @@ def extract_projects(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
     tables = [t for t in (find_tables(text) if tables is None else tables) if _project_columns(t)]
     home = _home_province(text, gaz)
     for start, end, name in find_projects(text, gaz)[1] if spans is None else spans:
+        lead = _CATEGORY_LEAD.match(text, start, end)
+        if lead and end - lead.end() >= 6 and name.startswith(lead.group()):
+            start, name = lead.end(), name[len(lead.group()):]  # `园区重大项目A项目`: A项目
         key = _project_key(name, gaz)
         if name in exclude:
             continue
         if key in seen:
             first = seen[key]
             if name != first.name and name not in first.aliases:
-                seen[key] = replace(first, aliases=(*first.aliases, name))
+                first = seen[key] = replace(first, aliases=(*first.aliases, name))
+            if first.values.get("investment") is None:
+                # named first in passing, its figures stated where it is named again
+                inv = _values(text, start, end, name, gaz=gaz, ctx=ctx).get("investment")
+                if inv is not None:
+                    seen[key] = replace(first, values={**first.values, "investment": inv})
             continue
         values = _values(text, start, end, name, gaz=gaz, ctx=ctx)
         values.update(_table_values(tables, start, end, gaz=gaz, ctx=ctx))
