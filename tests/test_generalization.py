@@ -369,3 +369,13 @@ def test_news_figures_take_the_park_their_paragraph_is_about() -> None:
     got = {f.name: f.values for f in extract(make_doc(text)) if f.type == "indicator"}
     prod = next(v for n, v in got.items() if "产值" in n)
     assert prod["scope"] == "钦州·甲乙科技园" and prod["target_value"] == 30, got
+
+
+def test_a_planned_count_takes_what_is_done_and_the_share_done_is_named_after_it() -> None:
+    text = ("某县日报讯 今年以来,全县年初计划竣工项目20项,现已竣工甲物流中心项目、乙医院项目等23项,"
+            "超额完成年度计划的115%。全区招商引资到位资金12.5亿元,完成全年目标的96.2%。")
+    got = {f.name: f.values for f in extract(make_doc(text)) if f.type == "indicator"}
+    v = got["竣工项目"]
+    assert (v["target_value"], v["baseline_value"]) == (20, 23), got
+    assert got["竣工项目完成年度计划比例"]["baseline_value"] == 115, sorted(got)
+    assert any(n.endswith("到位资金完成全年目标比例") and v["baseline_value"] == 96.2 for n, v in got.items()), got

@@ -464,7 +464,7 @@ _TIME_LEAD = re.compile(
     r"(?:底|末|期末|前|以来|上半年|下半年|全年|一季度|第一季度|前三季度|年底)?[,，]?)+")
 _LEAD_WORDS = re.compile(r"^(?:其中|同时|并且?|且|以及|全年|当年|同年|今年|去年|目前|当前|此外|另外|总体上|总的来看|预计|力争|计划|争取|确保|将|还"
                          r"|实现|形成|首季|全市|全县|全区|全省|全镇|该市|本市|我市|该县|本县|我县|该区|我区|该省"
-                         r"|今年以来|年内|现已|已经|已|完成|我们|努力实现|努力|用[^,，。;；]{1,6}?时间"
+                         r"|今年以来|年内|年初|现已|已经|已|完成|我们|努力实现|努力|用[^,，。;；]{1,6}?时间"
                          r"|[^,，。;；]{0,12}?(?:建成|达产|投产|满产)后)+")
 _TRAIL_WORDS = re.compile(
     r"(?:分别)?(?:已经|已|将|也|均|还|可|共|累计)?(?:达到了?|达|为|是|完成|实现|突破|超过|超|逾|约为?|近|接近"
@@ -480,6 +480,10 @@ _TARGET_CUE = re.compile(r"(?<![截止])到\s*(?:19|20)\d{2}|期末|以后|" + l
 _GOAL_LIST = re.compile(r"目标(?:任务)?(?:包括|是|为|有)?[:：]")
 # `完成全年计划的140.2%`: how much of a plan is done, a stated figure (no goal)
 _DONE_OF_PLAN = re.compile(r"(?:完成|超额完成)(?:了)?(?:全年|年度|年初)?(?:计划|目标|任务)的?\s*$")
+# `超额完成年度计划的107%`: a share of the plan done, named after the figure it is of
+_DONE_SHARE = re.compile(r"完成了?(全年|年度|年初)?(计划|目标|任务)的?\s*$")
+# `目前已开工A、B等28项`: a count of what is done (after the count planned)
+_ACHIEVED = re.compile(r"已[\u4e00-\u9fff]{0,2}?(?:开工|竣工|完成|签约|投产|落地|引进|建成|开业|实施|启动)")
 # a sentence about now (`目前已…`): the year of an earlier sentence is not its year
 _NOW = re.compile(r"^\s*(?:截至)?(?:目前|当前|现已|现有|现在)")
 # what stands still, whatever the year: an area, a distance, a bound (no default year)
@@ -945,10 +949,20 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                         or "、" in name or name.startswith("在") or _DIGIT.search(name)):
                     name = post  # `甲、乙、丙三大千亿元产业`: the list names what is counted
                 elif "、" in name:
+                    last = out[-1] if out and prev is not None and out[-1].name == prev.name else None
+                    if last is not None and prev_q is not None and prev_q.unit == q.unit and _ACHIEVED.search(raw) \
+                            and "target_value" in last.values and last.values.get("baseline_value") is None:
+                        # `计划新开工项目26项,目前已开工A、B等28项`: what is done of the planned count
+                        out[-1] = dataclasses.replace(last, values={
+                            **last.values, "baseline_year": last.values.get("target_year"), "baseline_value": q.value})
                     continue
             name = _trim_name(name)
             if q.unit == "%" and not respective:
                 name = _share_name(name, raw, sent, q)
+                done_share = _DONE_SHARE.search(raw)
+                if done_share and prev is not None:
+                    # `新开工28项,完成年度计划的107%`: the share done of the plan for the figure before
+                    name = prev.name + "完成" + (done_share.group(1) or "") + done_share.group(2) + "比例"
             if _FORMULA_OR_CAPTION.search(name):
                 continue
             if _GOAL_VERBS.fullmatch(name) and prev is not None and prev_q is not None \
