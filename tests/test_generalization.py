@@ -379,3 +379,12 @@ def test_a_planned_count_takes_what_is_done_and_the_share_done_is_named_after_it
     assert (v["target_value"], v["baseline_value"]) == (20, 23), got
     assert got["竣工项目完成年度计划比例"]["baseline_value"] == 115, sorted(got)
     assert any(n.endswith("到位资金完成全年目标比例") and v["baseline_value"] == 96.2 for n, v in got.items()), got
+
+
+def test_a_park_s_output_target_stated_later_in_its_paragraph_is_on_the_park_only() -> None:
+    text = ("某报讯 据介绍,钦州甲乙产业园规划面积超过30平方公里,已引进一批企业。"
+            "目前已形成完整产业链。产业园现有企业全部达产后,年产值将超过150亿元。\n")
+    facts = extract(make_doc(text))
+    park = of_type(facts, "park")["钦州甲乙产业园"]
+    assert (park.values["area_km2"], park.values["target_value"]) == (30, 150)
+    assert not [f for f in facts if f.type == "indicator" and f.values.get("target_value") == 150]

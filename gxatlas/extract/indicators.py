@@ -703,7 +703,7 @@ _HEADS = re.compile(r"(?:用户数|用户|产量|产值|总额|总量|收入|增
 
 
 _ADVERBIAL = re.compile(r"^(?:在[^,，。]{1,12}[下中上里]|随着[^,，。]{1,24}|根据[^,，。]{1,24}|近年来|近几年|多年来|长期以来"
-                        r"|为此|与此同时|同时|此外|另外|总体来看|总的来看)[,，]?")
+                        r"|为此|与此同时|同时|此外|另外|总体来看|总的来看|据(?:介绍|悉|了解|统计))[,，]?")
 _SHARE_OF = re.compile(r"的([^,，。;；、和及与\d%]{2,16})")
 _WHOLE = re.compile(r"全[国省区市县]|全球|全世界")
 _SHARE_WORDS = ("比重", "比例", "份额", "占比", "之比", "贡献率")
@@ -714,6 +714,15 @@ def _lead(s: str) -> str:
     out = s
     for _ in range(2):
         out = _LEAD_WORDS.sub("", _ADVERBIAL.sub("", _TIME_LEAD.sub("", _MARKS.sub("", out))))
+    return out
+
+
+def _opening(s: str) -> str:
+    """``s`` without list marks, time phrases and an opening adverbial (`据介绍,`), its
+    subject kept (`物流园建成后…`)."""
+    out = s
+    for _ in range(2):
+        out = _ADVERBIAL.sub("", _TIME_LEAD.sub("", _MARKS.sub("", out)))
     return out
 
 
@@ -1297,7 +1306,18 @@ def indicator_component(ad: Any, inputs: Mapping[str, Any]) -> list[Fact]:
                 for n in (f.name, *f.aliases) if n and n in text and "、" not in n}
     facts = indicator_facts(ad.doc, subjects=sorted(subjects), tables=ad.tables, profile=ad.profile,
                             layers=Layers(ad.quantities_in, ad.times_in))
-    return entity_scopes(ad, facts, settled)
+    return _without_park_targets(entity_scopes(ad, facts, settled), settled["park"])
+
+
+def _without_park_targets(indicators: list[Fact], parks: Sequence[Fact]) -> list[Fact]:
+    """A park's output target is on the park's record (SCHEMA.md), not repeated as an indicator
+    of the park."""
+    target = {n: p.values.get("target_value") for p in parks for n in (p.name, *p.aliases)
+              if p.values.get("target_value") is not None}
+    return [f for f in indicators
+            if not (f.values.get("scope") in target and f.values.get("baseline_value") is None
+                    and f.values.get("target_value") == target[f.values["scope"]]
+                    and f.values.get("unit") in ("亿元", "万亿元"))]
 
 
 # `园区工业总产值`, `试验区招商引资…`, `项目总建筑面积`: a figure of "the park" or "the project",
@@ -1347,6 +1367,20 @@ def _named_entities(text: str, facts: Mapping[str, Sequence[Fact]]) -> list[_Nam
     auto = _automaton(frozenset(keyed))
     return [_Named(e + 1 - len(k), e + 1, text[e + 1 - len(k):e + 1], *spell[keyed[k]])
             for e, k in auto.iter_long(looked)]
+
+
+def _refers_back(lead: str, before: Sequence[_Named]) -> str | None:
+    """The park or project named before that a sentence opens with by the end of its name
+    (`物流园建成后…` after `A跨境冷链物流园`, `项目投产后…`): the last one so ending."""
+    for m in reversed(before):
+        if m.kind == "enterprise":
+            continue
+        tail = m.surface[-3:] if len(m.surface) > 4 else ""
+        word = lead[:len(tail)]
+        if tail and word == tail and tail.endswith(("园", "区", "基地")) \
+                or lead.startswith(("项目", "该项目")) and m.kind == "project":
+            return m.ref
+    return None
 
 
 def _named_place(text: str, start: int, end: int, matcher: RegionMatcher) -> bool:
@@ -1422,6 +1456,8 @@ def entity_scopes(ad: Any, indicators: list[Fact], settled: Mapping[str, Sequenc
             else:  # `区块一规划面积…`: the park its paragraph is about
                 hit = next((m for m in reversed(before) if m.kind == "park" and m.start >= l0), None)
                 new = hit.ref if hit else None
+        elif not explicit and (own := _refers_back(_opening(text[s0:s1]), before)) is not None:
+            new = own  # `据介绍,物流园建成后年吞吐能力…`: the park or project it opens with
         elif not explicit and s0 > l0:
             prev = ad.sentence_at(s0 - 1)
             lead = _BARE_REF.match(_lead(text[prev.start:prev.end])) if prev is not None and prev.start >= l0 else None

@@ -100,6 +100,7 @@ _TARGET = re.compile(
 _TARGET_NO_YEAR = re.compile(
     r"(?:将|力争|预计|达产后|建成后|投产后)[^。;；\n\d]{0,16}?(产值|贸易额|营业收入|营收|总收入)"
     r"[^。;；\n\d]{0,8}?(超过|突破|达到|达|超|以上|不低于)?\s*(\d+(?:\.\d+)?)\s*(万亿|亿)元(以上)?")
+_SENTENCE_LEAD = re.compile(r"^[\s,，“”\"]*(?:目前|当前|现在|同时|此外|另外|其中|今年|预计|未来)?[,，]?")
 # a sentence about "the park" (`产业园现有入园企业…`, `园区…`) after the one naming it
 _PARK_REF = re.compile(r"^(?:该|本|全)?(?:产业园|园区|开发区|试验区|基地)")
 _ABBREV = (("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("经济技术开发区", "经开区"),
@@ -532,6 +533,20 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
                                  metric=tv.metric)
         if acc.city is None:
             acc.city = park_city(pm.name, pm.start, gaz=gaz, ctx=ctx)
+
+    # a later sentence of the paragraph about "the park" (`…。产业园现有入园企业全部建成达产后,
+    # 年产值将超过220亿元`): the target of the park named last before it
+    for sm in re.finditer(r"[^。；;!?！？\n]+", text):
+        if not _PARK_REF.match(_SENTENCE_LEAD.sub("", sm.group())):
+            continue
+        para = text.rfind("\n", 0, sm.start()) + 1
+        last = next((pm for pm in reversed(mentions) if para <= pm.start < sm.start()), None)
+        acc = accs.get(alias_index.get(_merge_key(last.name), "")) if last is not None else None
+        if acc is not None and acc.values.target_value is None:
+            tv = _prose_target(text, sm.start(), sm.end())
+            if tv is not None:
+                acc.values = replace(acc.values, target_year=tv.target_year, target_value=tv.target_value,
+                                     comparator=tv.comparator, metric=tv.metric)
 
     for name, (vals, ls, le) in table_values(doc, gaz=gaz).items():
         acc = acc_for(name, ls, le, True)
