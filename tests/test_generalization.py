@@ -388,3 +388,9 @@ def test_a_park_s_output_target_stated_later_in_its_paragraph_is_on_the_park_onl
     park = of_type(facts, "park")["钦州甲乙产业园"]
     assert (park.values["area_km2"], park.values["target_value"]) == (30, 150)
     assert not [f for f in facts if f.type == "indicator" and f.values.get("target_value") == 150]
+
+
+def test_an_amount_after_another_measures_the_same_things() -> None:
+    text = "某网讯 截至2023年底,某市经甲通道累计运输货物12万标箱,货值150亿元。"
+    got = {f.name: f.values for f in extract(make_doc(text)) if f.type == "indicator"}
+    assert any(n.endswith("经甲通道累计运输货值") and v["baseline_value"] == 150 for n, v in got.items()), got

@@ -548,6 +548,9 @@ _GOAL_VERBS = re.compile(r"(?:突破|达到?|超过|超|增至|增加到|提高�
 _MEASURE_OF_COUNTED = re.compile(r"(?:项目|企业)?((?:计划|预计|达产后|建成后)?(?:总投资(?:额)?|投资总额|投资额?|到位资金"
                                  r"|年?(?:工业)?(?:总)?产值|年?税收|年?营业收入|年?销售收入)(?:达到?)?)")
 _COUNTED_HEADS = ("项目", "企业", "园区", "基地")
+# what an amount measures, at the end of its name (`…运输货物`, `…营业收入`)
+_MEASURE_HEAD = re.compile(r"(?:货物|货值|货运量|货物量|进出口额|进出口值|出口额|进口额|主营业务?收入|营业收入|利润总额|利润"
+                           r"|税收|产值|产量|销售额|交易额|成交额)$")
 _JUST_BREAK = re.compile(r"\s*[,，;；]\s*")
 
 
@@ -989,6 +992,14 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 counted = re.sub(r"(?:数量?|总数)$", "", name) if name.endswith(_COUNTED_HEADS) else None
             elif not measure:
                 counted = None
+            head = _MEASURE_HEAD.fullmatch(name)
+            if head and prev is not None and prev_q is not None and prev_q.unit != "%" \
+                    and _JUST_BREAK.fullmatch(sent, prev_q.end, cstart) is not None:
+                prev_head = _MEASURE_HEAD.search(prev.name)
+                if prev_head and prev_head.start() >= 2 and prev_head.group() != name:
+                    # `经A通道累计运输货物27万标箱,货值480亿元`: the same things measured
+                    # otherwise (`经A通道累计运输货值`)
+                    name = prev.name[:prev_head.start()] + name
             of_what = _OF_WHAT.match(sent, q.end)
             if of_what and re.search(r"(?:总)?规模(?:为|达)?$", raw):
                 # `成立了总规模为40亿元的新能源汽车产业发展基金`: the size of what follows
