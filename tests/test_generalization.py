@@ -394,3 +394,14 @@ def test_an_amount_after_another_measures_the_same_things() -> None:
     text = "某网讯 截至2023年底,某市经甲通道累计运输货物12万标箱,货值150亿元。"
     got = {f.name: f.values for f in extract(make_doc(text)) if f.type == "indicator"}
     assert any(n.endswith("经甲通道累计运输货值") and v["baseline_value"] == 150 for n, v in got.items()), got
+
+
+def test_a_park_named_by_the_end_of_its_name_takes_the_area_and_its_sentence_s_figures() -> None:
+    text = ("某日报讯 近日,市政府批复同意《钦州甲乙新材料产业基地总体规划》。\n\n"
+            "《规划》确定了产业基地范围包括丙农场用地约12.5平方公里、丁镇等9个行政村,"
+            "规划面积60平方公里。\n")
+    facts = extract(make_doc(text))
+    assert of_type(facts, "park")["钦州甲乙新材料产业基地"].values["area_km2"] == 60
+    got = {f.name: f.values.get("scope") for f in facts if f.type == "indicator"}
+    assert got.get("丙农场用地") == "钦州甲乙新材料产业基地", got
+    assert got.get("行政村") == "钦州甲乙新材料产业基地", got

@@ -1432,6 +1432,7 @@ def entity_scopes(ad: Any, indicators: list[Fact], settled: Mapping[str, Sequenc
     starts = [m.start for m in named]
     sep = paragraph_break(text)
     news = ad.profile.genre.value in ("news", "park_intro")
+    entity_of_sentence: dict[int, str] = {}
     regions = region_matcher(region_names())
     out = []
     for f in indicators:
@@ -1461,7 +1462,7 @@ def entity_scopes(ad: Any, indicators: list[Fact], settled: Mapping[str, Sequenc
             inside = [m for m in before if m.start >= s0 and m.kind != "enterprise"]
             if inside:
                 new = inside[-1].ref
-            elif _ZONE_REF.search(text, s0, pos):
+            elif _ZONE_REF.search(text, s0, end):
                 hit = next((m for m in reversed(before) if m.kind == "park"), None)
                 new = hit.ref if hit else None
             else:  # `区块一规划面积…`: the park its paragraph is about
@@ -1483,6 +1484,13 @@ def entity_scopes(ad: Any, indicators: list[Fact], settled: Mapping[str, Sequenc
             parks = {m.ref for m in before if m.kind == "park" and m.start >= l0}
             if len(parks) == 1:
                 new = parks.pop()
+        if not explicit and sent is not None:
+            # `…范围包括A用地26.6平方公里、B等13个行政村`: the figures after one of an entity,
+            # in its sentence, are of that entity too
+            if new is None:
+                new = entity_of_sentence.get(s0)
+            elif new is not None:
+                entity_of_sentence.setdefault(s0, new)
         if new is not None and new != scope \
                 and not (isinstance(scope, str) and _abbreviates(scope, new)):
             f = dataclasses.replace(f, values={**f.values, "scope": new})

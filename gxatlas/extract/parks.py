@@ -534,6 +534,20 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
         if acc.city is None:
             acc.city = park_city(pm.name, pm.start, gaz=gaz, ctx=ctx)
 
+    # a later sentence that names the park by the end of its name and states an area
+    # (`《规划》确定了生产基地范围…,规划面积100平方公里`): the area of the park named last before
+    for sm in re.finditer(r"[^。；;!?！？\n]+", text):
+        area_m = _AREA.search(sm.group())
+        if area_m is None or any(sm.start() <= pm.start < sm.end() for pm in mentions):
+            continue
+        last = next((pm for pm in reversed(mentions) if pm.start < sm.start()), None)
+        if last is None or len(last.name) < 6:
+            continue
+        tail = last.name[-4:]
+        acc = accs.get(alias_index.get(_merge_key(last.name), ""))
+        if acc is not None and acc.values.area_km2 is None and tail in sm.group()[:area_m.start()]:
+            acc.values = replace(acc.values, area_km2=area_km2(area_m.group(1), area_m.group(2)))
+
     # a later sentence of the paragraph about "the park" (`…。产业园现有入园企业全部建成达产后,
     # 年产值将超过220亿元`): the target of the park named last before it
     for sm in re.finditer(r"[^。；;!?！？\n]+", text):
