@@ -405,3 +405,12 @@ def test_a_park_named_by_the_end_of_its_name_takes_the_area_and_its_sentence_s_f
     got = {f.name: f.values.get("scope") for f in facts if f.type == "indicator"}
     assert got.get("丙农场用地") == "钦州甲乙新材料产业基地", got
     assert got.get("行政村") == "钦州甲乙新材料产业基地", got
+
+
+def test_items_of_a_list_of_parks_ending_like_parks_are_parks() -> None:
+    text = ("某市政府工作报告\n\n构建以灵山经济开发区、丙丁科技园和合浦工业园三大核心园区为主体的新格局。"
+            "做大庚辛园、电子产业园、壬癸园规模。建好南湖公园、东山公园、西岭公园。\n")
+    parks = of_type(extract(make_doc(text)), "park")
+    for name in ("丙丁科技园", "庚辛园", "电子产业园", "壬癸园"):
+        assert name in parks, sorted(parks)
+    assert not any(n.endswith("公园") for n in parks), sorted(parks)

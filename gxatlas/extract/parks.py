@@ -9,6 +9,7 @@ tables flattened one cell per line (name, area, ..., target), read row by row.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field, replace
@@ -203,6 +204,56 @@ def find_park_mentions(text: str, *, gaz: Gazetteer, start: int = 0, end: int | 
         if len(name) < 4:
             continue
         out.append(ParkMention(n_start, n_end, name, anchored, (), m.group()))
+    return out
+
+
+# the end of a listed item that names a park (`铁山园`, `信息产业园`, `秧塘科技园`)
+_LISTED_END = re.compile("|".join(sorted(map(re.escape, SUFFIXES), key=len, reverse=True)) + "|园区|园")
+_NOT_A_PARK = re.compile(r"(?:公园|花园|家园|校园|庄园|果园|菜园|茶园|陵园|乐园|动物园|植物园)$")
+_ITEM_SEP = re.compile(r"[、和及]")
+
+
+def listed_parks(text: str, mentions: list[ParkMention]) -> list[ParkMention]:
+    """The other items of a 、-list of parks (`苏桥经济开发区、秧塘科技园和宝山工业园`, `做大
+    铁山园、信息产业园、英才园规模`): items ending like a park (`…园`) are parks too, when at
+    least two items of the list are parks already."""
+    from gxatlas.extract.mentions import strip_leading_function_words
+
+    out: list[ParkMention] = []
+    starts = [pm.start for pm in mentions]
+    for clause in re.finditer(r"[^。；;:：,，\n!?！？]{4,200}", text):
+        cs, ce = clause.span()
+        i = bisect.bisect_left(starts, cs)
+        inside = [pm for pm in mentions[i:] if pm.start < ce]
+        if "、" not in clause.group() or "园" not in clause.group():
+            continue
+        seps = [cs + k for k, ch in enumerate(clause.group()) if ch == "、"
+                or (ch in "和及" and any(pm.end == cs + k or pm.start == cs + k + 1 for pm in inside))]
+        bounds = [cs, *[p + 1 for p in seps]]
+        ends = [*seps, ce]
+        items = list(zip(bounds, ends))
+        known = [it for it in items if any(it[0] <= pm.start < it[1] for pm in inside)]
+        found: list[ParkMention] = []
+        for k, (a, b) in enumerate(items):
+            if (a, b) in known:
+                continue
+            seg = text[a:b]
+            ends_at = list(_LISTED_END.finditer(seg))
+            if not ends_at:
+                break
+            m = ends_at[0] if k == len(items) - 1 else ends_at[-1]
+            if k < len(items) - 1 and m.end() != len(seg):
+                break  # an item inside the list ends with its park word
+            start = strip_leading_function_words(text, a, a + m.start()) if k == 0 else a
+            name = text[start:a + m.end()]
+            if not (3 <= len(name) <= 12 and re.fullmatch(r"[\u4e00-\u9fff]+", name)
+                    and a + m.start() - start >= 2) or _NOT_A_PARK.search(name):
+                break
+            found.append(ParkMention(start, a + m.end(), display_name(name), False, (), m.group()))
+        else:
+            # every item is a park: two of them known already, or three or more in all
+            if found and (len(known) >= 2 or len(items) >= 3):
+                out.extend(found)
     return out
 
 
@@ -495,6 +546,15 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
                 alias_index[k] = acc.name
 
     mentions = find_park_mentions(text, gaz=gaz)
+    # listed items that may be a spelling of a park named otherwise are left to that one
+    tabled = table_values(doc, gaz=gaz)
+    named = {k for n in [pm.name for pm in mentions] + list(tabled)
+             for k in {_merge_key(n)} | _identity_keys(n, gaz) | {_merge_key(a) for a in _aliases(n)}}
+    others = [pm.name for pm in mentions] + list(tabled)
+    listed = [pm for pm in listed_parks(text, mentions)
+              if not ({_merge_key(pm.name)} | _identity_keys(pm.name, gaz)) & named
+              and not any(pm.name[:-len(pm.suffix)] in o for o in others)]
+    mentions = sorted(mentions + listed, key=lambda pm: pm.start)
     for i, pm in enumerate(mentions):
         acc = acc_for(pm.name, pm.start, pm.end, pm.anchored)
         add_parts(acc, pm.parts)
@@ -562,7 +622,7 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
                 acc.values = replace(acc.values, target_year=tv.target_year, target_value=tv.target_value,
                                      comparator=tv.comparator, metric=tv.metric)
 
-    for name, (vals, ls, le) in table_values(doc, gaz=gaz).items():
+    for name, (vals, ls, le) in tabled.items():
         acc = acc_for(name, ls, le, True)
         v = acc.values
         acc.values = replace(
