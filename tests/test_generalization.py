@@ -414,3 +414,10 @@ def test_items_of_a_list_of_parks_ending_like_parks_are_parks() -> None:
     for name in ("丙丁科技园", "庚辛园", "电子产业园", "壬癸园"):
         assert name in parks, sorted(parks)
     assert not any(n.endswith("公园") for n in parks), sorted(parks)
+
+
+def test_plans_and_reports_named_without_title_marks() -> None:
+    text = ("某市召开会议。该市政府工作报告显示,全市将大力实施新一轮产业升级三年行动,"
+            "确保完成“十四五”规划目标任务。\n")
+    titles = {f.values["title"] for f in extract(make_doc(text)) if f.type == "policy"}
+    assert {"政府工作报告", "产业升级三年行动", "“十四五”规划"} <= titles, titles

@@ -24,7 +24,8 @@ DOC_NUMBER = re.compile(
 _TITLE = re.compile(r"《([^《》\n]{2,80})》")
 # 《…》 that are not policies: newspapers, journals, books, songs, films, websites
 _NOT_POLICY = re.compile(r"(日报|晚报|时报|早报|周报|商报|报|杂志|期刊|学报|年鉴|网|书|记|传|集|歌|曲|剧|片|志)$")
-_POLICY_END = r"(实施方案|行动方案|工作方案|总体方案|行动计划|合作计划|发展规划|规划纲要|专项规划|若干措施|政策措施|若干意见|实施意见|指导意见|管理办法|实施细则|暂行办法|条例|政府工作报告)"
+_POLICY_END = (r"(实施方案|行动方案|工作方案|总体方案|行动计划|合作计划|发展规划|规划纲要|专项规划|若干措施|政策措施|若干意见"
+               r"|实施意见|指导意见|管理办法|实施细则|暂行办法|条例|政府工作报告|三年行动(?![计方实]))")
 _PROSE_TITLE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9“”\"()（）—\-]{4,40}?" + _POLICY_END + r")")
 _PROSE_BREAK = re.compile(r"实施|出台|印发|制定|发布|落实|执行|贯彻|推出|编制|依据|根据|按照|和|及|与|的|是|为|了|在")
 _DATE = re.compile(r"^((?:19|20)\d{2})[-./年](\d{1,2})[-./月](\d{1,2})日?$")
@@ -245,6 +246,17 @@ def own_title(text: str, *, lines: int = 4) -> _Policy | None:
 _MARKED = re.compile(r"三年|五年|行动|十[一二三四五六]五|20\d\d|规划纲要|条例|政府工作报告|关于")
 
 
+def _unquoted(title: str) -> str:
+    """Quotes around a whole title go; a pair inside it stays (`“十四五”规划`)."""
+    out = title.strip("“”")
+    return "“" + out if out.count("”") > out.count("“") else out
+
+
+# a plan or report a text names without 《》 by its period or its kind alone
+_PLAN_IN_PROSE = re.compile(r"[“\"]十[一二三四五六]五[”\"]规划(?!纲要|》)|(?<!《)政府工作报告(?!》)")
+_ROUND = re.compile(r"^新一轮")  # `新一轮工业振兴三年行动`: the programme, whatever its round
+
+
 def _prose_title_ok(title: str) -> bool:
     """A plan named in prose without 《》 must look like one: long enough, not starting with a
     verb or a pronoun, and carrying a period, a programme word or a place."""
@@ -288,6 +300,11 @@ def find_policies(text: str) -> list[_Policy]:
                 date = _date(after.group("date"))
         out.append(_Policy(start=start, end=end, title=title, doc_number=num, date=date))
         taken.append((start, end))
+    for m in _PLAN_IN_PROSE.finditer(text):
+        # `完成“十四五”规划目标任务`, `该市政府工作报告显示`: the plan or report named in prose
+        if not any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
+            out.append(_Policy(start=m.start(), end=m.end(), title=m.group(), doc_number=None))
+            taken.append((m.start(), m.end()))
     for m in _PROSE_TITLE.finditer(text):
         if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
             continue
@@ -296,7 +313,7 @@ def find_policies(text: str) -> list[_Policy]:
         cut = 0
         for b in _PROSE_BREAK.finditer(raw, 0, len(raw) - len(tail.group()) if tail else len(raw)):
             cut = b.end()
-        title = raw[cut:]
+        title = _ROUND.sub("", raw[cut:])
         if not _prose_title_ok(title):
             continue
         s = m.start() + cut
@@ -316,7 +333,7 @@ def extract_policies(doc: Document, *, signed: str | None = None) -> list[Fact]:
     order: list[str] = []
     aliases: dict[str, list[str]] = {}
     for p in find_policies(doc.text):
-        title = display_name(p.title).strip("“”") if p.title else None
+        title = _unquoted(display_name(p.title)) if p.title else None
         key = p.doc_number or (_title_key(title) if title else "")
         if not key:
             continue
