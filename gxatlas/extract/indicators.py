@@ -1380,6 +1380,9 @@ def _named_entities(text: str, facts: Mapping[str, Sequence[Fact]]) -> list[_Nam
             for e, k in auto.iter_long(looked)]
 
 
+_WHOLE_AREA = re.compile(r"全[市区省县镇国]|[该本我][市区省县]")
+
+
 def _refers_back(lead: str, before: Sequence[_Named]) -> str | None:
     """The park or project named before that a sentence opens with by the end of its name
     (`物流园建成后…` after `A跨境冷链物流园`, `项目投产后…`): the last one so ending."""
@@ -1389,6 +1392,7 @@ def _refers_back(lead: str, before: Sequence[_Named]) -> str | None:
         tail = m.surface[-3:] if len(m.surface) > 4 else ""
         word = lead[:len(tail)]
         if tail and word == tail and tail.endswith(("园", "区", "基地")) \
+                and not re.match(r"区?(?:项目|企业)", lead[len(tail):]) \
                 or lead.startswith(("项目", "该项目")) and m.kind == "project":
             return m.ref
     return None
@@ -1477,11 +1481,16 @@ def entity_scopes(ad: Any, indicators: list[Fact], settled: Mapping[str, Sequenc
                 kind = _kind_of_ref(lead.group(1))
                 hit = next((m for m in reversed(before) if m.start >= l0 and m.kind == kind), None)
                 new = hit.ref if hit else None
-        if new is None and not explicit and news and not _named_place(text, s0, end, regions):
-            # news of a park: a figure whose sentence names no place is the park's that an
-            # earlier sentence of its paragraph is about (`A园举行签约仪式,6家企业…。签约项目
-            # 计划总投资…`)
-            parks = {m.ref for m in before if m.kind == "park" and m.start >= l0}
+        if new is None and not explicit and news and not _named_place(text, s0, end, regions) \
+                and not _WHOLE_AREA.search(text, s0, end):
+            # news of a park: a figure whose sentence names no place (nor `全市`) is the park's
+            # that an earlier sentence of its paragraph is about (`A园举行签约仪式,6家企业…。
+            # 签约项目计划总投资…`), or a later one when none before (`当天,7条道路开竣工。目前,
+            # A园已形成…路网`)
+            p1 = text.find(sep, end)
+            parks = {m.ref for m in before if m.kind == "park" and m.start >= l0} or {
+                m.ref for m in named[bisect.bisect_left(starts, end):bisect.bisect_left(starts, len(text) if p1 < 0 else p1)]
+                if m.kind == "park"}
             if len(parks) == 1:
                 new = parks.pop()
         if not explicit and sent is not None:
