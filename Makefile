@@ -31,7 +31,7 @@ test: setup
 # Extraction accuracy on the seed documents and the real set (needs ../shared; GXATLAS_SHARED
 # points elsewhere): both tables, the real set's hold-out too; fails below the minimums.
 MIN_SEEDS ?= 0.85
-MIN_REAL ?= 0.65
+MIN_REAL ?= 0.78
 eval: setup
 	$(BIN)/python bench/eval.py --min-seeds $(MIN_SEEDS) --min-real $(MIN_REAL)
 
