@@ -72,6 +72,33 @@ def test_foreign_sqlite_database_refused(tmp_path: Path) -> None:
     assert code == 1 and "not a gxatlas knowledge base" in err
 
 
+def test_older_or_newer_schema_is_one_line_error(tmp_path: Path) -> None:
+    import sqlite3
+
+    from alembic import command
+
+    from gxatlas.kb.store import _alembic_config, connect, head_revision
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    kb = connect(url, create=True)
+    with kb.engine.begin() as conn:
+        cfg = _alembic_config(kb)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+    kb.dispose()
+    code, _, err = run("--db", url, "monitor")
+    assert code == 1 and "gxatlas init" in err and "0003" in err and head_revision() in err
+    assert "Traceback" not in err and "no such table" not in err
+    assert run("--db", url, "init")[0] == 0  # init upgrades it, then it opens
+    assert run("--db", url, "stats")[0] == 0
+    con = sqlite3.connect(tmp_path / "old.sqlite")
+    con.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    con.commit()
+    con.close()
+    code, _, err = run("--db", url, "stats")
+    assert code == 1 and "newer" in err and "9999_future" in err
+
+
 # --- init ---------------------------------------------------------------------------------
 
 def test_init_twice_changes_nothing(any_kb_url: str) -> None:

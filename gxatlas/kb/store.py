@@ -293,4 +293,32 @@ def open_kb(url: str | None = None, *, create: bool = False) -> KB:
         what = "尚未初始化 (is empty" if state == "empty" else \
             "不是 gxatlas 知识库 (is not a gxatlas knowledge base"
         raise DatabaseError(f"{_display(kb.url)}: {what}; run `gxatlas init` first)")
+    else:
+        _check_revision(kb)
     return kb
+
+
+def head_revision() -> str:
+    """The newest migration (revision ids are the file stems of one numbered line)."""
+    return max(p.stem for p in (_MIGRATIONS / "versions").glob("[0-9]*.py"))
+
+
+def _check_revision(kb: KB) -> None:
+    """A KB written by another version of gxatlas is one clear error, not a missing table
+    at the first query."""
+    try:
+        with kb.engine.connect() as conn:
+            stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError as err:
+        kb.dispose()
+        raise DatabaseError(f"{_display(kb.url)}: 无法读取 (cannot read: {db_problem(err)})") from err
+    head = head_revision()
+    if stored == head:
+        return
+    kb.dispose()
+    if stored is None or stored < head:
+        raise DatabaseError(f"{_display(kb.url)}: 知识库结构较旧，请运行 `gxatlas init` 升级 (the "
+                            f"schema is at {stored or 'no revision'}, this gxatlas needs {head}; `gxatlas init` "
+                            f"upgrades it and keeps the data)")
+    raise DatabaseError(f"{_display(kb.url)}: 知识库由更新版本的 gxatlas 写入 (schema {stored}, "
+                        f"newer than this gxatlas's {head}; upgrade gxatlas)")
