@@ -44,6 +44,11 @@ def canonical_name(name: str) -> str:
 
 def name_key(name: str) -> str:
     """The comparison key of a name: canonical form without quotes, brackets unified, `—` kept."""
-    s = canonical_name(name).translate(_QUOTES)
+    return key_of_canonical(canonical_name(name))
+
+
+def key_of_canonical(canonical: str) -> str:
+    """``name_key`` of a name already in ``canonical_name`` form (one OpenCC pass saved)."""
+    s = canonical.translate(_QUOTES)
     s = s.replace("〔", "[").replace("〕", "]").replace("[", "〔").replace("]", "〕")
     return s

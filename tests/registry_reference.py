@@ -1,6 +1,10 @@
 """The per-row registry store that ``kbdata.store_registry``'s bulk path replaced, kept as the
 reference its results are compared with (tests/test_registry_bulk.py): one query or more per
-row through ``resolve.get_or_create``, ``provenance.cite`` and ``search.index_entity``."""
+row through ``resolve.get_or_create``, ``provenance.cite`` and ``search.index_entity``.
+
+Changed since (issue 16b), in both paths: a registry line is one evidence row (field
+"record", its stated fields as the value) instead of one row per field; `gxatlas show`
+still lists every field cited to the file and line (tests/test_registry_bulk.py checks it)."""
 
 from __future__ import annotations
 
@@ -39,13 +43,15 @@ def store_registry_per_row(session: Session, rows: Iterable[RegistryRow], *,
                     setattr(ent, k, v)
         added += int(created)
         updated += int(not created)
+        # issue 16: one evidence row per registry line, its fields as the value (the
+        # per-row path wrote one row per field: name, code, address, scope, capital, founded)
+        stated = {"name": row.name}
         for fld in ("credit_code", "address", "scope", "registered_capital", "founded"):
             val = values.get(fld)
             if val not in (None, ""):
-                cite(session, entity_type="enterprise", entity_id=ent.id, field=fld,
-                     value=val, origin="user", document_id=doc_id, locator=f"line {row.line}")
-        cite(session, entity_type="enterprise", entity_id=ent.id, field="name", value=row.name,
-             origin="user", document_id=doc_id, locator=f"line {row.line}")
+                stated[fld] = val
+        cite(session, entity_type="enterprise", entity_id=ent.id, field="record",
+             value=stated, origin="user", document_id=doc_id, locator=f"line {row.line}")
         session.flush()
         index_entity(session, "enterprise", ent.id)
     return added, updated

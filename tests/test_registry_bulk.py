@@ -127,7 +127,7 @@ def test_bulk_registry_equals_per_row_on_atlas(atlas_url: str, tmp_path, small_b
     want, got = _state(atlas_url), _state(f"sqlite:///{other}")
     for part in want:
         assert got[part] == want[part], part
-    assert len(want["enterprises"]) > 80 and len(want["evidence"]) > 300
+    assert len(want["enterprises"]) > 80 and len(want["evidence"]) == len(rows)  # one a line
 
 
 @pytest.mark.postgres
@@ -150,3 +150,27 @@ def test_bulk_registry_equals_per_row_on_postgresql(fresh_pg, small_batches) -> 
     assert counts[0] == counts[1]
     for part in states[0]:
         assert states[1][part] == states[0][part], part
+
+
+def test_show_cites_each_registry_field_to_its_line(atlas_url: str) -> None:
+    """One evidence row per registry line, and still a citation per field (file and line)."""
+    from gxatlas.kb.query import entity_detail
+
+    rows = sample_rows(20, seed=11)
+    _bulk(atlas_url, rows)
+    row = next(r for r in rows if r.credit_code and r.address and r.founded)
+    kb = open_kb(atlas_url)
+    with kb.session() as s:
+        eid = s.scalars(select(Enterprise.id).where(
+            Enterprise.credit_code == row.credit_code)).first()
+        facts = entity_detail(s, "enterprise", str(eid))["facts"]
+        stored = s.scalars(select(Evidence).where(Evidence.entity_type == "enterprise",
+                                                  Evidence.entity_id == eid,
+                                                  Evidence.locator == f"line {row.line}")).all()
+    kb.dispose()
+    assert len(stored) == 1
+    mine = {f["field"]: f["value"] for f in facts if f["source"].get("at") == f"line {row.line}"}
+    assert mine["name"] == row.name and mine["credit_code"] == row.credit_code
+    assert mine["address"] == row.address and mine["founded"] == row.founded.isoformat()
+    assert all(f["source"]["document"] for f in facts if f["source"]["origin"] == "user")
+    assert [f["field"] for f in facts] == sorted(f["field"] for f in facts)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from gxatlas.analysis.classify import normalize
 from gxatlas.cli import main
-from gxatlas.segment import cut, tokenizer
+from gxatlas.segment import cut, user_words
 from test_spark import sample_registry
 
 TEXT = st.text(alphabet=st.sampled_from(
@@ -29,10 +29,22 @@ def test_normalize_is_nfkc_upper(text: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(TEXT)
-def test_cached_segmentation_is_jiebas(text: str) -> None:
-    want = [w for w in tokenizer().cut_for_search(text) if w.strip()]
-    assert cut(text) == want
-    assert cut(text) == want  # from the cache
+def test_search_words_cover_the_text(text: str) -> None:
+    """Search segmentation (rjieba) gives words of the text, and every letter, digit and
+    Chinese character of the text is in one of them."""
+    words = cut(text)
+    assert all(w in text and w.strip() for w in words)
+    joined = "".join(words)
+    assert all(ch in joined for ch in text if ch.isalnum() and unicodedata.category(ch) != "No")
+
+
+def test_search_segmentation_keeps_domain_words_whole() -> None:
+    long_words = [w for w, _, _ in user_words()
+                  if len(w) >= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in w)][:80]
+    assert long_words
+    for word in long_words:
+        assert word in cut(f"发展{word}，推动") or word in cut(word), word
+    assert {"新能源", "汽车"} <= set(cut("新能源汽车零部件"))
 
 
 def test_parallel_classification_is_the_same(tmp_path: Path) -> None:

@@ -356,7 +356,18 @@ def store_registry(session: Session, rows: Iterable[RegistryRow], *, path: str,
 
 _ENTERPRISE_FIELDS = ("full_name", "credit_code", "region_id", "address", "registered_capital",
                       "founded", "scope", "revenue", "tags")
-_CITED_FIELDS = ("credit_code", "address", "scope", "registered_capital", "founded")
+_CITED_FIELDS = ("name", "credit_code", "address", "scope", "registered_capital", "founded")
+
+
+def registry_record(name: str, values: dict[str, object]) -> dict[str, object]:
+    """What one registry line states, as its one evidence row records it (field
+    ``kb.provenance.RECORD``; `gxatlas show` lists each field cited to the file and line)."""
+    out: dict[str, object] = {"name": name}
+    for fld in _CITED_FIELDS[1:]:
+        val = values.get(fld)
+        if val not in (None, ""):
+            out[fld] = val
+    return out
 
 
 def _registry_batch(session: Session, batch: list[RegistryRow], *, doc_id: int,
@@ -366,6 +377,7 @@ def _registry_batch(session: Session, batch: list[RegistryRow], *, doc_id: int,
     from gxatlas.kb.bulk import (allocate_ids, insert_rows, update_rows,
                                  upsert_search_entries)
     from gxatlas.kb.models import Alias, Evidence
+    from gxatlas.kb.provenance import RECORD
     from gxatlas.kb.search import enterprise_body, search_tokens
 
     names.forget()
@@ -423,12 +435,9 @@ def _registry_batch(session: Session, batch: list[RegistryRow], *, doc_id: int,
             alias = names.add(eid, row.name)
             if alias is not None:
                 aliases.append(alias)
-        for fld in (*_CITED_FIELDS, "name"):
-            val = row.name if fld == "name" else values.get(fld)
-            if val not in (None, ""):
-                evidence.append({"entity_type": "enterprise", "entity_id": eid, "field": fld,
-                                 "value": val, "origin": "user", "document_id": doc_id,
-                                 "locator": f"line {row.line}"})
+        evidence.append({"entity_type": "enterprise", "entity_id": eid, "field": RECORD,
+                         "value": registry_record(row.name, values), "origin": "user",
+                         "document_id": doc_id, "locator": f"line {row.line}"})
         touched[eid] = None
     insert_rows(session, Enterprise, list(new.values()))
     update_rows(session, Enterprise, [{"id": eid, **vals} for eid, vals in dirty.items()])

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from gxatlas.kb.models import Alias, Region, SearchEntry
 from gxatlas.kb.resolve import loose_key
-from gxatlas.names import canonical_name, name_key
+from gxatlas.names import canonical_name, key_of_canonical
 
 BATCH = 5000  # rows a statement; large enough to amortize, small enough for bounded memory
 _CHUNK = 500  # names per IN (...) list
@@ -154,8 +154,9 @@ class NameIndex:
         """(name_key, loose_key, canonical_name) of ``name``, computed once per batch."""
         hit = self._memo.get(name)
         if hit is None:
-            hit = self._memo[name] = (name_key(name), loose_key(self.type, name),
-                                      canonical_name(name))
+            canonical = canonical_name(name)
+            key = key_of_canonical(canonical)
+            hit = self._memo[name] = (key, loose_key(self.type, name, key=key), canonical)
         return hit
 
     def load(self, names: Iterable[str]) -> None:

@@ -10,6 +10,19 @@ from sqlalchemy.orm import Session
 from gxatlas.kb.models import Document, Evidence, Relation
 
 
+#: The field of an evidence row that stands for several fields of one table row (a registry
+#: line): its value is ``{field: value}``, every field cited to the same file and line.
+RECORD = "record"
+
+
+def stated_fields(field: str, value: Any) -> list[tuple[str, Any]]:
+    """(field, value) of each statement an evidence row records: one, or each field of a
+    ``RECORD`` row."""
+    if field == RECORD and isinstance(value, dict):
+        return list(value.items())
+    return [(field, value)]
+
+
 def document_id(session: Session, key: str) -> int | None:
     return session.scalars(select(Document.id).where(Document.key == key)).first()
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from gxatlas.errors import GxatlasError
 from gxatlas.kb.models import (ENTITY_MODELS, Document, Enterprise, Evidence, Indicator,
                                Industry, Observation, Park, Policy, Project, Region, Relation)
+from gxatlas.kb.provenance import stated_fields
 from gxatlas.kb.resolve import aliases_of, find, region_ids_named
 
 COUNTED = ("region", "park", "enterprise", "project", "policy", "indicator", "industry",
@@ -34,24 +35,29 @@ def citation(ev: Evidence) -> dict[str, Any]:
 
 
 def facts_of(session: Session, entity_type: str, entity_id: int) -> list[dict[str, Any]]:
-    """Every statement about an entity with its citation; an extracted statement also with
-    its fact's id, review status and confidence (`gxatlas review show ID`)."""
+    """Every statement about an entity with its citation, by field; an extracted statement
+    also with its fact's id, review status and confidence (`gxatlas review show ID`). A
+    registry line's one ``RECORD`` row gives one statement per field, each cited to the file
+    and line."""
     from gxatlas.kb.models import StoredFact
     from gxatlas.kb.review import STATUS_ZH
 
     rows = session.execute(select(Evidence, StoredFact).outerjoin(
         StoredFact, StoredFact.id == Evidence.fact_id).where(
-        Evidence.entity_type == entity_type, Evidence.entity_id == entity_id).order_by(
-        Evidence.field, Evidence.id))
+        Evidence.entity_type == entity_type, Evidence.entity_id == entity_id))
     out = []
     for ev, fact in rows:
-        item = {"field": ev.field, "value": ev.value, "source": citation(ev)}
-        if fact is not None:
-            item["review"] = {"fact": fact.id, "status": fact.status,
-                              "status_zh": STATUS_ZH.get(fact.status, fact.status),
-                              "confidence": fact.confidence}
-        out.append(item)
-    return out
+        source = citation(ev)
+        review = None if fact is None else {
+            "fact": fact.id, "status": fact.status,
+            "status_zh": STATUS_ZH.get(fact.status, fact.status), "confidence": fact.confidence}
+        for fld, val in stated_fields(ev.field, ev.value):
+            item = {"field": fld, "value": val, "source": source}
+            if review is not None:
+                item["review"] = review
+            out.append((fld, ev.id, item))
+    out.sort(key=lambda x: (x[0], x[1]))
+    return [x[2] for x in out]
 
 
 def _region(session: Session, rid: int | None) -> str | None:

@@ -39,11 +39,12 @@ _BRACKETS = re.compile(r"[（）()〔〕\[\]【】]")
 _PREFIX = re.compile(r"^(广西壮族自治区|广西)")
 
 
-def loose_key(entity_type: str, name: str) -> str:
-    """The forgiving comparison key of a name for ``entity_type`` (see module doc)."""
+def loose_key(entity_type: str, name: str, *, key: str | None = None) -> str:
+    """The forgiving comparison key of a name for ``entity_type`` (see module doc); ``key``:
+    its ``name_key`` when the caller has it."""
     if entity_type == "indicator":
         return indicator_key(name)
-    k = name_key(name)
+    k = key if key is not None else name_key(name)
     k = _BRACKETS.sub("", k)
     for old, new in _LOOSE_SUBS.get(entity_type, ()):
         k = k.replace(old, new)
