@@ -38,6 +38,24 @@ def test_search_words_cover_the_text(text: str) -> None:
     assert all(ch in joined for ch in text if ch.isalnum() and unicodedata.category(ch) != "No")
 
 
+SEARCH_TEXT = st.lists(st.sampled_from(
+    ["广西", "中国", "一", "东盟", "發展", "電池", "制造", "销售", "；", ";", "，", ",", "。", "、",
+     "（", "）", "(", ")", "：", ":", " ", "　", "\u0301", "ｶﾞ", "①", "㈱", "Ａ1", "abc", "-", ".",
+     "—", "〔", "许可项目", "一般项目", "新能源汽车零部件"]), max_size=25).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SEARCH_TEXT)
+def test_search_tokens_by_clause_are_the_whole_parts_words(body: str) -> None:
+    """The clause-memoized index words equal segmenting each whole normalized part."""
+    from gxatlas.kb.search import search_tokens
+    from gxatlas.names import canonical_name
+
+    want = " ".join(w for part in body.split() for w in cut(canonical_name(part)))
+    assert search_tokens(body) == want
+    assert search_tokens(body) == want  # from the memo
+
+
 def test_search_segmentation_keeps_domain_words_whole() -> None:
     long_words = [w for w, _, _ in user_words()
                   if len(w) >= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in w)][:80]

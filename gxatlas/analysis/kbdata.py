@@ -8,8 +8,9 @@ between regions, and storing a user's region × industry table.
 from __future__ import annotations
 
 import functools
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import pandas as pd
 from sqlalchemy import delete, select
@@ -337,20 +338,41 @@ def store_registry(session: Session, rows: Iterable[RegistryRow], *, path: str,
     regions = RegionNames(session)
     names = NameIndex(session, "enterprise")
     added = updated = 0
-    batch: list[RegistryRow] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            a, u = _registry_batch(session, batch, doc_id=doc.id, regions=regions, names=names)
-            added, updated = added + a, updated + u
-            if on_batch is not None:
-                on_batch(len(batch))
-            batch = []
-    if batch:
-        a, u = _registry_batch(session, batch, doc_id=doc.id, regions=regions, names=names)
+    # A batch's rows are written by one writer thread while this thread reads and validates
+    # the next batch: SQLite (sqlite3 releases the GIL inside a statement, where the inserts
+    # and the FTS5 index spend their time) and PostgreSQL work beside the Python checks.
+    # Only one thread uses the connection at a time: a batch is resolved against the KB
+    # after the previous batch's writes are done.
+    restore = _bulk_cache(session)
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-writer")
+    pending: list[Future] = []
+
+    def store(batch: list[RegistryRow]) -> None:
+        nonlocal added, updated
+        if pending:
+            pending.pop().result()
+        a, u, write = _registry_batch(session, batch, doc_id=doc.id, regions=regions,
+                                      names=names)
+        pending.append(writer.submit(write))
         added, updated = added + a, updated + u
         if on_batch is not None:
             on_batch(len(batch))
+
+    batch: list[RegistryRow] = []
+    try:
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH:
+                store(batch)
+                batch = []
+        if batch:
+            store(batch)
+        if pending:
+            pending.pop().result()
+    finally:
+        wait(pending)  # after an error: the writes end before the transaction rolls back
+        writer.shutdown()
+        restore()
     return RegistryStored(added=added, updated=updated, status=status, document=doc.key)
 
 
@@ -370,12 +392,27 @@ def registry_record(name: str, values: dict[str, object]) -> dict[str, object]:
     return out
 
 
+#: SQLite page cache while a registry is written (KiB; the default 2 MiB makes a large
+#: import re-read and spill index pages: most of its time went to system calls)
+_BULK_CACHE_KIB = 256 * 1024
+
+
+def _bulk_cache(session: Session) -> Callable[[], None]:
+    """Give SQLite a larger page cache for a bulk write; returns what restores it."""
+    if session.get_bind().dialect.name != "sqlite":
+        return lambda: None
+    raw = session.connection().connection.driver_connection
+    before = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA cache_size=-{_BULK_CACHE_KIB}")
+    return lambda: raw.execute(f"PRAGMA cache_size={int(before)}")
+
+
 def _registry_batch(session: Session, batch: list[RegistryRow], *, doc_id: int,
-                    regions, names) -> tuple[int, int]:
-    """One batch of ``store_registry``: resolution in memory, then one multi-row statement
-    per table. Returns (added, updated)."""
-    from gxatlas.kb.bulk import (allocate_ids, insert_rows, update_rows,
-                                 upsert_search_entries)
+                    regions, names) -> tuple[int, int, Callable[[], None]]:
+    """One batch of ``store_registry``: resolution in memory and the rows to write. Returns
+    (added, updated, the function that writes them: one multi-row statement per table)."""
+    from gxatlas.kb.bulk import (allocate_ids, insert_rows, search_entry_writes,
+                                 update_rows)
     from gxatlas.kb.models import Alias, Evidence
     from gxatlas.kb.provenance import RECORD
     from gxatlas.kb.search import enterprise_body, search_tokens
@@ -439,17 +476,18 @@ def _registry_batch(session: Session, batch: list[RegistryRow], *, doc_id: int,
                          "value": registry_record(row.name, values), "origin": "user",
                          "document_id": doc_id, "locator": f"line {row.line}"})
         touched[eid] = None
-    insert_rows(session, Enterprise, list(new.values()))
-    update_rows(session, Enterprise, [{"id": eid, **vals} for eid, vals in dirty.items()])
-    insert_rows(session, Alias, aliases)
-    insert_rows(session, Evidence, evidence)
+    # the aliases of the touched firms in id order: those stored, then this batch's
     known: dict[int, list[str]] = {}
     ids = list(touched)
     for i in range(0, len(ids), 500):
-        for eid, alias in session.execute(select(Alias.entity_id, Alias.alias).where(
-                Alias.entity_type == "enterprise", Alias.entity_id.in_(ids[i:i + 500]))
-                .order_by(Alias.id)):
-            known.setdefault(eid, []).append(alias)
+        # by entity_id alone (its index), the type checked here: see NameIndex.load
+        for etype, eid, alias in session.execute(
+                select(Alias.entity_type, Alias.entity_id, Alias.alias).where(
+                    Alias.entity_id.in_(ids[i:i + 500])).order_by(Alias.id)):
+            if etype == "enterprise":
+                known.setdefault(eid, []).append(alias)
+    for alias in aliases:
+        known.setdefault(alias["entity_id"], []).append(alias["alias"])
     entries = []
     for eid in ids:
         ent = state[eid]
@@ -460,9 +498,16 @@ def _registry_batch(session: Session, batch: list[RegistryRow], *, doc_id: int,
                                tags=ent.get("tags"), scope=ent.get("scope"))
         entries.append({"entity_type": "enterprise", "entity_id": eid, "title": str(name),
                         "body": body, "tokens": search_tokens(body)})
-    upsert_search_entries(session, entries)
+    write_entries = search_entry_writes(session, entries)
     session.expire_all()
-    return added, updated
+
+    def write() -> None:
+        insert_rows(session, Enterprise, list(new.values()))
+        update_rows(session, Enterprise, [{"id": eid, **vals} for eid, vals in dirty.items()])
+        insert_rows(session, Alias, aliases)
+        insert_rows(session, Evidence, evidence)
+        write_entries()
+    return added, updated, write
 
 
 def chain_fit_inputs(session: Session, *, home: str, chain_ids: Iterable[str] = ()

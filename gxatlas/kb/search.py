@@ -9,6 +9,8 @@ and segmented the same way, so `柳 州` and `廣西` find what `柳州` and `�
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select, text
@@ -53,8 +55,24 @@ def enterprise_body(*, name: str, full_name: str | None, aliases: str, region: s
 
 def search_tokens(body: str) -> str:
     """The segmented form of an indexed text: each blank-separated part (a name, a region,
-    a scope) on its own, so that the words of one part never run into the next."""
-    return " ".join(w for part in body.split() for w in cut(canonical_name(part)))
+    a scope) on its own, so that the words of one part never run into the next.
+
+    The words are ``cut(canonical_name(part))`` of each part; a part is taken clause by
+    clause (cut at the punctuation below, which neither normalization nor segmentation joins
+    to its neighbours), each clause's words memoized: registry scopes repeat the same items
+    across a million firms. tests/test_speedups.py checks the result is the same."""
+    return " ".join(words for part in body.split() for clause in _CLAUSE.split(part)
+                    if clause and (words := _clause_words(clause)))
+
+
+# punctuation that ends a segmentation block before and after ``canonical_name`` (kept as
+# a clause of its own by the capturing group, so no character is lost)
+_CLAUSE = re.compile("([；;、，,。：:（）()])")
+
+
+@functools.lru_cache(maxsize=100_000)
+def _clause_words(clause: str) -> str:
+    return " ".join(cut(canonical_name(clause)))
 
 
 def describe(session: Session, entity_type: str, ent: object, *,
