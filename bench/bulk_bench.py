@@ -4,6 +4,10 @@
     .venv/bin/python bench/bulk_bench.py classify [--rows 1000000] [--jobs 2]
     .venv/bin/python bench/bulk_bench.py ingest [--docs DIR]
     .venv/bin/python bench/bulk_bench.py spark [--rows 200000]
+    .venv/bin/python bench/bulk_bench.py table [--rows 1000000] [--db postgresql://…]
+
+``table`` runs registry (SQLite, and PostgreSQL when ``--db`` is given), classify and ingest
+and prints the issue's table (work, gxatlas, floor, ratio, target, met) in Markdown.
 
 Every figure is a whole process (wall seconds, CPU seconds, peak RSS of the child from
 wait4), and every gxatlas figure is given as a ratio to a floor measured in the same run,
@@ -32,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -101,6 +106,33 @@ def line(label: str, fig: tuple[float, float, int], rows: int | None = None) -> 
     return f"  {label:<44} {wall:8.1f} s wall {cpu:8.1f} s CPU {rss / 2**20:7.0f} MiB{rate}"
 
 
+@dataclass(frozen=True)
+class Result:
+    """One row of the table: ``ours`` against ``floor`` (wall s, CPU s, peak bytes)."""
+
+    work: str
+    ours: tuple[float, float, int]
+    floor_label: str
+    floor: tuple[float, float, int]
+    target: str
+    met: bool | None  # None: the run was too small to judge the target
+
+
+def _fig(fig: tuple[float, float, int]) -> str:
+    return f"{fig[0]:.1f} s wall, {fig[1]:.1f} s CPU, {fig[2] / 2**20:.0f} MiB"
+
+
+def print_table(results: list[Result]) -> None:
+    print()
+    print("| work | gxatlas | floor (same run) | ratio | target | met? |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        ratio = (f"{r.ours[0] / r.floor[0]:.2f}× wall, {r.ours[1] / r.floor[1]:.2f}× CPU")
+        met = {True: "yes", False: "**no**", None: "not judged (smaller run)"}[r.met]
+        print(f"| {r.work} | {_fig(r.ours)} | {r.floor_label}: {_fig(r.floor)} | {ratio} | "
+              f"{r.target} | {met} |")
+
+
 def registry_file(rows: int, work: Path) -> Path:
     from classify_bench import generate
 
@@ -127,24 +159,30 @@ def atlas_kb(url: str) -> None:
     run([*GXATLAS, "--db", url, "init"])
 
 
-def bench_registry(args: argparse.Namespace, work: Path) -> None:
+def bench_registry(args: argparse.Namespace, work: Path) -> Result:
     path = registry_file(args.rows, work)
     url = args.db or f"sqlite:///{work / 'registry.sqlite'}"
     if not args.db:
-        (work / "registry.sqlite").unlink(missing_ok=True)
+        for f in work.glob("registry.sqlite*"):
+            f.unlink()
     atlas_kb(url)
     floor_db = work / "floor.sqlite"
     floor_db.unlink(missing_ok=True)
     floor = run([sys.executable, "-c", FLOOR_INSERT, str(path), str(floor_db)])
     ours = run([*GXATLAS, "--db", url, "enterprises", "import", str(path)])
-    print(f"registry import, {args.rows:,} rows, {'PostgreSQL' if args.db else 'SQLite'}:")
+    db = "PostgreSQL" if args.db else "SQLite"
+    print(f"registry import, {args.rows:,} rows, {db}:")
     print(line("sqlite3 executemany (floor)", floor, args.rows))
     print(line("gxatlas enterprises import", ours, args.rows))
+    per_million = ours[0] / args.rows * 1e6
     print(f"  ratio {ours[0] / floor[0]:.1f}× wall, {ours[1] / floor[1]:.1f}× CPU; "
-          f"target for 1M rows: < 120 s wall, < 1024 MiB")
+          f"{per_million:.0f} s wall per 1M rows; target for 1M rows: < 120 s wall, < 1024 MiB")
+    met = (ours[0] < 120 and ours[2] < 2**30) if args.rows >= 1_000_000 else None
+    return Result(f"`enterprises import` {args.rows:,} rows, {db}", ours,
+                  "sqlite3 executemany", floor, "1M rows < 120 s wall, < 1 GiB", met)
 
 
-def bench_classify(args: argparse.Namespace, work: Path) -> None:
+def bench_classify(args: argparse.Namespace, work: Path) -> Result:
     path = registry_file(args.rows, work)
     floor = run([sys.executable, "-c", FLOOR_AC, str(path)])
     cmd = [*GXATLAS, "enterprises", "classify", str(path), "--format", "json"]
@@ -153,6 +191,9 @@ def bench_classify(args: argparse.Namespace, work: Path) -> None:
     print(line("pyahocorasick over the scope column (floor)", floor, args.rows))
     print(line(f"gxatlas enterprises classify --jobs {args.jobs}", ours, args.rows))
     print(f"  ratio {ours[0] / floor[0]:.2f}× wall, {ours[1] / floor[1]:.2f}× CPU; target < 2×")
+    return Result(f"`enterprises classify` {args.rows:,} rows (--jobs {args.jobs})", ours,
+                  "pyahocorasick over the scope column", floor, "< 2× (CPU)",
+                  ours[1] / floor[1] < 2)
 
 
 def default_docs() -> list[Path]:
@@ -165,7 +206,7 @@ def default_docs() -> list[Path]:
     return out
 
 
-def bench_ingest(args: argparse.Namespace, work: Path) -> None:
+def bench_ingest(args: argparse.Namespace, work: Path) -> Result:
     docs = work / "docs"
     shutil.rmtree(docs, ignore_errors=True)
     docs.mkdir()
@@ -175,7 +216,8 @@ def bench_ingest(args: argparse.Namespace, work: Path) -> None:
     if not files:
         sys.exit("no documents: give --docs or put ../shared beside the repo")
     url = f"sqlite:///{work / 'ingest.sqlite'}"
-    (work / "ingest.sqlite").unlink(missing_ok=True)
+    for f in work.glob("ingest.sqlite*"):
+        f.unlink()
     atlas_kb(url)
     extract = run([*GXATLAS, "extract", str(docs)])
     ingest = run([*GXATLAS, "--db", url, "ingest", str(docs)])
@@ -184,6 +226,8 @@ def bench_ingest(args: argparse.Namespace, work: Path) -> None:
     print(line("gxatlas ingest", ingest))
     print(f"  ratio {ingest[1] / extract[1]:.2f}× CPU, {ingest[0] / extract[0]:.2f}× wall; "
           f"target < 1.5×")
+    return Result(f"`ingest` of {len(files)} documents", ingest, "`gxatlas extract`", extract,
+                  "< 1.5× (CPU)", ingest[1] / extract[1] < 1.5)
 
 
 def bench_spark(args: argparse.Namespace, work: Path) -> None:
@@ -201,7 +245,7 @@ def bench_spark(args: argparse.Namespace, work: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["registry", "classify", "ingest", "spark"])
+    ap.add_argument("what", choices=["registry", "classify", "ingest", "spark", "table"])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--db", default=None, help="PostgreSQL URL for `registry`")
     ap.add_argument("--jobs", type=int, default=1)
@@ -213,8 +257,17 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU, load "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    {"registry": bench_registry, "classify": bench_classify, "ingest": bench_ingest,
-     "spark": bench_spark}[args.what](args, work)
+    if args.what == "table":
+        results = [bench_registry(argparse.Namespace(**{**vars(args), "db": None}), work)]
+        if args.db:
+            results.append(bench_registry(args, work))
+        results += [bench_classify(args, work), bench_ingest(args, work)]
+        print_table(results)
+    else:
+        result = {"registry": bench_registry, "classify": bench_classify,
+                  "ingest": bench_ingest, "spark": bench_spark}[args.what](args, work)
+        if result is not None:
+            print_table([result])
     print(f"load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

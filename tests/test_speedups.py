@@ -72,3 +72,32 @@ def test_parallel_classification_is_the_same(tmp_path: Path) -> None:
                                     "--jobs", "2"])
     assert json.loads(one.stdout) == json.loads(two.stdout)
     assert one.stderr == two.stderr and "引号不配对" in one.stderr
+
+
+CODE_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ -ａ"
+
+
+CODES = st.one_of(
+    st.text(alphabet=st.sampled_from(list(CODE_CHARS)), min_size=16, max_size=19),
+    st.tuples(st.text(alphabet=st.sampled_from(list("0123456789")), min_size=8, max_size=8),
+              st.text(alphabet=st.sampled_from(list("0123456789ABCDEFGHJKLMNPQRTUWXYIOSVZ")),
+                      min_size=10, max_size=10)).map("".join))
+
+
+@settings(max_examples=400, deadline=None)
+@given(CODES, st.booleans())
+def test_credit_code_check_is_stdnums(code: str, fix_digit: bool) -> None:
+    """The fast path of ``check_credit_code`` accepts exactly what python-stdnum accepts."""
+    from stdnum.cn import uscc
+    from stdnum.exceptions import ValidationError
+
+    from gxatlas.analysis.registry import check_credit_code
+
+    if fix_digit and len(code) == 18 and all(c in uscc._alphabet for c in code):
+        code = code[:-1] + uscc.calc_check_digit(code)
+    try:
+        uscc.validate(code)
+        valid = True
+    except ValidationError:
+        valid = False
+    assert (check_credit_code(code) is None) == valid
