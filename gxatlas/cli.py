@@ -1168,7 +1168,7 @@ def enterprises_import(ctx: click.Context, path: str | None, parquet: str | None
     JSON: {"file", "rows", "errors", "warnings", "regions", "added", "updated", "status",
     "document", "problems"}.
     """
-    from gxatlas.analysis.registry import RegistryTally, iter_registry
+    from gxatlas.analysis.registry import RegistryTally, iter_registry, iter_registry_in_child
     from gxatlas.progress import progress
 
     if (path is None) == (parquet is None):
@@ -1180,7 +1180,8 @@ def enterprises_import(ctx: click.Context, path: str | None, parquet: str | None
 
         path, items, digest = parquet, registry_items(parquet), parquet_digest(parquet)
     else:
-        items = iter_registry(path)
+        # when storing, the rows are checked by a child process beside the KB writes
+        items = iter_registry(path) if check else iter_registry_in_child(path)
     kb = None if check else open_kb_from(ctx)  # a bad --db is reported before the file is read
     problems: list[dict[str, Any]] = []
     printer = _problem_printer(path)

@@ -37,7 +37,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from gxatlas.data import RegionRec, Regions, load_regions
-from gxatlas.errors import InputError
+from gxatlas.errors import GxatlasError, InputError
 from gxatlas.names import canonical_name
 
 FIELDS = ("name", "credit_code", "region", "address", "registered_capital", "founded", "scope",
@@ -579,6 +579,60 @@ def iter_registry(path: str | Path, *, resolve_regions: bool = True, regions: Re
             yield name_row(*item)
         else:
             yield from validate_record(*item, resolver=resolver, seen_codes=seen_codes)
+
+
+def iter_registry_in_child(path: str | Path) -> Iterator[RegistryRow | RegistryProblem]:
+    """``iter_registry(path)`` computed by a child process while the caller stores the rows
+    already given: the same items in the same order (one reader of the whole file, so
+    repeated credit codes are found as in one process), passed back in lists of
+    ``_HANDOFF`` items (a full pipe holds the child back, so memory stays bounded).
+    An ``InputError`` of the child is raised here. For `enterprises import`: the checks run
+    on the second core beside the KB writes."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")  # no re-import; the child touches no KB
+    recv, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_validate_into, args=(send, str(path)), daemon=True)
+    child.start()
+    send.close()
+    try:
+        while True:
+            try:
+                msg = recv.recv()
+            except EOFError:
+                raise RuntimeError(f"the process checking {path} ended without its result "
+                                   "(its traceback is above)") from None
+            if msg is None:
+                break
+            if isinstance(msg, BaseException):
+                raise msg
+            yield from msg
+    finally:
+        recv.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+_HANDOFF = 2000
+
+
+def _validate_into(conn: Any, path: str) -> None:
+    try:
+        buf: list[RegistryRow | RegistryProblem] = []
+        for item in iter_registry(path):
+            buf.append(item)
+            if len(buf) >= _HANDOFF:
+                conn.send(buf)
+                buf = []
+        conn.send(buf)
+        conn.send(None)
+    except BrokenPipeError:
+        pass  # the parent stopped reading (an error of its own): nothing to report
+    except (GxatlasError, OSError) as err:  # reported by the parent as its own
+        conn.send(err)
+    finally:
+        conn.close()
 
 
 def validate_record(line: int, rec: dict[str, Any], *, resolver: RegionResolver | None,
