@@ -249,6 +249,24 @@ def test_enterprises_show_reverse_view(atlas_url: str) -> None:
     assert res.exit_code == 0 and "已有联系：" in res.stdout and "比亚迪碳酸锂项目" in res.stdout
 
 
+def test_steel_works_recorded_as_steel_are_no_gap(atlas_url: str) -> None:
+    """柳钢 (柳州) and the 防城港 steel base are recorded under the industry 钢铁: their cities
+    have 炼铁/炼钢/轧钢, are not offered as places lacking them, and 柳钢股份 is not a
+    candidate for its own city."""
+    works = {"ironmaking", "steelmaking", "steel_rolling"}
+    for city in ("柳州", "防城港"):
+        gaps = {g["link"] for g in _gaps(atlas_url, city, "steel", n=3)}
+        assert gaps and not gaps & works, (city, gaps)
+    res = CliRunner().invoke(main, ["--db", atlas_url, "enterprises", "show", "宝钢股份",
+                                    "--json"])
+    assert res.exit_code == 0, res.output
+    needs = {n["link"]: n for n in json.loads(res.stdout)["needs"] if n["chain"] == "steel"}
+    assert works <= set(needs)
+    for link in works:
+        lacking = {g["city"] for g in needs[link]["cities"]} | set(needs[link]["other_cities"])
+        assert not lacking & {"柳州市", "防城港市"}, (link, lacking)
+
+
 # --- the API ------------------------------------------------------------------------------
 
 def test_api_chains_and_enterprise_brief_read_the_pool_once(atlas_url: str,

@@ -135,3 +135,45 @@ def test_cli_chains_from_registry_json_and_graph() -> None:
     assert res.exit_code == 0 and "负极材料" in res.stdout
     res = CliRunner().invoke(main, ["chains", "--region", "南宁", "--park", "x"])
     assert res.exit_code == 1 and "只能给一个" in res.stderr
+
+
+def test_recorded_industry_places_what_its_words_do_not() -> None:
+    """A firm or project recorded only as 钢铁 (柳钢, 防城港钢铁基地) is a steel works: the
+    template's link ``industries`` place it on 炼铁/炼钢/轧钢; its own words win when they
+    place it in the chain, and plan statements are not placed by industry."""
+    from gxatlas.analysis.chains import entity_links
+    from gxatlas.analysis.classify import classifier
+    from gxatlas.data.chains import find_chain
+
+    steel = find_chain("steel")
+    clf = classifier()
+    works = {"steel/ironmaking", "steel/steelmaking", "steel/steel_rolling"}
+    firm = Entity(name="柳钢", type="enterprise", region="柳州市",
+                  text="广西柳州钢铁集团有限公司 钢铁", industries=("钢铁",))
+    assert set(entity_links(firm, clf)) == works
+    assert entity_links(Entity(name="某基地", type="project", industries=("钢铁工业",)), clf
+                        ).keys() == works  # a synonym as the KB may record it
+    roller = Entity(name="某轧钢厂", type="enterprise", text="冷轧薄板生产", industries=("钢铁",))
+    assert set(entity_links(roller, clf)) == {"steel/steel_rolling"}
+    assert entity_links(Entity(name="规划", type="focus", text="钢铁", industries=("钢铁",)),
+                        clf) == {}
+    assert entity_links(Entity(name="柳钢", type="enterprise", text="钢铁"), clf) == {}
+    cov = chain_coverage(steel, entities=[firm], region="柳州", clf=clf)
+    status = {lk["id"]: lk["status"] for lk in cov["links"]}
+    assert {k.split("/")[1] for k in works} == {k for k, v in status.items() if v == "present"}
+
+
+def test_classified_reads_links_once() -> None:
+    from gxatlas.analysis.chains import classified
+
+    known = classified(ENTITIES, CLF)
+    assert [e.name for e in known] == [e.name for e in ENTITIES]
+    assert all(e.links for e in known)
+    assert dict(known[2].links and {k: 1 for k in known[2].links}) == {"demo/material": 1}
+    assert known[6].links == ("-/-",)  # 南宁餐厅: on no link
+    for region in ("南宁市", "柳州市"):  # the same statuses and gaps (scores become 1.0)
+        a, b = (chain_coverage(DEMO, entities=es, region=region, clf=CLF)
+                for es in (known, ENTITIES))
+        assert a["links"] == b["links"]
+        assert [(g["link"], g["importance"]) for g in a["gaps"]] == \
+            [(g["link"], g["importance"]) for g in b["gaps"]]

@@ -80,6 +80,15 @@ def test_template_errors_name_file_and_line(tmp_path: Path, body: str, problem: 
     assert err.value.line == line and err.value.source == str(path)
 
 
+def test_link_industries_must_be_known(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text(f"id: x\nname: 测试\nsource: 自拟\nlinks:\n{GOOD_LINK}"
+                    "    industries: [no_such_industry]\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no_such_industry") as err:
+        parse_chain(path, industry_ids=frozenset({"steel"}))
+    assert err.value.line == 5
+
+
 def test_template_id_must_match_file_and_yaml_errors_have_lines(tmp_path: Path) -> None:
     path = tmp_path / "y.yaml"
     path.write_text(f"id: x\nname: 测试\nsource: 自拟\nlinks:\n{GOOD_LINK}", encoding="utf-8")

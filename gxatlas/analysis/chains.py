@@ -29,7 +29,7 @@ first), each with a one-sentence reason in Chinese.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from gxatlas.analysis.classify import Classifier, classifier
@@ -65,7 +65,9 @@ class Entity:
     """An enterprise, a project or a plan statement (``type`` "focus") placed in a region.
 
     ``links`` are ``"chain/link"`` ids when already known (e.g. from the registry classifier);
-    when empty, ``name`` and ``text`` are classified. ``region_path`` may list every level the
+    when empty, ``name`` and ``text`` are classified, and the ``industries`` the KB records
+    place the entity on the links they stand for in chains its words place it on no link of
+    (the templates' link ``industries``: 柳钢, recorded as 钢铁, smelts and rolls steel). ``region_path`` may list every level the
     entity lies in (广西壮族自治区, 南宁市, 横州市) so that a query matches at any level.
     """
 
@@ -80,6 +82,7 @@ class Entity:
     id: int | None = None  # the KB id, when read from the KB
     stage: str | None = None  # a project's stage (储备 … 投产), as the registers settle it
     enterprise: str | None = None  # a project's enterprise
+    industries: tuple[str, ...] = ()  # the industry names the KB records for it
 
 
 def region_key(name: str | None) -> str:
@@ -110,13 +113,29 @@ def _entity_links(e: Entity, clf: Classifier) -> dict[str, float]:
     if e.links:
         return {lk: 1.0 for lk in e.links}
     if e.type == "enterprise":
-        return {f"{h.chain}/{h.link}": h.score for h in clf.classify(e.name, e.text)}
-    return {k: 1.0 for k in clf.mentions(f"{e.name} {e.text}")}
+        hits = {f"{h.chain}/{h.link}": h.score for h in clf.classify(e.name, e.text)}
+    else:
+        hits = {k: 1.0 for k in clf.mentions(f"{e.name} {e.text}")}
+    if e.type != "focus" and e.industries:
+        placed = {k.split("/", 1)[0] for k in hits}
+        for key in clf.industry_links(e.industries):
+            if key.split("/", 1)[0] not in placed:
+                hits[key] = 1.0
+    return hits
 
 
 def entity_links(e: Entity, clf: Classifier | None = None) -> dict[str, float]:
     """``chain/link`` → score for one entity, as the coverage analysis reads it."""
     return _entity_links(e, clf or classifier())
+
+
+def classified(entities: Iterable[Entity], clf: Classifier | None = None) -> list[Entity]:
+    """The entities with their links read once (``links`` filled as ``entity_links`` finds
+    them; ``"-/-"`` when none), so that many coverage runs over them classify nothing again.
+    Statuses and gaps stay the same; a link's score becomes 1.0 (a known link), so rank
+    candidates from the entities themselves."""
+    clf = clf or classifier()
+    return [replace(e, links=tuple(_entity_links(e, clf)) or ("-/-",)) for e in entities]
 
 
 def project_text(capacity: str | None, industries: Iterable[str]) -> str:

@@ -139,6 +139,12 @@ class Classifier:
         for word, refs in entries.items():
             self._automaton.add_word(word, (word, tuple(refs)))
         self._automaton.make_automaton()
+        # industry id (industries.yaml) -> the "chain/link" keys it stands for
+        self._by_industry: dict[str, list[str]] = {}
+        for ch in self.chains:
+            for lk in ch.links:
+                for ind in lk.industries:
+                    self._by_industry.setdefault(ind, []).append(f"{ch.id}/{lk.id}")
 
     def _matches(self, text: str) -> list[tuple[int, int, str, int]]:
         """Surviving keyword occurrences (start, end, word, link index) of one text."""
@@ -213,6 +219,21 @@ class Classifier:
         hits.sort(key=lambda h: (-h.score, h.chain, h.link))
         return hits
 
+
+    def industry_links(self, industries: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """``chain/link`` → the industry names that stand for it (the templates' link
+        ``industries``), for industry names as the KB records them (canonical or synonym)."""
+        if not self._by_industry:
+            return {}
+        from gxatlas.data import load_industries
+
+        table = load_industries()
+        out: dict[str, list[str]] = {}
+        for name in industries:
+            rec = table.find(name)
+            for key in self._by_industry.get(rec.id, ()) if rec is not None else ():
+                out.setdefault(key, []).append(name)
+        return {k: tuple(v) for k, v in out.items()}
 
     def mentions(self, text: str) -> dict[str, tuple[str, ...]]:
         """``chain/link`` → words, for every link a free text (a plan statement, a project

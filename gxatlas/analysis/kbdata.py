@@ -267,7 +267,8 @@ def chain_entities(session: Session, *, include_pending: bool = False) -> list[E
                           park=e.park.name if e.park else None,
                           text=" ".join(x for x in (e.full_name or "", e.scope or "",
                                                     *ent_inds.get(e.id, ())) if x),
-                          tags=tuple(e.tags or ()), region_path=path, id=e.id))
+                          tags=tuple(e.tags or ()), region_path=path, id=e.id,
+                          industries=tuple(ent_inds.get(e.id, ()))))
     proj_inds = industry_names(session, "project")
     skip = hidden("project")
     for p in session.scalars(select(Project)):
@@ -278,6 +279,7 @@ def chain_entities(session: Session, *, include_pending: bool = False) -> list[E
                           park=p.park.name if p.park else None,
                           text=project_text(p.capacity, proj_inds.get(p.id, ())),
                           region_path=path, id=p.id, stage=p.status,
+                          industries=tuple(proj_inds.get(p.id, ())),
                           enterprise=p.enterprise.name if p.enterprise else None))
     skip = hidden("park")
     for owner_type in ("region", "park"):

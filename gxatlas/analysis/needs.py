@@ -9,11 +9,11 @@ projects under way). Pure: the entities, chains and cities come from the caller.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from gxatlas.analysis.candidates import ORIGIN_NAMES, Prospect, fit_value
-from gxatlas.analysis.chains import STATUS_NAMES, Entity, _entity_links, chain_coverage
+from gxatlas.analysis.chains import STATUS_NAMES, Entity, chain_coverage, classified
 from gxatlas.analysis.classify import Classifier
 from gxatlas.data.chains import Chain
 
@@ -49,9 +49,7 @@ def firm_needs(firm: Prospect, links: Sequence[FirmLink], *, chains: Sequence[Ch
     ``cities`` ranks the cities by the summed importance × fit of the firm's links."""
     by_id = {c.id: c for c in chains}
     links = [fl for fl in links if fl.chain in by_id]
-    # classify every entity once; chain_coverage then reads the known links
-    known = [replace(e, links=tuple(_entity_links(e, clf)) or ("-/-",))
-             for e in entities]
+    known = classified(entities, clf)  # once; each coverage below reads the known links
     gaps: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for chain_id in dict.fromkeys(fl.chain for fl in links):
         chain = by_id[chain_id]

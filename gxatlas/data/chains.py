@@ -7,7 +7,10 @@ the structure comes from), ``industry`` (an id of industries.yaml, optional), ``
 ``gbt4754`` (GB/T 4754-2017 classes written section letter + four digits, e.g. ``C3841``),
 ``keywords`` (words that identify the link in company names and business scopes) and
 ``negative_keywords`` (longer words that contain a keyword but mean something else, e.g.
-``隔膜泵`` against ``隔膜``). Every problem is an ``InputError`` naming the file and line.
+``隔膜泵`` against ``隔膜``); optionally ``industries`` (ids of industries.yaml: an enterprise or
+project recorded under one of these industries and placed on no link of the chain by its own
+words is taken to be on this link — a 钢铁 works smelts and rolls). Every problem is an
+``InputError`` naming the file and line.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ _SECTIONS = {"A": (1, 5), "B": (6, 12), "C": (13, 43), "D": (44, 46), "E": (47, 
              "K": (70, 70), "L": (71, 72), "M": (73, 75), "N": (76, 79), "O": (80, 82),
              "P": (83, 83), "Q": (84, 85), "R": (86, 90), "S": (91, 97), "T": (98, 98)}
 _CHAIN_FIELDS = ("id", "name", "source", "industry", "aliases", "links")
-_LINK_FIELDS = ("id", "name", "position", "supplies", "gbt4754", "keywords", "negative_keywords")
+_LINK_FIELDS = ("id", "name", "position", "supplies", "gbt4754", "keywords", "negative_keywords",
+                "industries")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Link:
     gbt4754: tuple[str, ...]  # e.g. ("C3841",)
     keywords: tuple[str, ...]
     negative_keywords: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()  # ids in industries.yaml that stand for this link
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,8 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-def _parse_link(path: Path, raw: Any, chain_line: int | None) -> Link:
+def _parse_link(path: Path, raw: Any, chain_line: int | None,
+                industry_ids: frozenset[str] | None = None) -> Link:
     if not isinstance(raw, dict):
         raise InputError(path, f"环节应为映射，而不是 {raw!r}", line=chain_line)
     f = _Fields(path, raw, _LINK_FIELDS, "环节")
@@ -145,10 +151,15 @@ def _parse_link(path: Path, raw: Any, chain_line: int | None) -> Link:
     dead = [n for n in negatives if not any(k in n for k in keywords)]
     if dead:
         f.fail(f"环节 {link_id} 的排除词 {dead[0]!r} 不含本环节任何关键词，不起作用")
+    industries = f.words("industries")
+    unknown = [i for i in industries if industry_ids is not None and i not in industry_ids]
+    if unknown:
+        f.fail(f"环节 {link_id} 的 industries {unknown[0]!r} 不在产业分类 industries.yaml 中")
     name = f.text("name")
     assert name is not None and position is not None
     return Link(id=link_id, name=name, position=position, supplies=f.words("supplies"),
-                gbt4754=codes, keywords=keywords, negative_keywords=negatives)
+                gbt4754=codes, keywords=keywords, negative_keywords=negatives,
+                industries=industries)
 
 
 def parse_chain(path: Path, *, industry_ids: frozenset[str] | None = None) -> Chain:
@@ -167,7 +178,7 @@ def parse_chain(path: Path, *, industry_ids: frozenset[str] | None = None) -> Ch
     raw_links = raw.get("links")
     if not isinstance(raw_links, list) or not raw_links:
         f.fail("产业链缺少环节列表 links")
-    links = tuple(_parse_link(path, r, f.line) for r in raw_links)
+    links = tuple(_parse_link(path, r, f.line, industry_ids) for r in raw_links)
     seen: dict[str, Link] = {}
     for raw_link, lk in zip(raw_links, links):
         line = raw_link.get("__line__")
