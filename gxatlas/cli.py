@@ -1540,7 +1540,9 @@ def chains_cmd(ctx: click.Context, chain_ids: tuple[str, ...], region: str | Non
                 click.echo(f"    {i}. {c['reason']}{score}")
             for c in places:
                 click.echo(f"    · {c['reason']}")
-            if not gap["candidates"]:
+            if gap.get("no_candidates"):
+                click.echo(f"    {gap['no_candidates']}")
+            elif not gap["candidates"]:
                 click.echo("    暂无候选来源")
         if entry.get("candidate_pool"):
             meta = entry["candidate_pool"]

@@ -359,6 +359,17 @@ class Court:
     def meta(self) -> dict[str, Any] | None:
         return self.pool.meta() if self.pool is not None else None
 
+    def no_candidates(self, link_name: str) -> str:
+        """Why a gap has no firm to court, in words: neither the pool nor the KB's other
+        regions hold a firm on the link."""
+        if self.pool is None:
+            where = "知识库中其他地区也没有做此环节的企业"
+        else:
+            m = self.pool.meta()
+            where = (f"{m['name']}（数据截至 {m['as_of']}，{m['firms']} 家）中没有做“{link_name}”的"
+                     "企业（申万行业、公司名称与主营产品补注都对不上此环节），知识库中其他地区也没有")
+        return f"没有可列的招商候选企业：{where}；可导入全国或省级企业名录（gxatlas enterprises import）后再查。"
+
     def _kb_prospect(self, name: str, text: str, score: float, chain: Chain, link_id: str,
                      clf: Classifier, default_region: str | None) -> Prospect:
         info = self.kb_firms.get(name_key(name))

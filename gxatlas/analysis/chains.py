@@ -227,7 +227,8 @@ def chain_coverage(chain: Chain, *, entities: Iterable[Entity], region: str | No
                    court: Court | None = None) -> dict[str, Any]:
     """Coverage, status and ranked gaps of one chain in a region or park (see module doc).
     With a ``court`` (gxatlas.analysis.candidates), each gap's enterprise candidates are the
-    national pool's and the KB's firms ranked with their reasons."""
+    national pool's and the KB's firms ranked with their reasons, and a gap without any says
+    why in ``no_candidates``."""
     clf = clf or classifier()
     local: dict[str, dict[str, list[tuple[Entity, float]]]] = {
         lk.id: {"enterprise": [], "project": []} for lk in chain.links}
@@ -280,10 +281,12 @@ def chain_coverage(chain: Chain, *, entities: Iterable[Entity], region: str | No
                       + (PLAN_CHAIN_BONUS if chain_named else 0.0)
                       + (PROJECT_BONUS if local[lk.id]["project"] else 0.0))
         dependents = [chain.link(d).name for d in on + on_indirect]
-        gaps.append({"link": lk.id, "status": status[lk.id], "importance": round(importance, 2),
-                     "candidates": _candidates(lk, chain, region_label=label,
-                                               others=others[lk.id], dependents=dependents,
-                                               court=court, clf=clf)})
+        gap = {"link": lk.id, "status": status[lk.id], "importance": round(importance, 2),
+               "candidates": _candidates(lk, chain, region_label=label, others=others[lk.id],
+                                         dependents=dependents, court=court, clf=clf)}
+        if court is not None and not any(c["type"] == "enterprise" for c in gap["candidates"]):
+            gap["no_candidates"] = court.no_candidates(lk.name)
+        gaps.append(gap)
     order = {lk.id: i for i, lk in enumerate(chain.links)}
     gaps.sort(key=lambda g: (-g["importance"], order[g["link"]]))
     out = {"id": chain.id, "name": chain.name, "links": links_out, "gaps": gaps}

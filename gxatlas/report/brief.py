@@ -242,7 +242,9 @@ def chains_section(session: Session, scope: Scope) -> Section:
             link = links.get(gap["link"], {})
             rows.append((template["name"], link.get("name", gap["link"]),
                          _STATUS_ZH.get(gap["status"], gap["status"]), gap["importance"],
-                         _candidate_firms(gap["candidates"]),
+                         _candidate_firms(gap["candidates"]) or (
+                             "无（全国候选库与知识库中没有做此环节的企业）"
+                             if gap.get("no_candidates") else ""),
                          _join(c["name"] for c in gap["candidates"] if c["type"] == "region")))
             cand = "；".join(f"{c['name']}: {c['reason']}" for c in gap["candidates"][:2]
                             if c.get("reason") and c["type"] == "region")

@@ -531,7 +531,8 @@ function drawChain(template, result) {
   const box = $("#chain-gaps");
   box.replaceChildren(...(gaps.length ? gaps.map((g) => el("div", { class: "gap", "data-link": g.link },
     el("b", {}, names[g.link] || g.link), ` · ${t(`link${g.status[0].toUpperCase()}${g.status.slice(1)}`)} · ${fmt(g.importance)}`,
-    el("ul", { class: "facts" }, (g.candidates || []).map((c) => gxCandidates.item(c, state.lang)))))
+    el("ul", { class: "facts" }, (g.candidates || []).map((c) => gxCandidates.item(c, state.lang))),
+    gxCandidates.none(g, state.lang)))
     : [el("p", { class: "hint" }, result ? t("noData") : t("unavailable"))]));
   const note = gxCandidates.poolNote(result, state.lang);
   if (note) box.append(note);

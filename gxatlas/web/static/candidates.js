@@ -38,5 +38,13 @@
     return p;
   }
 
-  window.gxCandidates = { item, poolNote };
+  /* a gap without any firm to court says why (the analysis' no_candidates) */
+  function none(gap, lang) {
+    if (!gap || !gap.no_candidates) return null;
+    return node("p", "hint no-cand", lang === "en"
+      ? "No firm to court: neither the listed-company pool nor the KB's other regions has one on this link; import a registry (gxatlas enterprises import) to search further."
+      : gap.no_candidates);
+  }
+
+  window.gxCandidates = { item, poolNote, none };
 })();
