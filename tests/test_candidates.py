@@ -267,6 +267,40 @@ def test_steel_works_recorded_as_steel_are_no_gap(atlas_url: str) -> None:
         assert not lacking & {"柳州市", "防城港市"}, (link, lacking)
 
 
+def test_calcium_carbonate_gaps_name_real_makers_or_say_there_are_none(atlas_url: str) -> None:
+    gaps = {g["link"]: g for g in _gaps(atlas_url, "南宁", "calcium_carbonate")}
+    names = {k: {c["name"] for c in g["candidates"] if c["type"] == "enterprise"}
+             for k, g in gaps.items()}
+    assert "四川金顶" in names["limestone_mining"] and "四川金顶" in names["lime"]
+    assert {"爱丽家居", "海象新材"} <= names["calcium_applications"]
+    for link in ("ground_calcium", "precipitated_calcium", "modified_calcium"):
+        assert not names[link]
+        why = gaps[link]["no_candidates"]
+        assert "数据截至 2021-10" in why and "enterprises import" in why, why
+    assert all("no_candidates" not in g for k, g in gaps.items() if names[k])
+    res = CliRunner().invoke(main, ["--db", atlas_url, "chains", "--region", "南宁", "--chain",
+                                    "calcium_carbonate", "--candidates", "5"])
+    assert "没有可列的招商候选企业" in res.stdout and "暂无候选来源" not in res.stdout
+
+
+def test_every_gap_of_every_chain_has_firms_with_reasons_or_says_why(atlas_url: str) -> None:
+    res = CliRunner().invoke(main, ["--db", atlas_url, "chains", "--region", "钦州",
+                                    "--candidates", "5", "--json"])
+    assert res.exit_code == 0, res.output
+    chains = json.loads(res.stdout)["chains"]
+    assert len(chains) == 13
+    for entry in chains:
+        for gap in entry["gaps"]:
+            firms = [c for c in gap["candidates"] if c["type"] == "enterprise"]
+            assert firms or gap["no_candidates"], (entry["id"], gap)
+            assert all(c["reason"] and c["reasons"] for c in firms), (entry["id"], gap)
+
+
+def test_no_candidates_reason_without_a_pool() -> None:
+    why = Court(home=NANNING).no_candidates("隔膜")
+    assert "知识库中其他地区也没有" in why and "数据截至" not in why
+
+
 # --- the API ------------------------------------------------------------------------------
 
 def test_api_chains_and_enterprise_brief_read_the_pool_once(atlas_url: str,
