@@ -222,7 +222,8 @@ def pipeline_from_kb(session: Any, *, region: str | None = None, park: str | Non
 
     def links_of(row: ProjectRow) -> list[tuple[str, str]]:
         ent = Entity(name=row.name, type="project",
-                     text=project_text(row.capacity, row.industries))
+                     text=project_text(row.capacity, row.industries),
+                     industries=tuple(row.industries))
         out = []
         for key in entity_links(ent, clf):
             chain_id, link_id = key.split("/", 1)
