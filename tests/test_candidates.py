@@ -265,6 +265,16 @@ def test_steel_works_recorded_as_steel_are_no_gap(atlas_url: str) -> None:
     for link in works:
         lacking = {g["city"] for g in needs[link]["cities"]} | set(needs[link]["other_cities"])
         assert not lacking & {"柳州市", "防城港市"}, (link, lacking)
+    # the KB's own steel works, recorded as 钢铁 only: the brief places it as the analysis does
+    res = CliRunner().invoke(main, ["--db", atlas_url, "enterprises", "show", "广西钢铁集团有限公司",
+                                    "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["firm"]["industry"] == "钢铁"
+    placed = {n["link"]: n for n in data["needs"] if n["chain"] == "steel"}
+    assert set(placed) == works
+    assert all(n["words"] == ["钢铁"] and n["word_source"] == "知识库所记产业"
+               for n in placed.values())
 
 
 def test_calcium_carbonate_gaps_name_real_makers_or_say_there_are_none(atlas_url: str) -> None:

@@ -117,10 +117,7 @@ def _entity_links(e: Entity, clf: Classifier) -> dict[str, float]:
     else:
         hits = {k: 1.0 for k in clf.mentions(f"{e.name} {e.text}")}
     if e.type != "focus" and e.industries:
-        placed = {k.split("/", 1)[0] for k in hits}
-        for key in clf.industry_links(e.industries):
-            if key.split("/", 1)[0] not in placed:
-                hits[key] = 1.0
+        hits.update({k: 1.0 for k in clf.industry_links(e.industries, placed=hits)})
     return hits
 
 

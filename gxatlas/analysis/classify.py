@@ -220,11 +220,15 @@ class Classifier:
         return hits
 
 
-    def industry_links(self, industries: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    def industry_links(self, industries: Iterable[str], *, placed: Iterable[str] = ()
+                       ) -> dict[str, tuple[str, ...]]:
         """``chain/link`` → the industry names that stand for it (the templates' link
-        ``industries``), for industry names as the KB records them (canonical or synonym)."""
+        ``industries``), for industry names as the KB records them (canonical or synonym),
+        in the chains none of the ``placed`` ``chain/link`` keys (what the entity's own words
+        gave) is in: words say more than a recorded industry."""
         if not self._by_industry:
             return {}
+        done = {k.split("/", 1)[0] for k in placed}
         from gxatlas.data import load_industries
 
         table = load_industries()
@@ -232,7 +236,8 @@ class Classifier:
         for name in industries:
             rec = table.find(name)
             for key in self._by_industry.get(rec.id, ()) if rec is not None else ():
-                out.setdefault(key, []).append(name)
+                if key.split("/", 1)[0] not in done:
+                    out.setdefault(key, []).append(name)
         return {k: tuple(v) for k, v in out.items()}
 
     def mentions(self, text: str) -> dict[str, tuple[str, ...]]:

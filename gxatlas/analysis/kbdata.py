@@ -766,11 +766,20 @@ def firm_needs_from_kb(session: Session, *, name: str) -> dict[str, object]:
     pairs = firm_links(listed, pool=pool, clf=clf) if listed is not None else []
     if ent is not None and (listed is None or (info is not None and info.origin == "registry")):
         scope = " ".join(x for x in (ent.full_name or "", ent.scope or "") if x)
+        hits = clf.classify(ent.name, scope)
         links += [FirmLink(chain=h.chain, link=h.link,
                            fit=round(fit_value(Prospect(name=ent.name, origin="kb",
                                                         word_fit=word_part(h.score))), 3),
                            words=h.evidence, word_source="名称与经营范围")
-                  for h in clf.classify(ent.name, scope)]
+                  for h in hits]
+        # the industries the KB records, placed as the chain analysis places them
+        recorded = industry_names(session, "enterprise").get(ent.id, ())
+        by_industry = clf.industry_links(recorded, placed=[f"{h.chain}/{h.link}" for h in hits])
+        links += [FirmLink(chain=key.split("/", 1)[0], link=key.split("/", 1)[1],
+                           fit=round(fit_value(Prospect(name=ent.name, origin="kb",
+                                                        industry_fit=1.0)), 3),
+                           words=names, word_source="知识库所记产业")
+                  for key, names in by_industry.items()]
     seen = {(fl.chain, fl.link) for fl in links}
     links += [fl for fl in firm_links_of(pairs) if (fl.chain, fl.link) not in seen]
     if pairs:
@@ -783,7 +792,8 @@ def firm_needs_from_kb(session: Session, *, name: str) -> dict[str, object]:
                         products=listed.products)
     else:
         firm = Prospect(name=ent.name, origin=info.origin if info else "kb",
-                        full_name=ent.full_name or "")
+                        full_name=ent.full_name or "",
+                        industry=tuple(industry_names(session, "enterprise").get(ent.id, ())))
     if info is not None and (info.origin == "registry" or listed is None):
         firm = replace(firm, origin=info.origin, province=info.province or firm.province,
                        city=info.city or firm.city,
