@@ -478,11 +478,11 @@ _SKIP_NAME = re.compile(r"^(?:的|和|及|或|等)|^与(?:其|之|此|上年|去
 _TARGET_CUE = re.compile(r"(?<![截止])到\s*(?:19|20)\d{2}|期末|以后|" + lexicon().alternation("target_cues"))
 # `主要施政目标包括:`, `主要预期目标是:`: the clauses after the colon, to the line's end, are goals
 _GOAL_LIST = re.compile(r"目标(?:任务)?(?:包括|是|为|有)?[:：]")
-# `完成全年计划的140.2%`: how much of a plan is done, a stated figure (no goal)
+# `完成全年计划的96.2%`: how much of a plan is done, a stated figure (no goal)
 _DONE_OF_PLAN = re.compile(r"(?:完成|超额完成)(?:了)?(?:全年|年度|年初)?(?:计划|目标|任务)的?\s*$")
-# `超额完成年度计划的107%`: a share of the plan done, named after the figure it is of
+# `超额完成年度计划的115%`: a share of the plan done, named after the figure it is of
 _DONE_SHARE = re.compile(r"完成了?(全年|年度|年初)?(计划|目标|任务)的?\s*$")
-# `目前已开工A、B等28项`: a count of what is done (after the count planned)
+# `现已开工A、B等23项`: a count of what is done (after the count planned)
 _ACHIEVED = re.compile(r"已[\u4e00-\u9fff]{0,2}?(?:开工|竣工|完成|签约|投产|落地|引进|建成|开业|实施|启动)")
 # a sentence about now (`目前已…`): the year of an earlier sentence is not its year
 _NOW = re.compile(r"^\s*(?:截至)?(?:目前|当前|现已|现有|现在)")
@@ -543,7 +543,7 @@ _SIZE_CLASS = re.compile(r"[“\"]?(?:超|过)?[千百万]亿元?级?(?![”\"])
 _GOAL_VERBS = re.compile(r"(?:突破|达到?|超过|超|增至|增加到|提高到|提高至|提升到|提升至|增长到|实现|力争|争取|确保)*")
 
 
-# an amount named only by its measure, after a count (`…项目55个,项目总投资302亿元`): the
+# an amount named only by its measure, after a count (`…项目12个,项目总投资96亿元`): the
 # measure of what was counted; what counts may be so measured (projects, firms, parks)
 _MEASURE_OF_COUNTED = re.compile(r"(?:项目|企业)?((?:计划|预计|达产后|建成后)?(?:总投资(?:额)?|投资总额|投资额?|到位资金"
                                  r"|年?(?:工业)?(?:总)?产值|年?税收|年?营业收入|年?销售收入)(?:达到?)?)")
@@ -575,7 +575,7 @@ def _clean_name(raw: str, *, scope_names: RegionMatcher) -> tuple[str, str | Non
     s = re.sub(r"在[^,，。的]{1,8}?下(?=[\u4e00-\u9fff])", "", s)  # `在高基数下`: an aside
     intro = list(_LIST_INTRO.finditer(s))
     if intro and len(s) - intro[-1].end() >= 2:
-        s = s[intro[-1].end():]  # `《规划》确定了范围包括西江农场用地`: what is listed
+        s = s[intro[-1].end():]  # `《规划》确定了范围包括甲农场用地`: what is listed
     scope: str | None = None
     for _ in range(3):
         before = s
@@ -608,7 +608,7 @@ def _only_verbs(name: str) -> bool:
     return bool(words) and len(name) <= 4 and all(f.startswith("v") and f != "vn" for _, f in words)
 
 
-# `…40亿元的新能源汽车产业发展基金`: what a figure is of, right after it
+# `…30亿元的产业引导基金`: what a figure is of, right after it
 _OF_WHAT = re.compile(r"(?:以上|左右)?的([\u4e00-\u9fffA-Za-z]{2,16}?)(?=[,，。;；、()（）]|等|$)")
 _LIST_INTRO = re.compile(r"(?:包括|包含|涵盖|确定了|明确了|其中有|(?:企业|单位|项目|公司)有)")
 _MODIFIER = re.compile(r"^[^的占比\d]{4,}的(?=[^的]{4,}$)")
@@ -774,7 +774,7 @@ def _respective_names(sent: str, first_q: int, prior: Sequence[str] = ()) -> lis
     """The names of the figures that follow `分别`: for `A、B、C占全区的比重…分别为x、y、z`,
     A占全区的比重, B…, C…; for `三次产业…分别为`, 第一产业…, 第二产业…, 第三产业…; for
     `一季度、上半年、全年GDP分别增长`, 一季度GDP增长…; for `甲总产值、增加值分别增长`,
-    甲总产值增长, 甲增加值增长; with no list (`运输货物2.6万标箱,货值44亿元,分别同比增长x和y`),
+    甲总产值增长, 甲增加值增长; with no list (`运输货物1.2万标箱,货值15亿元,分别同比增长x和y`),
     the growth of each amount named before in the sentence (``prior``)."""
     m = _RESPECTIVE.search(sent[:first_q])
     if not m:
@@ -886,7 +886,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
         r_index = 0
         amount: str | None = None
         amounts: list[str] = []  # names of the sentence's amounts so far (`运输货物…,货值…`)
-        counted: str | None = None  # what the last count counted (`新签约项目35个,投资总额…`)
+        counted: str | None = None  # what the last count counted (`新签约项目12个,投资总额…`)
         prev: IndicatorHit | None = None
         prev_q: Quantity | None = None
         for q in quants:
@@ -905,11 +905,11 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
             if prev_q is not None and cstart <= prev_q.end < q.start:
                 sep = sent.rfind("、", prev_q.end, q.start)
                 if sep >= 0 and (sep == prev_q.end or sent.startswith("的", prev_q.end)):
-                    # `年产值58亿元、年税收1.2亿元`, `投资80亿元的A公司、投资92亿元的B公司`: the
+                    # `年产值30亿元、年税收2亿元`, `投资50亿元的A公司、投资60亿元的B公司`: the
                     # next figure's own name
                     cstart = sep + 1
                 elif sent.startswith("的", prev_q.end) and q.unit != "%" and q.unit not in _COUNT_UNITS:
-                    cstart = prev_q.end  # `占地140亩的A项目总投资…`: the figure belongs to A
+                    cstart = prev_q.end  # `占地90亩的A项目总投资…`: the figure belongs to A
             raw = sent[cstart:q.start]
             if _FROM_START.search(raw):
                 continue  # `由2015年的1200亿元(提高到…)`: the starting point, not the figure
@@ -964,7 +964,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                     last = out[-1] if out and prev is not None and out[-1].name == prev.name else None
                     if last is not None and prev_q is not None and prev_q.unit == q.unit and _ACHIEVED.search(raw) \
                             and "target_value" in last.values and last.values.get("baseline_value") is None:
-                        # `计划新开工项目26项,目前已开工A、B等28项`: what is done of the planned count
+                        # `计划竣工项目20项,现已竣工A、B等23项`: what is done of the planned count
                         out[-1] = dataclasses.replace(last, values={
                             **last.values, "baseline_year": last.values.get("target_year"), "baseline_value": q.value})
                     continue
@@ -973,7 +973,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 name = _share_name(name, raw, sent, q)
                 done_share = _DONE_SHARE.search(raw)
                 if done_share and prev is not None:
-                    # `新开工28项,完成年度计划的107%`: the share done of the plan for the figure before
+                    # `竣工23项,完成年度计划的115%`: the share done of the plan for the figure before
                     name = prev.name + "完成" + (done_share.group(1) or "") + done_share.group(2) + "比例"
             if _FORMULA_OR_CAPTION.search(name):
                 continue
@@ -985,7 +985,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
             measure = _MEASURE_OF_COUNTED.fullmatch(name)
             if measure and counted is not None and prev_q is not None \
                     and _JUST_BREAK.fullmatch(sent, prev_q.end, cstart) is not None:
-                # `新引进项目319个,投资总额416.2亿元,到位资金208.1亿元`: figures of what was counted
+                # `新落地项目41个,投资总额88.5亿元,到位资金20.3亿元`: figures of what was counted
                 name = counted + measure.group(1)
                 of_counted = True
             elif q.unit in _COUNT_UNITS:
@@ -997,12 +997,12 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                     and _JUST_BREAK.fullmatch(sent, prev_q.end, cstart) is not None:
                 prev_head = _MEASURE_HEAD.search(prev.name)
                 if prev_head and prev_head.start() >= 2 and prev_head.group() != name:
-                    # `经A通道累计运输货物27万标箱,货值480亿元`: the same things measured
+                    # `经A通道累计运输货物12万标箱,货值150亿元`: the same things measured
                     # otherwise (`经A通道累计运输货值`)
                     name = prev.name[:prev_head.start()] + name
             of_what = _OF_WHAT.match(sent, q.end)
             if of_what and re.search(r"(?:总)?规模(?:为|达)?$", raw):
-                # `成立了总规模为40亿元的新能源汽车产业发展基金`: the size of what follows
+                # `设立总规模为30亿元的产业引导基金`: the size of what follows
                 name = of_what.group(1) + "规模"
             firm_after = of_what is not None and any(of_what.group(1).startswith(n) for n in subjects)
             if not name or len(name) < 2 or len(name) > 30 or _SKIP_NAME.search(name):
@@ -1225,7 +1225,7 @@ def _merge_targets(hits: list[IndicatorHit], places: Iterable[str] = ()) -> list
 
 
 def _same_year(b: IndicatorHit, t: IndicatorHit) -> bool:
-    """A year's goal and its figure so far (`计划固定资产投资35亿元`, `前9个月完成34.09亿元`)."""
+    """A year's goal and its figure so far (`计划固定资产投资50亿元`, `前8个月完成41.2亿元`)."""
     by, ty = b.values.get("baseline_year"), t.values.get("target_year")
     return isinstance(by, int) and by == ty
 
@@ -1421,7 +1421,7 @@ def entity_scopes(ad: Any, indicators: list[Fact], settled: Mapping[str, Sequenc
 
     - a figure named after "the park", "the project", "the firm" (`园区产值`, `试验区…`,
       `项目…`, `企业…`) takes the one of that kind named last before it in its paragraph;
-    - a figure right before the entity it belongs to (`占地面积140亩的A项目`, `投资80亿元的B公司`)
+    - a figure right before the entity it belongs to (`占地面积90亩的A项目`, `投资50亿元的B公司`)
       takes it;
     - an area (`规划面积`, `占地面积`) takes the park or project its sentence names, or, when
       the sentence only says `基地`/`园区`, the park named last before it;
@@ -1484,8 +1484,8 @@ def entity_scopes(ad: Any, indicators: list[Fact], settled: Mapping[str, Sequenc
         if new is None and not explicit and news and not _named_place(text, s0, end, regions) \
                 and not _WHOLE_AREA.search(text, s0, end):
             # news of a park: a figure whose sentence names no place (nor `全市`) is the park's
-            # that an earlier sentence of its paragraph is about (`A园举行签约仪式,6家企业…。
-            # 签约项目计划总投资…`), or a later one when none before (`当天,7条道路开竣工。目前,
+            # that an earlier sentence of its paragraph is about (`A园举行签约仪式,8家企业…。
+            # 签约项目计划总投资…`), or a later one when none before (`当天,5条道路开工。目前,
             # A园已形成…路网`)
             p1 = text.find(sep, end)
             parks = {m.ref for m in before if m.kind == "park" and m.start >= l0} or {
@@ -1494,7 +1494,7 @@ def entity_scopes(ad: Any, indicators: list[Fact], settled: Mapping[str, Sequenc
             if len(parks) == 1:
                 new = parks.pop()
         if not explicit and sent is not None:
-            # `…范围包括A用地26.6平方公里、B等13个行政村`: the figures after one of an entity,
+            # `…范围包括A用地12.5平方公里、B等9个行政村`: the figures after one of an entity,
             # in its sentence, are of that entity too
             if new is None:
                 new = entity_of_sentence.get(s0)

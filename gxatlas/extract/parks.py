@@ -97,12 +97,12 @@ _TRAIL_BRACKET = re.compile(r"[(（]([^()（）\n]{2,14})[)）]")
 _TARGET = re.compile(
     r"(20\d{2})年[^。;；\n]{0,24}?(产值|贸易额|营业收入|营收|总收入|进出口额|交易额)"
     r"[^。;；\n\d]{0,12}?(超过|突破|达到|达|以上|不低于)?\s*(\d+(?:\.\d+)?)\s*(万亿|亿)元(以上)?")
-# `全部建成达产后,年产值将超过220亿元`: a goal with no year (the text gives none)
+# `全部建成达产后,年产值将超过150亿元`: a goal with no year (the text gives none)
 _TARGET_NO_YEAR = re.compile(
     r"(?:将|力争|预计|达产后|建成后|投产后)[^。;；\n\d]{0,16}?(产值|贸易额|营业收入|营收|总收入)"
     r"[^。;；\n\d]{0,8}?(超过|突破|达到|达|超|以上|不低于)?\s*(\d+(?:\.\d+)?)\s*(万亿|亿)元(以上)?")
 _SENTENCE_LEAD = re.compile(r"^[\s,，“”\"]*(?:目前|当前|现在|同时|此外|另外|其中|今年|预计|未来)?[,，]?")
-# a sentence about "the park" (`产业园现有入园企业…`, `园区…`) after the one naming it
+# a sentence about "the park" (`产业园现有企业…`, `园区…`) after the one naming it
 _PARK_REF = re.compile(r"^(?:该|本|全)?(?:产业园|园区|开发区|试验区|基地)")
 _ABBREV = (("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("经济技术开发区", "经开区"),
            ("综合保税区", "综保区"))
@@ -207,15 +207,15 @@ def find_park_mentions(text: str, *, gaz: Gazetteer, start: int = 0, end: int | 
     return out
 
 
-# the end of a listed item that names a park (`铁山园`, `信息产业园`, `秧塘科技园`)
+# the end of a listed item that names a park (`甲园`, `电子产业园`, `乙丙科技园`)
 _LISTED_END = re.compile("|".join(sorted(map(re.escape, SUFFIXES), key=len, reverse=True)) + "|园区|园")
 _NOT_A_PARK = re.compile(r"(?:公园|花园|家园|校园|庄园|果园|菜园|茶园|陵园|乐园|动物园|植物园)$")
 _ITEM_SEP = re.compile(r"[、和及]")
 
 
 def listed_parks(text: str, mentions: list[ParkMention]) -> list[ParkMention]:
-    """The other items of a 、-list of parks (`苏桥经济开发区、秧塘科技园和宝山工业园`, `做大
-    铁山园、信息产业园、英才园规模`): items ending like a park (`…园`) are parks too, when at
+    """The other items of a 、-list of parks (`A经济开发区、乙丙科技园和B工业园`, `做大
+    庚辛园、电子产业园、壬癸园规模`): items ending like a park (`…园`) are parks too, when at
     least two items of the list are parks already."""
     from gxatlas.extract.mentions import strip_leading_function_words
 
@@ -581,7 +581,7 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
             if m and "园区" in text[m.end(1):m.start(2)]:
                 tv = _prose_target(text, pm.end, lim)
             elif stop is not None and pm.end + stop.start() < nxt:
-                # the next sentence, when it is about "the park" (`产业园…年产值将超过220亿元`)
+                # the next sentence, when it is about "the park" (`产业园…年产值将超过150亿元`)
                 s2 = pm.end + stop.end()
                 stop2 = re.search(r"[。；;\n]", text[s2:nxt])
                 lim2 = s2 + stop2.start() if stop2 else nxt
@@ -595,7 +595,7 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
             acc.city = park_city(pm.name, pm.start, gaz=gaz, ctx=ctx)
 
     # a later sentence that names the park by the end of its name and states an area
-    # (`《规划》确定了生产基地范围…,规划面积100平方公里`): the area of the park named last before
+    # (`《规划》确定了产业基地范围…,规划面积60平方公里`): the area of the park named last before
     for sm in re.finditer(r"[^。；;!?！？\n]+", text):
         area_m = _AREA.search(sm.group())
         if area_m is None or any(sm.start() <= pm.start < sm.end() for pm in mentions):
@@ -609,7 +609,7 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
             acc.values = replace(acc.values, area_km2=area_km2(area_m.group(1), area_m.group(2)))
 
     # a later sentence of the paragraph about "the park" (`…。产业园现有入园企业全部建成达产后,
-    # 年产值将超过220亿元`): the target of the park named last before it
+    # 年产值将超过150亿元`): the target of the park named last before it
     for sm in re.finditer(r"[^。；;!?！？\n]+", text):
         if not _PARK_REF.match(_SENTENCE_LEAD.sub("", sm.group())):
             continue
@@ -687,7 +687,7 @@ def park_city(name: str, pos: int, *, gaz: Gazetteer, ctx: CityContext | None,
     is in 崇左); none when the name is anchored at a province or country only; else context."""
     starts = word_starts(name)
     places = [hit for hit in gaz.find_places(name) if hit[0] in starts]  # not `金|桂林|浆纸`
-    # a later place of another province is part of the name, not a place (`滨州北海经济开发区`)
+    # a later place of another province is part of the name, not a place (`甲州北海经济开发区`)
     home = next((p.province for _, _, p in places if p.province), None)
     places = [hit for hit in places if not (home and hit[2].province and hit[2].province != home)]
     cities = [p.city for _, _, p in places if p.city and not (province_means_unknown and p.level == "province")]
@@ -699,7 +699,7 @@ def park_city(name: str, pos: int, *, gaz: Gazetteer, ctx: CityContext | None,
     if (places or name.startswith("中国")) and not province_means_unknown:
         prov = {p.short_name for _, _, p in places if p.level == "province"}
         if ctx is not None and ctx.about and prov and ctx.about_province in prov:
-            return ctx.about  # `广西第二汽车生产基地` in a text about 贵港
+            return ctx.about  # `广西某某汽车生产基地` in a text about its city
         return None  # anchored at a province or the country only
     return ctx.local(ctx.near(pos), pos) if ctx else None
 

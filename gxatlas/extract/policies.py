@@ -203,7 +203,7 @@ def _row_cell(lines: list[tuple[int, int, str]], k: int) -> _Policy:
 # `（来政发〔2023〕15号）`, `（象政发〔2023〕7号，2023年4月12日印发）` after a 《title》
 _NUMBER_AFTER = re.compile(r"\s*[(（]\s*(" + DOC_NUMBER.pattern + r")\s*(?:[,，、;；]\s*"
                            r"(?P<date>(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)[^()（）]{0,6})?[)）]")
-# `粤府函〔2020〕375号《…》`: a number right before a title (the document's own heading)
+# `粤府函〔2021〕12号《…》`: a number right before a title (the document's own heading)
 _NUMBER_BEFORE = re.compile(r"(" + DOC_NUMBER.pattern + r")\s*$")
 # `于2023年11月20日印发《…》`: a full date right before the verb that issues the title
 _DATE_BEFORE = re.compile(r"((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)[^。；;，,《》\n]{0,8}?"
@@ -254,7 +254,7 @@ def _unquoted(title: str) -> str:
 
 # a plan or report a text names without 《》 by its period or its kind alone
 _PLAN_IN_PROSE = re.compile(r"[“\"]十[一二三四五六]五[”\"]规划(?!纲要|》)|(?<!《)政府工作报告(?!》)")
-_ROUND = re.compile(r"^新一轮")  # `新一轮工业振兴三年行动`: the programme, whatever its round
+_ROUND = re.compile(r"^新一轮")  # `新一轮产业升级三年行动`: the programme, whatever its round
 
 
 def _prose_title_ok(title: str) -> bool:
@@ -290,7 +290,7 @@ def find_policies(text: str) -> list[_Policy]:
         start, end = m.start(), m.end()
         date = _date_before(text, m.start())
         before = _NUMBER_BEFORE.search(text, max(0, m.start() - 40), m.start())
-        if before:  # `粤府函〔2020〕375号《…的批复》`: the number, then the title
+        if before:  # `粤府函〔2021〕12号《…的批复》`: the number, then the title
             num, start = _clean_number(before.group(1)), before.start(1)
         after = _NUMBER_AFTER.match(text, m.end(), m.end() + 60)
         if after:
@@ -301,7 +301,7 @@ def find_policies(text: str) -> list[_Policy]:
         out.append(_Policy(start=start, end=end, title=title, doc_number=num, date=date))
         taken.append((start, end))
     for m in _PLAN_IN_PROSE.finditer(text):
-        # `完成“十四五”规划目标任务`, `该市政府工作报告显示`: the plan or report named in prose
+        # `实现“十四五”规划目标`, `某市政府工作报告提出`: the plan or report named in prose
         if not any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
             out.append(_Policy(start=m.start(), end=m.end(), title=m.group(), doc_number=None))
             taken.append((m.start(), m.end()))

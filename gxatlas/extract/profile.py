@@ -8,7 +8,7 @@ when its sentence names none, the park a figure of `园区` belongs to.
   official replies), park introduction; from cues of the lexicon (``genres.yaml``), the title
   weighing most.
 - ``written``: the date the text was written or issued: a line that is only a date (a
-  signature), a page's metadata line (`发布时间:2022-04-27`), a date opening the text.
+  signature), a page's metadata line (`发布时间:2024-09-30`), a date opening the text.
 - ``current_year``: the year "今年" means: the year written, else the first or last year of a
   plan period the text calls 开局之年 / 收官之年, else the latest year the text states as past
   or present (not a target, not a year compared with).
@@ -145,7 +145,7 @@ def _plan_period(ad: AnnotatedDoc, title: str) -> tuple[int, int] | None:
     return None
 
 
-# a news dateline: `本报南宁讯`, `中新社崇左5月29日电`, `广西新闻网东兴10月18日讯`, `梧州日报讯`
+# a news dateline: `本报某地讯`, `某社某市3月8日电`, `某新闻网某市11月2日讯`, `某市日报讯`
 _DATELINE = re.compile(r"[^\n]{0,16}?(?:\d{1,2}月\d{1,2}日)?(?:讯|电)\s*[(（]")
 
 
@@ -221,12 +221,12 @@ def _current_year(ad: AnnotatedDoc, written: int | None, written_source: str | N
     return None, None
 
 
-# a year opening a name (`“2019创新中国行”`): no quantity, no date, no span
+# a year opening a name (`“2021某某论坛”`): no quantity, no date, no span
 _NAMED_YEAR = re.compile(r"[“\"《]((?:19|20)\d{2})(?=[\u4e00-\u9fff])(?![\d年])")
 
 
 def _in_span(text: str, pos: int) -> bool:
-    """A year inside a span of years (`2018-2025年`, `2030-2035年`): a period, not a date."""
+    """A year inside a span of years (`2021-2025年`, `2026-2030年`): a period, not a date."""
     return bool(_PERIOD_SPAN.match(text, pos) or _PERIOD_SPAN.search(text, max(0, pos - 6), pos + 6))
 
 
