@@ -421,3 +421,14 @@ def test_plans_and_reports_named_without_title_marks() -> None:
             "确保完成“十四五”规划目标任务。\n")
     titles = {f.values["title"] for f in extract(make_doc(text)) if f.type == "policy"}
     assert {"政府工作报告", "产业升级三年行动", "“十四五”规划"} <= titles, titles
+
+
+def test_a_site_s_area_is_stated_and_a_name_starts_after_the_figure_before_it() -> None:
+    text = ("某报讯 据悉,占地面积90亩的甲乙U港-钦州科创中心项目计划总投资3.2亿元,总建筑面积6万平方米。"
+            "丙公司投资5亿元建设钦南光伏电站20万千瓦。该公司计划总投资20亿元。\n")
+    facts = extract(make_doc(text))
+    got = {f.name: f.values for f in facts if f.type == "indicator"}
+    area = got["总建筑面积"]
+    assert area.get("baseline_value") == 6 and area.get("target_value") is None, got
+    assert area["scope"].endswith("科创中心项目"), got  # `钦州` inside the project's name is no scope
+    assert not any("亿元" in n or "该公司" in n for n in got), got

@@ -486,6 +486,8 @@ _DONE_SHARE = re.compile(r"完成了?(全年|年度|年初)?(计划|目标|任�
 _ACHIEVED = re.compile(r"已[\u4e00-\u9fff]{0,2}?(?:开工|竣工|完成|签约|投产|落地|引进|建成|开业|实施|启动)")
 # a sentence about now (`目前已…`): the year of an earlier sentence is not its year
 _NOW = re.compile(r"^\s*(?:截至)?(?:目前|当前|现已|现有|现在)")
+# the land or floor of a site as planned: stated, not a goal (unless its own clause sets one)
+_PLANNED_AREA = re.compile(r"规划面积|规划用地|占地|用地面积|总面积|建筑面积")
 # what stands still, whatever the year: an area, a distance, a bound (no default year)
 _STATIC = re.compile(r"面积|占地|用地|距离|长度|范围|四至|海拔")
 _PROJECT_NAME = re.compile(r"^(?:总?投资(?:额|总额)?|计划投资)$")
@@ -495,6 +497,7 @@ _PROJECT_NAME = re.compile(r"^(?:总?投资(?:额|总额)?|计划投资)$")
 # and the tally of a signing or ground-breaking event (`本次活动共签约项目`).
 _ATTRIBUTE_NAME = re.compile(
     r"^(?:拟|计划|预计|将|共|已)?(?:总?投资|投资总额)(?:额)?$|(?:项目|工程|期)(?:计划|预计|拟)?总投资(?:额)?$"
+    r"|^(?:该|其)?(?:公司|企业)(?:计划|预计|拟)?总?投资(?:额)?$"
     r"|^(?:园区)?距"
     r"|有限公司|有限责任公司"
     r"|(?:本次|此次|活动|现场|集中)[^,，]{0,6}(?:签约|开工|竣工|投产)?项目$")
@@ -901,6 +904,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 prev, prev_q = out[-1], q
                 continue
             window = max(0, q.start - _NAME_WINDOW)
+            after_figure = False
             cstart = max((m.end() for m in _CLAUSE_BREAK.finditer(sent, window, q.start)), default=window)
             if prev_q is not None and cstart <= prev_q.end < q.start:
                 sep = sent.rfind("、", prev_q.end, q.start)
@@ -908,8 +912,11 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                     # `年产值30亿元、年税收2亿元`, `投资50亿元的A公司、投资60亿元的B公司`: the
                     # next figure's own name
                     cstart = sep + 1
-                elif sent.startswith("的", prev_q.end) and q.unit != "%" and q.unit not in _COUNT_UNITS:
-                    cstart = prev_q.end  # `占地90亩的A项目总投资…`: the figure belongs to A
+                elif q.unit != "%" and q.unit not in _COUNT_UNITS:
+                    # `占地90亩的A项目总投资…`, `投资5亿元建设A光伏电站20万千瓦`: a name starts
+                    # after the figure before it
+                    cstart = prev_q.end
+                    after_figure = True
             raw = sent[cstart:q.start]
             if _FROM_START.search(raw):
                 continue  # `由2015年的1200亿元(提高到…)`: the starting point, not the figure
@@ -1005,7 +1012,8 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 # `设立总规模为30亿元的产业引导基金`: the size of what follows
                 name = of_what.group(1) + "规模"
             firm_after = of_what is not None and any(of_what.group(1).startswith(n) for n in subjects)
-            if not name or len(name) < 2 or len(name) > 30 or _SKIP_NAME.search(name):
+            if not name or len(name) < 2 or len(name) > 30 or _SKIP_NAME.search(name) \
+                    or (after_figure and "、" in name):
                 continue
             if not firm_after and not of_counted and (_PROJECT_NAME.match(name) or not _HAN.search(name)
                                    or attribute_not_indicator(name, q.unit)):
@@ -1034,6 +1042,9 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
             done = _DONE_OF_PLAN.search(before) is not None
             is_target = not done and (bool(tyear) or bool(_TARGET_CUE.search(before)) or mode == "target" or in_goals or (
                 plan is not None and mode != "review" and not ys and (action or in_plan)))
+            if is_target and _PLANNED_AREA.search(name) and not _TARGET_CUE.search(raw) \
+                    and not re.search(r"(?:19|20)\d{2}", raw):
+                is_target = False  # `…计划总投资6亿元,总建筑面积8万平方米`: an area stated, no goal
             if not is_target and ys and written is not None and mode != "review" and not ys[-1].month_from and (
                     ys[-1].year > written or (ys[-1].year == written and (q.approx or q.comparator == ">=" or sent.startswith("左右", q.end)))):
                 # `2024年…增长7%左右` in a text of 2024: a year not over when it was written
@@ -1380,6 +1391,17 @@ def _named_entities(text: str, facts: Mapping[str, Sequence[Fact]]) -> list[_Nam
             for e, k in auto.iter_long(looked)]
 
 
+def _outside_names(text: str, s0: int, s1: int, word: str, named: Sequence[_Named], starts: Sequence[int]) -> bool:
+    """Whether ``word`` occurs in text[s0:s1] other than inside a longer entity name."""
+    inside = named[bisect.bisect_left(starts, s0 - 40):bisect.bisect_left(starts, s1)]
+    i = text.find(word, s0, s1)
+    while i >= 0:
+        if not any(m.start <= i and i + len(word) <= m.end and m.end - m.start > len(word) for m in inside):
+            return True
+        i = text.find(word, i + 1, s1)
+    return False
+
+
 _WHOLE_AREA = re.compile(r"全[市区省县镇国]|[该本我][市区省县]")
 
 
@@ -1447,7 +1469,9 @@ def entity_scopes(ad: Any, indicators: list[Fact], settled: Mapping[str, Sequenc
         l0 = text.rfind(sep, 0, pos) + 1  # the paragraph's start
         b0 = text.rfind("\n\n", 0, pos) + 1  # the block a bare `园区` looks back over
         before = named[:bisect.bisect_left(starts, pos)]
-        explicit = isinstance(scope, str) and scope in text[s0:s1]
+        # a scope the sentence writes outside the names of parks, projects and firms (`南宁` in
+        # `A-南宁B项目` is part of a name, not the figure's region)
+        explicit = isinstance(scope, str) and _outside_names(text, s0, s1, scope, named, starts)
         # a scope naming an entity is written as the text refers to it (its declared short
         # name, else its full name)
         new: str | None = next((m.ref for m in before[::-1] if m.surface == scope), None) if explicit else None
