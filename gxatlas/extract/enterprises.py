@@ -572,9 +572,10 @@ def extract_enterprises(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
                       + tagged(_subject_mentions(text, gaz), "业务主语")
                       + _closed_list_mentions(text, gaz) + _shaped_list_mentions(text, gaz)
                       + _firms_listed_as_projects(projects, gaz))
+    institution = lexicon().pattern("institution_endings", suffix="$")
     for start, end, name, reason, tags in mentions:
-        if len(name) < 2:
-            continue
+        if len(name) < 2 or institution.search(name):
+            continue  # `A大学`, `B管委会`: no enterprise
         key = _firm_key(name)
         if key in seen:
             first = seen[key]
