@@ -432,3 +432,10 @@ def test_a_site_s_area_is_stated_and_a_name_starts_after_the_figure_before_it() 
     assert area.get("baseline_value") == 6 and area.get("target_value") is None, got
     assert area["scope"].endswith("科创中心项目"), got  # `钦州` inside the project's name is no scope
     assert not any("亿元" in n or "该公司" in n for n in got), got
+
+
+def test_a_long_list_closed_as_projects_names_projects_even_when_named_like_parks() -> None:
+    text = ("某市日报讯 截至10月底,甲乙创新中心、丙丁西部产业基地、戊己云计算中心、庚辛高科产业基地"
+            "等一批电子信息产业项目相继落户试验区。\n")
+    projects = of_type(extract(make_doc(text)), "project")
+    assert "丙丁西部产业基地" in projects, sorted(projects)

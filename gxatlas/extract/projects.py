@@ -336,8 +336,12 @@ def _listed(text: str, gaz: Gazetteer, *, relaxed: bool = False) -> list[tuple[i
         shared = _SHARED_HEAD.search(m.group("desc") + (m.group("head") if m.group("head") != "项目" else ""))
         suffix = shared.group(1) if shared else ""
         items = _list_items(text, clause, m.start(), gaz)
+        # `A产业基地、B产业园等一批产业项目`: what a list frames as 项目 is a project, even when
+        # named like a park (SCHEMA.md: a project only, not also a park)
+        framed = m.group("head") == "项目" and len(items) >= 3
         for s, e, name in _join_counted_places(items, text, gaz):
-            ok = _closed_item_ok(name, gaz, inds) if relaxed else _good_item(name, gaz, inds)
+            ok = (_closed_item_ok(name, gaz, inds, parks_too=framed) if relaxed
+                  else _good_item(name, gaz, inds))
             if not ok or not _anchored(name, gaz):
                 continue
             if suffix and not _SUFFIX.search(name):
@@ -353,9 +357,10 @@ def _listed(text: str, gaz: Gazetteer, *, relaxed: bool = False) -> list[tuple[i
     return out
 
 
-def _closed_item_ok(name: str, gaz: Gazetteer, inds: set[str]) -> bool:
+def _closed_item_ok(name: str, gaz: Gazetteer, inds: set[str], *, parks_too: bool = False) -> bool:
     """An item of a list the text closes as projects: a name (proper, or made of words the
-    dictionary does not know: a trade name), not generic words or a bound (`西至…`)."""
+    dictionary does not know: a trade name), not generic words or a bound (`西至…`);
+    ``parks_too``: one named like a park counts (a long list closed by `等…项目`)."""
     from gxatlas.extract.parks import ends_with_park_suffix
 
     name = name.strip()
@@ -368,7 +373,7 @@ def _closed_item_ok(name: str, gaz: Gazetteer, inds: set[str]) -> bool:
     if _good_item(name, gaz, inds):
         return True
     if (name in inds or _generic(name) or _CATEGORY.search(name) or re.search(r"\d|[“”\"]|等", name)
-            or ends_with_park_suffix(name) or gaz.find_places(name[-3:])):
+            or (ends_with_park_suffix(name) and not parks_too) or gaz.find_places(name[-3:])):
         return False  # generic words, a zone (the park component's), a route to a place
     words = pos_cut(name)
     if not words or is_function_word(*words[0]):
