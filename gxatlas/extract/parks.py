@@ -699,7 +699,7 @@ def park_city(name: str, pos: int, *, gaz: Gazetteer, ctx: CityContext | None,
     if (places or name.startswith("中国")) and not province_means_unknown:
         prov = {p.short_name for _, _, p in places if p.level == "province"}
         if ctx is not None and ctx.about and prov and ctx.about_province in prov:
-            return ctx.about  # `广西某某汽车生产基地` in a text about its city
+            return ctx.local(ctx.about, pos)  # `广西某某汽车生产基地` in a text about its city
         return None  # anchored at a province or the country only
     return ctx.local(ctx.near(pos), pos) if ctx else None
 
