@@ -439,3 +439,8 @@ def test_a_long_list_closed_as_projects_names_projects_even_when_named_like_park
             "等一批电子信息产业项目相继落户试验区。\n")
     projects = of_type(extract(make_doc(text)), "project")
     assert "丙丁西部产业基地" in projects, sorted(projects)
+
+
+def test_a_count_of_places_reached_is_named_with_what_reaches_them() -> None:
+    got = {f.name for f in extract(make_doc("某报讯 甲公司产品远销世界40多个国家和地区。\n")) if f.type == "indicator"}
+    assert any(n.endswith("产品远销国家和地区") for n in got), got

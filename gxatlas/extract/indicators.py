@@ -533,6 +533,8 @@ _FROM_START = re.compile(r"由\s*(?:(?:19|20)\d{2}年(?:底|末)?的?)?\s*$")
 _THEN_RESPECTIVE = re.compile(r"\s*[,，]\s*分别")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _TWO_HAN = re.compile(r"[\u4e00-\u9fff]{2}")
+# a count of the places a product or a link reaches (`远销世界…个国家`, `航线通达…个城市`)
+_REACH_END = re.compile(r"(?:远销|销往|出口到?|覆盖|辐射|通达|连接|联通)(?P<world>世界|全球|全国|海外)?$")
 _COUNT_VERB_END = re.compile(r"(?:拥有|有|形成|打造|建设|建成|培育|引进|新增|设立|认定|推动|支持|实施)$")
 _APPROX_END = re.compile(r"(?:近|约|超过|超|逾|多达|达到?|共计?|累计)$")
 _DIGIT = re.compile(r"\d")
@@ -961,7 +963,11 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 if "在" in raw and _RANKING.match(sent, q.end):
                     continue  # `在全国15个城市中位居第三`: the field ranked in, not a figure
                 post = _post_name(sent, q)
-                if _TWO_HAN.search(post) and (
+                reach = _REACH_END.search(name)
+                if reach and _TWO_HAN.search(post):
+                    # `产品远销世界80多个国家和地区`: the places reached, named with the verb
+                    name = (name[:reach.start("world")] if reach.group("world") else name) + post
+                elif _TWO_HAN.search(post) and (
                         not name or len(name) < 2 or _VERB_ONLY.fullmatch(name) or _only_verbs(name)
                         or name.endswith("等")
                         or _COUNT_VERB_END.search(_APPROX_END.sub("", raw)) or raw.rstrip().endswith(("的", "为"))
