@@ -1,8 +1,8 @@
 """Enterprises: companies and groups, by the name the document uses.
 
-Two patterns of administrative writing carry them: company forms (`广西五丰机械有限公司`,
-`中石油广西石化公司`, `广西投资集团`, `钦州炼油厂`) and lists of leading firms
-(`以A、B、C等龙头企业`, `以玉柴为龙头`, `引进A、B`), whose items are short names.
+Two patterns of administrative writing carry them: company forms (`广西鸿澄机械有限公司`,
+`甲集团广西化工公司`, `广西澄川投资集团`, `梧州澄川纸厂`) and lists of leading firms
+(`以A、B、C等龙头企业`, `以鸿澄为龙头`, `引进A、B`), whose items are short names.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def _list_mentions(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
 # word for firms.
 _DASH_LIST = re.compile(r"(?:500强|企业|集团|公司|龙头|领军者|独角兽)——([^。；;，,：:\n——]{2,60})")
 _STOCK_CODE = re.compile(r"[(（](?:\d{4,6}\.(?:HK|SH|SZ|SS|BJ)|(?:股票代码|证券代码)[:：]?\s*\d{6})[)）]")
-# `柳工海外业务总体营收达38亿元`, `A出口近3.3万辆`: a firm as the subject of its business
+# `鸿澄国内业务营收达12亿元`, `A出口近2.1万辆`: a firm as the subject of its business
 # figures at the start of a clause.
 _BUSINESS = re.compile(r"(?:海外|国内|境外|全球)?(?:业务)?(?:总体|全年|累计)?"
                        r"(?:出口|营收|营业收入|销售收入|销量|产销量|净利润)(?:同比)?(?:增长|达|超过?|近|突破)?"
@@ -233,15 +233,15 @@ _SUBJECT_FLAGS = frozenset({"nr", "nrt", "nrfg", "nt", "nz", "j", "eng", "x", "n
 
 
 def _place_and_industry(name: str, gaz: Gazetteer, inds: set[str]) -> bool:
-    """`防城港钢铁`: a place and industry words name an industry there, not a firm."""
+    """`梧州钢铁`: a place and industry words name an industry there, not a firm."""
     hit = gaz.match_place(name, 0)
     if hit is None or hit[0] >= len(name) or hit[1].level == "country":
-        return False  # `中国电子`, `韩国斗山…` are firms
+        return False  # `中国鸿澄`, `韩国澄川…` are firms
     rest = name[hit[0]:].lstrip("市县")
     return bool(rest) and (all(w in inds for w, _ in pos_cut(rest)) or _SHAPE_KIND.fullmatch(rest) is not None)
 
 
-# Words a firm's trade name carries on into its short name (`大海粮油`, `金川集团`).
+# Words a firm's trade name carries on into its short name (`鸿澄粮油`, `澄川集团`).
 _FIRM_WORDS = ("集团", "股份", "控股", "粮油", "新材料", "重工", "科技", "电子", "能源", "实业", "钢铁", "化工",
                "饲料", "食品", "药业", "电器", "矿业", "铝业", "纸业", "糖业", "船厂", "糖厂")
 # Province abbreviations: `粤桂`, `川渝` name a pair of provinces, not a firm.
@@ -253,8 +253,8 @@ _INVESTOR_FLAGS = frozenset({"nr", "nrt", "nrfg", "nt", "j", "nz", "g"})
 
 
 def investor_of(name: str, gaz: Gazetteer) -> str | None:
-    """The firm a project is named after (`钦州中石油1000万吨炼油` -> `中石油`,
-    `比亚迪碳酸锂` -> `比亚迪`, `中冶十九项目` -> `中冶十九`): after the places it opens with,
+    """The firm a project is named after (`北海中澄500万吨炼油` -> `中澄`,
+    `鸿澄碳酸锂` -> `鸿澄`, `中澄十七项目` -> `中澄十七`): after the places it opens with,
     a proper noun that is no place, no industry word and no regional anchor."""
     pos = 0
     while (hit := gaz.match_place(name, pos)) is not None and hit[1].level != "country":
@@ -279,7 +279,7 @@ def investor_of(name: str, gaz: Gazetteer) -> str | None:
     if words and (words[0][0].startswith("产业") or words[0][0] in PARK_SUFFIXES):
         return None  # `智能家居产业园项目`: an industry naming a park, not a firm
     if words and words[0][1] == "m" and re.fullmatch(r"[一二三四五六七八九十]+", words[0][0]):
-        firm += words[0][0]  # `中冶十九`
+        firm += words[0][0]  # `中澄十七`
     elif words and words[0][0] in _FIRM_WORDS:
         firm += words[0][0]
     return _checked_investor(firm, gaz)
@@ -310,7 +310,7 @@ _MODIFIER_FLAGS = frozenset({"a", "b", "ad", "an", "t", "d", "m", "q"})
 def firm_shape(text: str, inds: set[str]) -> str | None:
     """The firm ``text`` opens with when it is shaped like a company name: a trade name of
     two or three characters (one when the name is all there is: `X智能电机`) that is no
-    modifier or industry word, then what the firm does (`诚德新材料…` -> `诚德新材料`)."""
+    modifier or industry word, then what the firm does (`鸿澄新材料…` -> `鸿澄新材料`)."""
     m = _SHAPE.match(text)
     if m is None:
         return None
@@ -321,7 +321,7 @@ def firm_shape(text: str, inds: set[str]) -> str | None:
     if trade in inds or firm in inds or trade in GENERIC_WORD_SET or _SHAPE_KIND.fullmatch(trade):
         return None  # `智能家居`: what firms do, no trade name
     if re.search(r"[区园港市县型性化级类式]$", trade) or len(trade) not in word_starts(text):
-        return None  # `金桂|林浆纸`: the trade name would cut a word
+        return None  # `澄川|林浆纸`: the trade name would cut a word
     if len(trade) == 2 and set(trade) <= _PROVINCE_ABBREV:
         return None  # `粤桂`: two provinces, no trade name
     from gxatlas.segment import tokenizer
@@ -343,7 +343,7 @@ def _unknown_word(word: str) -> bool:
 
 def _with_short_tail(firm: str, words: list[tuple[str, str]], rest: str, gaz: Gazetteer,
                      inds: set[str]) -> tuple[str, list[tuple[str, str]]]:
-    """`中信|大|锰|140万吨…` -> `中信大锰`: single characters after a firm's name, up to
+    """`华信|大|锰|80万吨…` -> `华信大锰`: single characters after a firm's name, up to
     four characters in all, are part of it when a number or a place comes right after."""
     tail = ""
     k = 0
@@ -377,7 +377,7 @@ def _trade_part(name: str, gaz: Gazetteer) -> str:
 
 
 def _firm_key(name: str) -> str:
-    """One key for a firm's spellings (`玉柴集团` = `玉柴`)."""
+    """One key for a firm's spellings (`鸿澄集团` = `鸿澄`)."""
     return re.sub(r"(集团|股份|控股)?(有限责任公司|股份有限公司|有限公司|公司)?$", "", name) or name
 
 
@@ -515,8 +515,8 @@ def _rare(word: str) -> bool:
 
 
 def trade_name(name: str, gaz: Gazetteer) -> str | None:
-    """The firm a project is named after when its words say so (`A高洁净度铜杆线` -> `A`,
-    `B生物原料药加工` -> `B生物`): after the places it opens with, a run of rare words (a trade
+    """The firm a project is named after when its words say so (`A高精度铜箔线` -> `A`,
+    `B生物酶制剂加工` -> `B生物`): after the places it opens with, a run of rare words (a trade
     name the dictionary does not know), then the words for what firms do (`电子`, `工业`)."""
     from gxatlas.segment import tokenizer
 
@@ -553,7 +553,7 @@ def extract_enterprises(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
     investors = [(s, e, n, f) for s, e, n in projects if not _INFRA_END.search(n)
                  and (f := investor_of(n, gaz) or trade_name(n, gaz))]
     invested = [(i, i + len(f), f) for s, e, _, f in investors if (i := text.find(f, s, e)) >= 0]
-    # the city of a firm named in a project is the project's (`中电投钦州热电项目` -> 钦州)
+    # the city of a firm named in a project is the project's (`中澄梧州热电项目` -> 梧州)
     project_city = {f: park_city(n, s, gaz=gaz, ctx=ctx) for s, _, n, f in investors if gaz.find_places(n)}
     companies = _company_mentions(text, gaz)
     # a firm a project is named after that is the trade name of a legal name the document

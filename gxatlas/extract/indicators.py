@@ -126,7 +126,7 @@ def subject_at(s: str, matcher: RegionMatcher) -> tuple[int, str] | None:
     """The region or zone that ``s`` starts with: (its length, the scope name), or None.
 
     A zone is a region (or up to four characters) and a zone word: `广西自贸试验区`,
-    `南宁东部新城`.
+    `玉林北部新城`.
     """
     m = matcher.match(s)
     region = (0, m[0], matcher.display[m[1]]) if m else None
@@ -158,14 +158,14 @@ _NOT_A_PLACE = re.compile(r"^(?:各|全|本|该|此|其|重点|主要|其他|相
 
 
 def _zone_prefix_ok(prefix: str) -> bool:
-    """A zone no gazetteer knows needs a short name of its own (`东部新城`), not a bare zone
+    """A zone no gazetteer knows needs a short name of its own (`北部新城`), not a bare zone
     word (`工业园区…`) or a qualifier (`各开发区`, `国家级新区`)."""
     return 1 <= len(prefix) <= 2 and not _NOT_A_PLACE.match(prefix)
 
 
 def document_scope(text: str, matcher: RegionMatcher) -> str | None:
     """The region a document is about: the one that most often opens a clause as its subject
-    (`北部湾经济区工业总产值…`), not merely the most mentioned (lists name every city)."""
+    (`甲市工业总产值…`), not merely the most mentioned (lists name every city)."""
     counts: Counter[str] = Counter()
     for clause in re.split(r"[,，。;；:：!?！？\n]", text):
         s = _LEAD_WORDS.sub("", _TIME_LEAD.sub("", clause.strip()))
@@ -340,8 +340,8 @@ _WHOLE_ROW = re.compile(r"^(?:全\s*[区市省县国]|合\s*计|总\s*计|总\s*
 
 
 def _caption_measure(caption: str) -> tuple[str, int | None, str | None]:
-    """(what a table counts, its year, its months) from a caption: `表1 2021年1-6月规上工业新增
-    单位情况` -> (`规上工业新增单位`, 2021, `2021-01..2021-06`)."""
+    """(what a table counts, its year, its months) from a caption: `表2 2022年1-9月规上工业新增
+    企业情况` -> (`规上工业新增企业`, 2022, `2022-01..2022-09`)."""
     body = _CAPTION_NUMBER.sub("", caption).strip()
     year = months = None
     found = find_years(body)
@@ -480,7 +480,7 @@ _TARGET_CUE = re.compile(r"(?<![截止])到\s*(?:19|20)\d{2}|期末|以后|" + l
 _GOAL_LIST = re.compile(r"目标(?:任务)?(?:包括|是|为|有)?[:：]")
 # `完成全年计划的96.2%`: how much of a plan is done, a stated figure (no goal)
 _DONE_OF_PLAN = re.compile(r"(?:完成|超额完成)(?:了)?(?:全年|年度|年初)?(?:计划|目标|任务)的?\s*$")
-# `超额完成年度计划的115%`: a share of the plan done, named after the figure it is of
+# `超额完成了年度目标的115%`: a share of the plan done, named after the figure it is of
 _DONE_SHARE = re.compile(r"完成了?(全年|年度|年初)?(计划|目标|任务)的?\s*$")
 # `现已开工A、B等23项`: a count of what is done (after the count planned)
 _ACHIEVED = re.compile(r"已[\u4e00-\u9fff]{0,2}?(?:开工|竣工|完成|签约|投产|落地|引进|建成|开业|实施|启动)")
@@ -621,7 +621,7 @@ _PARTNER = re.compile(r"^(与[^的占比,，]{1,8})的")
 
 
 def _drop_modifier(name: str) -> str:
-    """`具有较强竞争力的大型企业集团` → `大型企业集团`: a long attribute before 的 is not part of
+    """`具有较强带动力的骨干企业集群` → `骨干企业集群`: a long attribute before 的 is not part of
     the indicator's name (a short one, `千亿元的`, is); `与东盟的进出口额` → `与东盟进出口额`."""
     partner = _PARTNER.sub(r"\1", name, count=1)
     return partner if partner != name else _MODIFIER.sub("", name, count=1)
@@ -635,7 +635,7 @@ def _post_name(text: str, q: Quantity) -> str:
         tail = tail[: m.start()]
     tail = re.sub(r"^(?:以上|多|余|左右)?(?:的)?", "", re.sub(r"[“”\"‘’「」]", "", tail))
     more = _NEXT_ITEM.search(tail)
-    if more:  # `三大千亿元产业和甲园区、乙园区2个…`: 和 starts the next counted item
+    if more:  # `两大千亿元产业和甲园区、乙园区2个…`: 和 starts the next counted item
         tail = tail[: more.start()]
     tail = _POST_STOP.split(tail)[0].strip()
     head, of, rest = tail.partition("的")
@@ -657,7 +657,7 @@ _CUT_VERB = re.compile(r"^(.{2,}?)(?:达到|达|为|是)(.{0,3})$")
 
 
 def _trim_name(name: str) -> str:
-    """`达产后复合产能达年产` → `达产后复合产能`: a verb near the end leaves the noun before it."""
+    """`投产后综合产能达年产` → `投产后综合产能`: a verb near the end leaves the noun before it."""
     m = _CUT_VERB.match(name)
     return m.group(1) if m else name
 
@@ -778,8 +778,8 @@ _RESPECTIVE = re.compile(r"分别(?P<verb>(?:同比|比上年|较上年|年均)?
 def _respective_names(sent: str, first_q: int, prior: Sequence[str] = ()) -> list[str]:
     """The names of the figures that follow `分别`: for `A、B、C占全区的比重…分别为x、y、z`,
     A占全区的比重, B…, C…; for `三次产业…分别为`, 第一产业…, 第二产业…, 第三产业…; for
-    `一季度、上半年、全年GDP分别增长`, 一季度GDP增长…; for `甲总产值、增加值分别增长`,
-    甲总产值增长, 甲增加值增长; with no list (`运输货物1.2万标箱,货值15亿元,分别同比增长x和y`),
+    `一季度、上半年、全年GDP分别增长`, 一季度GDP增长…; for `甲营业收入、利润分别增长`,
+    甲营业收入增长, 甲利润增长; with no list (`运输货物1.2万标箱,货值15亿元,分别同比增长x和y`),
     the growth of each amount named before in the sentence (``prior``)."""
     m = _RESPECTIVE.search(sent[:first_q])
     if not m:
@@ -798,12 +798,12 @@ def _respective_names(sent: str, first_q: int, prior: Sequence[str] = ()) -> lis
     periods = lexicon().map("period_months")
     if all(x in periods for x in items[:-1]):
         last_period = next((p for p in sorted(periods, key=len, reverse=True) if items[-1].startswith(p)), None)
-        if last_period:  # `一季度、上半年、前三季度、全年全市GDP`: periods of one figure
+        if last_period:  # `一季度、上半年、全年全县GDP`: periods of one figure
             stem = re.sub(r"^(?:全市|全区|全省|全县)", "", items[-1][len(last_period):])
             return [x + stem + verb for x in items[:-1]] + [last_period + stem + verb]
     first_kind = _KINDS.search(items[0])
     if first_kind and all(_KINDS.fullmatch(x) for x in items[1:]):
-        head_words = items[0][: first_kind.start()]  # `规上工业总产值、增加值`
+        head_words = items[0][: first_kind.start()]  # `规上工业营业收入、利润`
         return [items[0] + verb] + [head_words + x + verb for x in items[1:]]
     last = items[-1]
     if "占" in last:
@@ -950,7 +950,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                         and prev_q.unit == q.unit and prev.values.get("scope") != name_scope:
                     name = prev.name  # `其中,甲市120家,乙市80家`: the breakdown of the figure before
             if q.approx and q.unit == "%" and isinstance(q.value, float) and _THEN_RESPECTIVE.match(sent, q.end):
-                continue  # `接近二分之一,分别为…`: the rounded share before the exact ones
+                continue  # `接近三分之一,分别为…`: the rounded share before the exact ones
             if q.unit in _COUNT_UNITS and not respective and name:
                 tail = next(((a, sub) for a, _, _ in matcher.find(name)
                              if (sub := subject_at(name[a:], matcher)) and a + sub[0] == len(name)), None)
@@ -1129,7 +1129,7 @@ _DATE_LINE = re.compile(r"^(?:(?:发布|印发|成文)?日期|时间)?[:：]?\s*
 
 def report_year(text: str) -> int | None:
     """The one year a report or bulletin is about, from its title (first line):
-    `甲市2023年国民经济和社会发展统计公报` -> 2023; none for a plan or a period."""
+    `甲市2023年统计公报` -> 2023; none for a plan or a period."""
     title = next((line.strip() for line in text.split("\n") if line.strip()), "")
     if len(title) > 60 or not _REPORT_TITLE.search(title) or _PERIOD_IN.search(title):
         return None
@@ -1433,7 +1433,7 @@ def _named_place(text: str, start: int, end: int, matcher: RegionMatcher) -> boo
 
 def _abbreviates(short: str, full: str) -> bool:
     """`广西自贸试验区` for `中国（广西）自由贸易试验区`: a shorter name of the same zone (its
-    characters in order, the same last two; not a piece of it, `兴产业园` cut from `东兴产业园`)."""
+    characters in order, the same last two; not a piece of it, `城产业园` cut from `澄城产业园`)."""
     if len(short) < 4 or len(short) >= len(full) or short[-2:] != full[-2:] or short in full:
         return False
     it = iter(full)

@@ -3,7 +3,7 @@
 The caller passes them in the gazetteer (``build_gazetteer(known_parks=…,
 known_enterprises=…, known_projects=…)``); extraction never reads the KB itself. Every
 occurrence is found with one Aho-Corasick pass (leftmost-longest); a two-character name counts
-only where the segmenter keeps it whole (`中粮` in `中粮集团`, not in `集中粮食`).
+only where the segmenter keeps it whole (`中澄` in `中澄集团`, not in `集中澄清`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Shared pieces of entity extraction: evidence spans, name boundaries and city context.
 
 Chinese administrative prose names things as `<place or proper noun><descriptor><suffix>`
-right after a verb (`加快建设北海电子信息产业园`). The left edge of a name is found by
+right after a verb (`加快建设梧州电子材料产业园`). The left edge of a name is found by
 walking back from its suffix over name characters, stopping at punctuation, and cutting at
 the last verb or function word; a name anchored at a region keeps everything from the region on.
 """
@@ -41,7 +41,7 @@ BREAK_WORDS = (
     "而", "且", "就", "要",
 )
 # Words that end a preceding phrase only when no region comes before them in the window
-# (`东兴国家重点开发开放试验区` keeps its 重点; `重点发展X产业园` does not).
+# (`甲县特色产业示范区` keeps its 特色; `重点发展X产业园` does not).
 WEAK_BREAK_WORDS = ("重点", "积极", "发展", "规划", "开放", "服务", "合作", "联合", "特色", "首批",
                     "一批", "一个", "两个", "个", "家", "各")
 _BREAK_RE = re.compile("|".join(sorted(map(re.escape, set(BREAK_WORDS)), key=len, reverse=True))
@@ -138,8 +138,8 @@ def anchor_start(text: str, start: int, end: int, *, gaz: Gazetteer) -> int | No
             if bounds is None:
                 bounds = word_starts(text[start:end])
             if i - start not in bounds:
-                continue  # `金桂林浆纸`: a place name across two words is none
-            # `中马钦州产业园`, `中泰崇左产业园`: a two-country prefix before the place
+                continue  # `东北海岸`: a place name across two words is none
+            # `中越百色产业园`, `中泰玉林产业园`: a two-country prefix before the place
             if i - 2 >= start and text[i - 2] == "中" and text[i - 1] in _PARTNER:
                 i -= 2
             best = i
@@ -227,7 +227,7 @@ class CityContext:
         while i >= 0 and self.positions[i] >= para and self.cities[i] == city:
             if self.counties[i]:
                 return self.counties[i]
-            i -= 1  # the city itself named in passing (`南宁新能源船舶产业基地`)
+            i -= 1  # the city itself named in passing (`梧州新型建材产业基地`)
         return city
 
 

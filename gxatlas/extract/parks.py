@@ -3,7 +3,7 @@
 A park is found by its suffix (`开发区`, `工业园区`, `综合保税区`, `片区` ...); its left edge by
 `mentions.name_start` (after the last verb, from the first region). A name must be anchored at a
 place or carry a proper noun: generic phrases (`重点园区`, `石化产业园`) are not parks. Values
-come from the park's own paragraph (`2020年力争实现工业产值超过1500亿元`) and from park
+come from the park's own paragraph (`2025年园区产值力争突破800亿元`) and from park
 tables flattened one cell per line (name, area, ..., target), read row by row.
 """
 
@@ -41,12 +41,12 @@ SUFFIXES = (
     "生产基地", "加工基地", "物流基地", "制造基地", "园区", "新城", "自贸试验区", "自由贸易试验区",
     "材料基地", "石化基地", "电子商务基地", "核心基地",
 )
-# Suffixes a name without a place in front may carry (`海森特产业园`, `那阳工业集中区`).
+# Suffixes a name without a place in front may carry (`禾丰产业园`, `溪阳工业集中区`).
 _UNANCHORED_OK = frozenset({"工业园区", "产业园区", "科技园区", "物流园区", "加工园区", "工业园", "产业园",
                             "科技园", "软件园", "物流园", "加工园", "工业区", "集中区", "工业集中区",
                             "开发区", "经济开发区", "管理区", "产业集聚区", "产业新城", "新区"})
 _SUFFIX_RE = re.compile("|".join(sorted(map(re.escape, SUFFIXES), key=len, reverse=True)))
-# Suffixes of a part of a zone (`…自贸试验区南宁片区`): the part is a park of its own.
+# Suffixes of a part of a zone (`…自贸试验区甲片区`): the part is a park of its own.
 _PART_SUFFIXES = frozenset({"片区"})
 # A county's industrial cluster names its sub-zones with it (`X县工业集中区Y工业区` is one
 # park); inside a development zone or new area a named park is a park of its own.
@@ -65,7 +65,7 @@ def area_km2(value: str, unit: str) -> float:
     """An area in km² (`2400`, `亩` -> 1.6), rounded to what the figure carries."""
     return round(float(value) * _KM2_PER[unit], 4)
 
-# Suffixes a park name may end in, for the core of a name (`玉林龙潭产业园` -> `龙潭`).
+# Suffixes a park name may end in, for the core of a name (`玉林溪岭产业园` -> `溪岭`).
 _CORE_SUFFIX = re.compile("(" + "|".join(sorted(map(re.escape, SUFFIXES), key=len, reverse=True)) + ")$")
 # Suffixes that name a region rather than a park when all that precedes them is a region.
 _REGION_LIKE = frozenset({"经济区", "新区", "园区", "试验区", "开发区", "合作区", "集聚区", "自贸试验区",
@@ -97,7 +97,7 @@ _TRAIL_BRACKET = re.compile(r"[(（]([^()（）\n]{2,14})[)）]")
 _TARGET = re.compile(
     r"(20\d{2})年[^。;；\n]{0,24}?(产值|贸易额|营业收入|营收|总收入|进出口额|交易额)"
     r"[^。;；\n\d]{0,12}?(超过|突破|达到|达|以上|不低于)?\s*(\d+(?:\.\d+)?)\s*(万亿|亿)元(以上)?")
-# `全部建成达产后,年产值将超过150亿元`: a goal with no year (the text gives none)
+# `项目建成投产后,年产值将达150亿元`: a goal with no year (the text gives none)
 _TARGET_NO_YEAR = re.compile(
     r"(?:将|力争|预计|达产后|建成后|投产后)[^。;；\n\d]{0,16}?(产值|贸易额|营业收入|营收|总收入)"
     r"[^。;；\n\d]{0,8}?(超过|突破|达到|达|超|以上|不低于)?\s*(\d+(?:\.\d+)?)\s*(万亿|亿)元(以上)?")
@@ -172,13 +172,13 @@ def find_park_mentions(text: str, *, gaz: Gazetteer, start: int = 0, end: int | 
             n_start = out[-1].end  # anchored at the same place: the inner name follows the outer
         if out and out[-1].end == n_start and out[-1].end > w:
             prev = out[-1]
-            # `防城区工业园区茅岭工业园`: a park named inside another one
+            # `甲区工业园区乙岭工业园`: a park named inside another one
             n_end = _with_bracket(text, s_end)
             inner = display_name(text[n_start:n_end])
             stem = text[n_start:s_start]
             part = m.group() in _PART_SUFFIXES
             if (part or (prev.suffix not in _JOINED_OUTER and not is_generic(stem))) and len(inner) >= 4:
-                # `…自由贸易试验区南宁片区`: a part of the zone, named by its own short name;
+                # `…自由贸易试验区甲片区`: a part of the zone, named by its own short name;
                 # the zone stays a park of its own
                 whole = display_name(text[prev.start:n_end])
                 out.append(ParkMention(n_start, n_end, inner, True, (whole,), m.group()))
@@ -281,7 +281,7 @@ def _looks_verbal(stem: str) -> bool:
 
 
 def _with_bracket(text: str, end: int) -> int:
-    """Extend a name over a short bracket right after it: `玉柴产业新城（玉柴工业园）`."""
+    """Extend a name over a short bracket right after it: `鸿澄产业新城（鸿澄工业园）`."""
     m = _TRAIL_BRACKET.match(text, end)
     if m and (_SUFFIX_RE.search(m.group(1)) or re.fullmatch(r"[\u4e00-\u9fff及、]{2,10}", m.group(1))):
         inner = m.group(1)
@@ -315,8 +315,8 @@ class _Identity:
 
     @property
     def bare(self) -> str:
-        """``core`` without the modifiers and industry words at its ends (`富士康电子` ->
-        `富士康`)."""
+        """``core`` without the modifiers and industry words at its ends (`鸿澄电子` ->
+        `鸿澄`)."""
         words = _generic_re()
         s = _DIGITS.sub("", self.core)
         while True:
@@ -358,8 +358,8 @@ def _identity(name: str, gaz: Gazetteer) -> _Identity:
 
 def _identity_keys(name: str, gaz: Gazetteer) -> set[str]:
     """Keys under which two spellings of a park meet: same places, same rest of the name
-    (`中马（钦州）产业园` = `钦州中马产业园` = `中国—马来西亚钦州产业园区`), or the same
-    proper part once modifiers are set aside (`南宁富士康电子产业园` = `南宁富士康千亿产业园`)."""
+    (`中越（百色）产业园` = `百色中越产业园` = `中国—越南百色产业园区`), or the same
+    proper part once modifiers are set aside (`南宁鸿澄电子产业园` = `南宁鸿澄千亿产业园`)."""
     ident = _identity(name, gaz)
     if not ident.places and len(ident.core) < 2:
         return set()
@@ -464,7 +464,7 @@ def table_values(doc: Document, *, gaz: Gazetteer) -> dict[str, tuple[_ParkValue
 
 
 def _prose_area(text: str, start: int, end: int) -> float | None:
-    """`…试验区,涵盖三个片区,实施范围119.99平方公里`: the area stated in the sentence that
+    """`…开发区,涵盖两个园区,实施范围36.5平方公里`: the area stated in the sentence that
     names the park, before any other park is named."""
     stop = re.search(r"[。；;]", text[start:end])
     m = _AREA.search(text, start, start + stop.start() if stop else end)
@@ -608,7 +608,7 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
         if acc is not None and acc.values.area_km2 is None and tail in sm.group()[:area_m.start()]:
             acc.values = replace(acc.values, area_km2=area_km2(area_m.group(1), area_m.group(2)))
 
-    # a later sentence of the paragraph about "the park" (`…。产业园现有入园企业全部建成达产后,
+    # a later sentence of the paragraph about "the park" (`…。产业园现有项目建成投产后,
     # 年产值将超过150亿元`): the target of the park named last before it
     for sm in re.finditer(r"[^。；;!?！？\n]+", text):
         if not _PARK_REF.match(_SENTENCE_LEAD.sub("", sm.group())):
@@ -664,8 +664,8 @@ def extract_parks(doc: Document, *, gaz: Gazetteer, ctx: CityContext) -> list[Fa
 
 def _partial_names(accs: list[_Acc], gaz: Gazetteer) -> list[tuple[_Acc, _Acc]]:
     """Pairs (short spelling, full name) of one park: the short one names fewer places and
-    the same rest (`铁山港（临海）工业区` in `北海市铁山港（临海）工业区`), or no place and the
-    start of the rest (`大西南产业园区` of `防城港大西南临港产业园`); only when one full name fits."""
+    the same rest (`甲港（临海）工业区` in `北海市甲港（临海）工业区`), or no place and the
+    start of the rest (`东湾产业园区` of `防城港东湾临港产业园`); only when one full name fits."""
     idents = [(a, _identity(a.name, gaz)) for a in accs]
     pairs = []
     for a, ia in idents:
@@ -683,11 +683,11 @@ def _partial_names(accs: list[_Acc], gaz: Gazetteer) -> list[tuple[_Acc, _Acc]]:
 
 def park_city(name: str, pos: int, *, gaz: Gazetteer, ctx: CityContext | None,
               province_means_unknown: bool = False) -> str | None:
-    """The city of a named thing: the last place in its name that has one (`南宁空港扶绥经济区`
+    """The city of a named thing: the last place in its name that has one (`南宁临港凭祥合作区`
     is in 崇左); none when the name is anchored at a province or country only; else context."""
     starts = word_starts(name)
-    places = [hit for hit in gaz.find_places(name) if hit[0] in starts]  # not `金|桂林|浆纸`
-    # a later place of another province is part of the name, not a place (`甲州北海经济开发区`)
+    places = [hit for hit in gaz.find_places(name) if hit[0] in starts]  # not `东北|海岸`
+    # a later place of another province is part of the name, not a place (`德州北海产业园`)
     home = next((p.province for _, _, p in places if p.province), None)
     places = [hit for hit in places if not (home and hit[2].province and hit[2].province != home)]
     cities = [p.city for _, _, p in places if p.city and not (province_means_unknown and p.level == "province")]

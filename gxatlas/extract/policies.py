@@ -2,7 +2,7 @@
 
 A policy is keyed by its document number where one is given, by its title otherwise. Titles
 come from book-title marks (newspapers and books excluded), from plan-like phrases in prose
-(`…三年行动实施方案`), and from policy tables flattened one cell per line, row- or
+(`…三年行动计划`), and from policy tables flattened one cell per line, row- or
 column-wise (a column of numbers, a column of titles, a column of dates of the same length).
 """
 
@@ -301,7 +301,7 @@ def find_policies(text: str) -> list[_Policy]:
         out.append(_Policy(start=start, end=end, title=title, doc_number=num, date=date))
         taken.append((start, end))
     for m in _PLAN_IN_PROSE.finditer(text):
-        # `实现“十四五”规划目标`, `某市政府工作报告提出`: the plan or report named in prose
+        # `实现“十四五”规划目标`, `某市政府工作报告要求`: the plan or report named in prose
         if not any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
             out.append(_Policy(start=m.start(), end=m.end(), title=m.group(), doc_number=None))
             taken.append((m.start(), m.end()))

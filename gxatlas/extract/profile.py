@@ -264,8 +264,8 @@ def _main_region(ad: AnnotatedDoc, title: str) -> tuple[Place | None, str | None
         p = pm.place
         in_dateline = dateline is not None and dateline[0] <= pm.start < dateline[1]
         if media.match(text, pm.end, pm.end + 4) and not (in_dateline and p.level != "province"):
-            continue  # `广西新闻网`: a medium's name, not what the text is about (a city's
-            # own paper in a dateline, `梧州日报讯`, places the news)
+            continue  # `玉林新闻网`: a medium's name, not what the text is about (a city's
+            # own paper in a dateline, `来宾日报讯`, places the news)
         if in_dateline and p.level in ("prefecture", "county", "city"):
             weights[p.short_name] += 3
         w = 1.0

@@ -57,14 +57,14 @@ _PROJECT_NOUN_HEAD = frozenset("库组部办")
 # a category a name is introduced by (`园区重大项目A项目`, `重点工程B`): not part of the name
 _CATEGORY_LEAD = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:重点|重大|重要|示范|试点|龙头|招商|签约|储备)(?:项目|工程)")
 _CAPTION = re.compile(r"^(专栏|附表|表)\s*\d")
-# `中石化铁山港…`: `中` and one to three characters before a place abbreviate an organisation.
+# `中澄化梧州…`: `中` and one to three characters before a place abbreviate an organisation.
 _ORG_PREFIX = re.compile(r"中[\u4e00-\u9fff]{1,3}")
 # Infrastructure nouns a closing descriptor hands down to every item (`A、B等风电场项目`).
 _SHARED_HEAD = re.compile(r"(高速公路|城际铁路|铁路|风电场|光伏电站|电站|电厂|码头)$")
 _CLAUSE_STOP = re.compile(r"[。；;：:,，\n!?！？]")
 # `二、三期`: a 、 inside a phase range is no item separator.
 _PHASE_RANGE = re.compile(r"[一二三四五六七八九十]、(?=[一二三四五六七八九十]期)")
-# Infrastructure named by abbreviations alone (`兰渝高铁`, `平陆运河`): a short proper stem.
+# Infrastructure named by abbreviations alone (`桂澄高铁`, `澄江运河`): a short proper stem.
 _BARE_INFRA = ("高铁", "铁路", "客专", "城际铁路", "运河", "高速公路", "高速")
 _METRO = re.compile(r"地铁(\d+)号线?((?:[、和及]\d+号线?)+)")
 _COUNTED_PLACES = re.compile(r"^[两三四五六七八九十]+[市县区]")
@@ -113,7 +113,7 @@ def _generic(stem: str) -> bool:
 
 def _named_start(text: str, window: int, stem_end: int, gaz: Gazetteer) -> int:
     """Start of a name ending at ``stem_end``: after the last verb or function word, except
-    that a conjunction followed by common words is inside the name (`A冷轧及不锈钢制品基地`)."""
+    that a conjunction followed by common words is inside the name (`A冷轧及铝合金型材基地`)."""
     start = strip_leading_function_words(text, window, stem_end)
     while start - 1 > window and text[start - 1] in "和及与":
         words = pos_cut(text[start:stem_end])
@@ -219,7 +219,7 @@ def _in_title(text: str, pos: int) -> bool:
 
 
 def _continues_name(text: str, end: int) -> bool:
-    """`南宁机场军民航分离`: a noun right after an infrastructure word makes it a modifier."""
+    """`甲市机场货运区改造`: a noun right after an infrastructure word makes it a modifier."""
     if end >= len(text) or not "\u4e00" <= text[end] <= "\u9fff":
         return False
     w, flag = pos_cut(text[end:end + 6])[0]
@@ -227,7 +227,7 @@ def _continues_name(text: str, end: int) -> bool:
 
 
 def _abbreviated_stem(stem: str, suffix: str) -> bool:
-    """`兰渝高铁`, `贵南高铁`, `平陆运河`: two or three characters of proper nouns or
+    """`桂澄高铁`, `湘澄高铁`, `澄江运河`: two or three characters of proper nouns or
     abbreviations before a line or canal (a canal's stem may be any word)."""
     suffix = next((b for b in _BARE_INFRA if suffix.startswith(b)), "")
     if not suffix or not 2 <= len(stem) <= 3:
@@ -251,8 +251,8 @@ def _place_head(text: str, start: int, end: int, gaz: Gazetteer) -> int | None:
 
 def _shared_with_previous(text: str, start: int, end: int, gaz: Gazetteer
                           ) -> tuple[int, int, str] | None:
-    """`南宁港、崇左港重点码头项目`: the item before the 、 is a place that shares the rest of
-    the name; returns the name it stands for (`南宁港重点码头项目`)."""
+    """`梧州港、来宾港作业区项目`: the item before the 、 is a place that shares the rest of
+    the name; returns the name it stands for (`梧州港作业区项目`)."""
     if start < 3 or text[start - 1] != "、":
         return None
     own = _place_head(text, start, end, gaz)
@@ -269,7 +269,7 @@ def _shared_with_previous(text: str, start: int, end: int, gaz: Gazetteer
 
 
 def _metro_lines(text: str, gaz: Gazetteer) -> list[tuple[int, int, str]]:
-    """`南宁市地铁1号、2号线`: one project per line, named with the city."""
+    """`桂林市地铁3号、5号线`: one project per line, named with the city."""
     out: list[tuple[int, int, str]] = []
     for m in _METRO.finditer(text):
         w = left_window(text, m.start(), max_len=8)
@@ -315,7 +315,7 @@ def _only_common_words(name: str, inds: set[str]) -> bool:
 
 
 def _outermost(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Drop mentions inside a longer one (`北海核电` inside `北海核电项目`)."""
+    """Drop mentions inside a longer one (`某县风电` inside `某县风电项目`)."""
     out: list[tuple[int, int, str]] = []
     for s, e, n in sorted(spans, key=lambda t: (t[0], -t[1])):
         if any(s >= os and e <= oe and n in on for os, oe, on in out[-4:]):
@@ -434,8 +434,8 @@ def _skip_function_words(text: str, start: int, end: int) -> int:
 
 
 def _split_conjunction(text: str, start: int, end: int, gaz: Gazetteer) -> list[tuple[int, int, str]]:
-    """Split an item at 和/及/以及 when a proper name follows (`A项目和神华电厂`), not when a
-    common word does (`新航站区和第二跑道`); a conjunction opening the item is part of it."""
+    """Split an item at 和/及/以及 when a proper name follows (`A项目和鸿澄电厂`), not when a
+    common word does (`新货运区和第三跑道`); a conjunction opening the item is part of it."""
     for m in re.finditer(r"以及|和|及", text[start + 2:end]):
         right = start + 2 + m.end()
         words = pos_cut(text[right:end])
@@ -461,7 +461,7 @@ def _opens_name(text: str, pos: int, words: tuple[tuple[str, str], ...], gaz: Ga
 
 def _join_counted_places(items: list[tuple[int, int, str]], text: str, gaz: Gazetteer
                          ) -> list[tuple[int, int, str]]:
-    """`北海、防城港、钦州三市燃煤电厂` is one project: bare places joined to the item that
+    """`梧州、贵港、来宾三市光伏电站` is one project: bare places joined to the item that
     counts them (`三市`)."""
     out: list[tuple[int, int, str]] = []
     run: list[tuple[int, int, str]] = []
@@ -571,7 +571,7 @@ _INSTITUTION = re.compile(r"(中心|机构|法庭|所|院|库|平台|基金|馆|
 
 def _anchored(name: str, gaz: Gazetteer) -> bool:
     """An institution listed among projects needs a place, a regional anchor or an investor
-    (`国际海事法庭` names an institution in general, not one being built)."""
+    (`国际仲裁中心` names an institution in general, not one being built)."""
     from gxatlas.extract.enterprises import investor_of
 
     if not _INSTITUTION.search(name):
@@ -583,7 +583,7 @@ def _anchored(name: str, gaz: Gazetteer) -> bool:
 
 def _project_key(name: str, gaz: Gazetteer) -> str:
     """One key for the spellings of a project in a document: no trailing 项目/工程, one dash
-    for 至/—, no 市 after the leading city (`防城港市金川项目` = `防城港金川`)."""
+    for 至/—, no 市 after the leading city (`防城港市鸿澄项目` = `防城港鸿澄`)."""
     key = re.sub(r"(项目|工程)$", "", name) or name
     key = re.sub(r"[至—\-－]", "-", key)
     hit = gaz.match_place(key, 0)
@@ -638,8 +638,8 @@ def extract_projects(doc: Document, *, gaz: Gazetteer, ctx: CityContext,
 @dataclass(frozen=True)
 class _Identity:
     """What tells one project from another in a document: its investor, the places in its
-    name, its phase, what is built with the investor's trade name (`钦州中石油1000万吨炼油`
-    = 中石油, {钦州}, -, `中石油炼油`) and, for a railway, its line and its two ends."""
+    name, its phase, what is built with the investor's trade name (`北海中澄500万吨炼油`
+    = 中澄, {北海}, -, `中澄炼油`) and, for a railway, its line and its two ends."""
 
     investor: str | None
     places: frozenset[str]
@@ -693,7 +693,7 @@ def _same_project(a: _Identity, b: _Identity) -> bool:
     if bool(a.investor) != bool(b.investor):
         firm, other = (a.investor, b) if a.investor else (b.investor, a)
         if _SPELLING_NOISE.sub("", firm or "") not in other.core:
-            return False  # `北海核电` is not `白龙核电`
+            return False  # `鸿澄核电` is not `澄川核电`
     if a.places and b.places and not (a.places <= b.places or b.places <= a.places):
         return False
     short, long_ = sorted((a.core, b.core), key=len)
@@ -704,14 +704,14 @@ def _same_project(a: _Identity, b: _Identity) -> bool:
 
 def merge_spellings(facts: list[Fact], gaz: Gazetteer) -> list[Fact]:
     """Facts of one project under several spellings merged into the first (the others as
-    aliases): `中石油千万吨炼油项目` = `钦州中石油1000万吨炼油`, `金川项目` =
-    `金川集团铜镍冶炼深加工`."""
+    aliases): `中澄五百万吨炼油项目` = `北海中澄500万吨炼油`, `鸿澄项目` =
+    `鸿澄集团铝材精深加工`."""
     idents = [_identity_of(f.name, gaz) for f in facts]
     out: list[Fact] = []
     kept: list[list[_Identity]] = []  # every spelling of each project so far
     for f, ident in zip(facts, idents):
-        # a spelling joins a project only when it fits every spelling of it (`钦州A二期` is
-        # `A钦州炼油二期` or `A原油储备二期`, not both)
+        # a spelling joins a project only when it fits every spelling of it (`北海A二期` is
+        # `A北海炼油二期` or `A原油储备二期`, not both)
         k = next((i for i, group in enumerate(kept) if all(_same_project(o, ident) for o in group)), None)
         if k is None:
             out.append(f)

@@ -14,7 +14,7 @@ more than one. The rules, in order:
 5. Names the caller knows (``known_mentions``) that no component found become facts of their
    kind, placed by their context.
 
-A firm and the project named after it (`伟立纺织` the firm and its project) are both kept.
+A firm and the project named after it (`鸿澄纺织` the firm and its project) are both kept.
 """
 
 from __future__ import annotations
