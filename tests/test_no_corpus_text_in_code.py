@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import os
 import re
-from bisect import bisect_right
 import unicodedata
-from functools import cache
+from bisect import bisect_right
 from pathlib import Path
 
 import pytest
+
+from gxatlas.names import to_simplified
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("GXATLAS_SHARED") or ROOT.parent / "shared")
@@ -30,8 +31,9 @@ CHECKED = ("gxatlas/extract/*.py", "gxatlas/ingest/*.py", "gxatlas/data/lexicon/
            "gxatlas/names.py", "gxatlas/segment.py")
 MIN_CJK = 8
 
-# General terms that are vocabulary, not a document's phrasing: official titles and tier
-# names any document of the field may use. Keep it short; an entry is matched whole.
+# General terms that are vocabulary, not a document's phrasing: official titles, tier and
+# class names any document of the field may use. Keep it short; a phrase passes only when it
+# lies inside one entry.
 ALLOWED = frozenset({
     "区域全面经济伙伴关系协定",  # official titles of trade agreements (RCEP, CAFTA)
     "中国—东盟自由贸易协定",
@@ -48,16 +50,9 @@ _RUN = re.compile(rf"[{_CJK}0-9.%,;:!?()、。“”‘’《》〈〉【】「�
 _IS_CJK = re.compile(rf"[{_CJK}]")
 
 
-@cache
-def _t2s():  # noqa: ANN202 - opencc has no type hints
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def _prepare(text: str) -> str:
-    text = _t2s().convert(unicodedata.normalize("NFKC", text))
-    return unicodedata.normalize("NFKC", text)
+    """NFKC and OpenCC t2s (the product's own converter), as ingest prepares a document."""
+    return unicodedata.normalize("NFKC", to_simplified(unicodedata.normalize("NFKC", text)))
 
 
 def _windows(run: str) -> list[tuple[int, int]]:
