@@ -965,7 +965,7 @@ def _prose_indicators(text: str, *, matcher: RegionMatcher, scope: str | None,
                 post = _post_name(sent, q)
                 reach = _REACH_END.search(name)
                 if reach and _TWO_HAN.search(post):
-                    # `产品远销世界80多个国家和地区`: the places reached, named with the verb
+                    # `产品销往全球30多个国家和地区`: the places reached, named with the verb
                     name = (name[:reach.start("world")] if reach.group("world") else name) + post
                 elif _TWO_HAN.search(post) and (
                         not name or len(name) < 2 or _VERB_ONLY.fullmatch(name) or _only_verbs(name)
