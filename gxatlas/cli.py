@@ -2026,8 +2026,6 @@ def pool_import(ctx: click.Context, path: str, tier: str | None, level: str | No
     reported row by row and nothing of it is stored (exit 1); importing the same list again
     changes nothing. JSON: {"file", "title", "rows", "status", "problems", "warnings", "notes"}.
     """
-    import hashlib
-
     from gxatlas.analysis.tierlists import read_tier_list
     from gxatlas.kb.registers import store_tier_list
 
@@ -2036,9 +2034,8 @@ def pool_import(ctx: click.Context, path: str, tier: str | None, level: str | No
     out = tiers.to_dict()
     out["status"] = "checked" if tiers.ok else "refused"
     if tiers.ok and kb is not None:
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         with kb.session() as s:
-            res = store_tier_list(s, tiers, sha256=digest)
+            res = store_tier_list(s, tiers)
         out.update(status=res.status, document=res.document,
                    enterprises_added=res.enterprises_added)
     if as_json:

@@ -340,6 +340,30 @@ def test_a_tier_list_imported_twice_is_a_no_op(any_kb_url: str) -> None:
     kb.dispose()
 
 
+def test_the_same_list_in_another_encoding_name_or_format_is_a_no_op(atlas_url: str,
+                                                                    tmp_path: Path) -> None:
+    import openpyxl
+
+    assert run("--db", atlas_url, "enterprises", "pool", "import", SRDI_LIST).exit_code == 0
+    after_first = _tier_counts(atlas_url)
+    gbk = tmp_path / "名单（GBK 另存）.csv"
+    gbk.write_bytes(SRDI_LIST.read_text(encoding="utf-8").encode("gbk"))
+    wb = openpyxl.Workbook()
+    for line in SRDI_LIST.read_text(encoding="utf-8").splitlines():
+        wb.active.append(line.split(","))
+    xlsx = tmp_path / "list.xlsx"
+    wb.save(xlsx)
+    for again in (gbk, xlsx):
+        res = run("--db", atlas_url, "enterprises", "pool", "import", again, "--json")
+        assert res.exit_code == 0, res.output
+        assert json.loads(res.stdout)["status"] == "unchanged", again.name
+        assert _tier_counts(atlas_url) == after_first, again.name
+    # the same firms stated for another year are another list
+    res = run("--db", atlas_url, "enterprises", "pool", "import", gbk, "--year", "2025",
+              "--json")
+    assert json.loads(res.stdout)["status"] == "added"
+
+
 def test_a_changed_list_of_the_same_name_replaces_its_rows(atlas_url: str,
                                                            tmp_path: Path) -> None:
     path = tmp_path / SRDI_LIST.name

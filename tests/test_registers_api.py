@@ -94,7 +94,8 @@ def test_stage_set_by_hand_needs_a_write_token(client: TestClient, sample) -> No
                        headers=auth(sample, "write")).status_code == 404
 
 
-def test_tier_list_upload_once_twice_and_malformed(client: TestClient, sample) -> None:
+def test_tier_list_upload_once_twice_and_malformed(client: TestClient, sample,
+                                                    tmp_path: Path) -> None:
     before = tiers(sample[0])
     job = _upload(client, sample, FIX / "2024年广西专精特新中小企业名单.csv")
     assert job["status"] == "done", job
@@ -103,6 +104,11 @@ def test_tier_list_upload_once_twice_and_malformed(client: TestClient, sample) -
     assert added == before + 3
     again = _upload(client, sample, FIX / "2024年广西专精特新中小企业名单.csv")
     assert again["status"] == "done" and again["result"]["status"] == "unchanged"
+    assert tiers(sample[0]) == added
+    renamed = tmp_path / "专精特新名单_gbk.csv"  # the same list, another name and encoding
+    renamed.write_bytes((FIX / "2024年广西专精特新中小企业名单.csv").read_text(
+        encoding="utf-8").encode("gbk"))
+    assert _upload(client, sample, renamed)["result"]["status"] == "unchanged"
     assert tiers(sample[0]) == added
     bad = _upload(client, sample, FIX / "malformed.csv")
     assert bad["status"] == "failed" and "第 4 行" in bad["message"]

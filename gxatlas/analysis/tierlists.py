@@ -70,6 +70,19 @@ class TierList:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the list's data (each firm's name, credit code, place, tier, level and
+        year, in any order): the same list under another file name, encoding or format has
+        the same digest (`gxatlas.kb.documents.table_document` identifies it by this)."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for key in sorted((r.name, r.credit_code or "", r.city or "", r.county or "", r.tier,
+                           r.level or "", r.year) for r in self.rows):
+            digest.update(repr(key).encode("utf-8"))
+        return digest.hexdigest()
+
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.path, "title": self.title, "rows": len(self.rows),
                 "problems": [{"line": p.line, "problem": p.problem} for p in self.problems],

@@ -140,14 +140,17 @@ def store_registry(session: Session, upload: Upload, path: Path) -> dict[str, An
 def store_tier_list(session: Session, upload: Upload, path: Path, *, tier: str | None = None,
                     level: str | None = None, year: int | None = None) -> dict[str, Any]:
     """Store a published tier list (`gxatlas.analysis.tierlists` checks every row); a list
-    with any problem fails whole, naming the rows; the same list again is a no-op."""
+    with any problem fails whole, naming the rows; the same list again (under any name,
+    encoding or format) is a no-op, as for registries."""
     from gxatlas.analysis.tierlists import read_tier_list
+    from gxatlas.kb.documents import Source
     from gxatlas.kb.registers import store_tier_list as kb_store_tier_list
 
     tiers = read_tier_list(path, tier=tier, level=level, year=year)
     if tiers.problems:
         raise _problems(upload, [str(p) for p in tiers.problems])
-    res = kb_store_tier_list(session, tiers, sha256=upload.sha256)
+    res = kb_store_tier_list(session, tiers, name=upload.filename,
+                             source=Source.content(f"上传: {upload.filename}"))
     return {"title": tiers.title, "rows": len(tiers.rows), "status": res.status,
             "enterprises_added": res.enterprises_added,
             "warnings": [str(p) for p in tiers.warnings][:20], "notes": list(tiers.notes)}

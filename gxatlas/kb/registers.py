@@ -440,14 +440,20 @@ class TierListResult:
     enterprises_added: int
 
 
-def store_tier_list(session: Session, tier_list: Any, *, sha256: str,
-                    registers: Registers | None = None) -> TierListResult:
+def store_tier_list(session: Session, tier_list: Any, *, source: Any = None,
+                    name: str | None = None, registers: Registers | None = None
+                    ) -> TierListResult:
     """Store a checked tier list (`gxatlas.analysis.tierlists.TierList`): one Evidence and one
     ``EnterpriseTier`` row per firm, cited to the file and line; firms are matched by credit
-    code, then by name, else added. The same content stored before is a no-op; a changed
-    file of the same name replaces its own rows. A list with problems is refused whole."""
+    code, then by name, else added. The list is a document identified as documents are
+    (`gxatlas.kb.documents.table_document`): by its data (``tier_list.digest``: the same list
+    under another name, encoding or format is "unchanged", a no-op) and its ``source``
+    (default the file's path: a changed file at the same path replaces its own rows).
+    ``name`` is the file name to show (an upload's own name). A list with problems is
+    refused whole."""
     from pathlib import Path
 
+    from gxatlas.kb.documents import Source, table_document
     from gxatlas.kb.load import city_id
     from gxatlas.kb.resolve import get_or_create
     from gxatlas.kb.search import index_entity
@@ -456,22 +462,16 @@ def store_tier_list(session: Session, tier_list: Any, *, sha256: str,
         raise GxatlasError(f"{tier_list.path}: 名单有 {len(tier_list.problems)} 处问题，未存入任何内容")
     regs = registers or load_registers()
     p = Path(tier_list.path)
-    same = session.scalars(select(Document).where(Document.sha256 == sha256)).first()
-    if same is not None:
-        return TierListResult(document=same.key, status="unchanged", rows=0, enterprises_added=0)
-    key = f"tierlist:{p.name}"
-    doc = session.scalars(select(Document).where(Document.key == key)).first()
-    status = "added"
-    if doc is not None:
-        status = "replaced"
+    status, doc = table_document(
+        session, stem=f"tierlist:{name or p.name}", digest=tier_list.digest,
+        source=source or Source.path(p), kind="tierlist", title=tier_list.title[:500],
+        fmt=p.suffix.lstrip(".").lower())
+    if status == "unchanged":
+        return TierListResult(document=doc.key, status="unchanged", rows=0, enterprises_added=0)
+    if status == "replaced":
+        doc.title = tier_list.title[:500]
         session.execute(delete(Evidence).where(Evidence.document_id == doc.id))
         session.flush()
-    else:
-        doc = Document(key=key, kind="tierlist")
-        session.add(doc)
-    doc.title, doc.source, doc.sha256 = tier_list.title[:500], str(p.resolve()), sha256
-    doc.format = p.suffix.lstrip(".").lower()
-    session.flush()
     added = 0
     for row in tier_list.rows:
         ent = None
@@ -500,5 +500,5 @@ def store_tier_list(session: Session, tier_list: Any, *, sha256: str,
                                    origin="list", evidence_id=ev.id))
         index_entity(session, "enterprise", ent.id)
     session.flush()
-    return TierListResult(document=key, status=status, rows=len(tier_list.rows),
+    return TierListResult(document=doc.key, status=status, rows=len(tier_list.rows),
                           enterprises_added=added)
