@@ -1484,7 +1484,7 @@ def chains_cmd(ctx: click.Context, chain_ids: tuple[str, ...], region: str | Non
     JSON: {"region", "chains": [{"id", "name", "links": [...], "gaps": [...]}]}.
     """
     from gxatlas.analysis.chains import (STATUS_NAMES, analyse, entities_from_kb,
-                                         entities_from_registry, graph_view)
+                                         entities_from_registry, graph_view, staged_project)
     from gxatlas.data.chains import POSITION_NAMES, find_chain, load_chains
 
     if as_json:
@@ -1527,7 +1527,7 @@ def chains_cmd(ctx: click.Context, chain_ids: tuple[str, ...], region: str | Non
             table.add_row(lk["name"], POSITION_NAMES[lk["position"]], STATUS_NAMES[lk["status"]],
                           "、".join(lk["enterprises"][:5]) + ("等" if len(lk["enterprises"]) > 5
                                                               else ""),
-                          "、".join(lk["projects"][:3]))
+                          "、".join(staged_project(lk, name) for name in lk["projects"][:3]))
         con.print(table)
         names = {lk["id"]: lk["name"] for lk in entry["links"]}
         for gap in entry["gaps"]:
@@ -1793,6 +1793,7 @@ def _project_sheets(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                  "投资额（亿元）": p["investment"], "产能": p["capacity"],
                  "产业链": "、".join(p["chains"]), "环节": "、".join(p["links"]),
                  "阶段出处": citation_text(p["source"]),
+                 "名称出处": citation_text(p["named"]),
                  "后文称早先阶段": "；".join(f"{c['date'] or '日期不明'} {c['stage']}："
                                            f"{citation_text(c['source'])}"
                                            for c in p["conflicts"])}
@@ -1884,8 +1885,8 @@ def projects_cmd(ctx: click.Context, region: str | None, park: str | None, chain
                           for c in p["conflicts"])
         table.add_row(p["name"], place, " / ".join(x for x in (p["park"], p["enterprise"]) if x),
                       p["stage_label"] or "阶段不明", p["since"] or "—", _money(p["investment"]),
-                      "、".join(p["chains"]), citation_text(p["source"]) + (f"\n{extra}" if extra
-                                                                            else ""),
+                      "、".join(p["chains"]),
+                      citation_text(p["source"] or p["named"]) + (f"\n{extra}" if extra else ""),
                       {True: "停滞", False: "", None: "—"}[p["stale"]])
     console().print(table)
     for by in groups or ("stage", "city"):

@@ -438,6 +438,17 @@ def _holding(tier: str, year: int | None, as_of: str | None = None) -> TierHoldi
                        origin="list", word=None, source=None)
 
 
+def test_a_firm_lists_each_tier_once_with_all_its_sources() -> None:
+    src = [{"document": d, "at": "line 1"} for d in ("a", "b")]
+    same = [TierHolding(tier="chain_leader", level=None, year=None, as_of="2016-11",
+                        origin="extracted", word="龙头", source=s) for s in (*src, src[0])]
+    firm = PoolFirm(id=1, name="甲", city="南宁市", county=None, links=(), key_links=(),
+                    holdings=(*same, _holding("srdi", 2024)))
+    tiers = firm.to_dict(REGS)["tiers"]
+    assert [(t["tier"], t["when"]) for t in tiers] == [("chain_leader", 2016), ("srdi", 2024)]
+    assert tiers[0]["source"] == src[0] and tiers[0]["sources"] == src
+
+
 def test_moved_up_and_next_tier_candidates() -> None:
     tiers = {t.id: t for t in REGS.tiers}
     firm = PoolFirm(id=1, name="甲", city="南宁市", county=None, links=(), key_links=(),
@@ -541,6 +552,14 @@ def test_chain_link_status_counts_staged_projects() -> None:
     assert status(proj("甲隔膜项目", "在建")) == "weak"
     assert status(proj("甲隔膜项目", "投产")) == "present"
     assert status(proj("甲隔膜项目", "达产")) == "present"  # stage words as written
+    # the coverage says each project's stage, so a reader sees why a link is 具备 or 薄弱
+    from gxatlas.analysis.chains import staged_project
+
+    lk = next(lk for lk in chain_coverage(chain, entities=[proj("甲隔膜项目", "达产"),
+                                                             proj("乙隔膜项目", None)],
+                                          region="南宁")["links"] if lk["id"] == "separator")
+    assert lk["project_stages"] == {"甲隔膜项目": "投产", "乙隔膜项目": None}
+    assert [staged_project(lk, n) for n in lk["projects"]] == ["乙隔膜项目", "甲隔膜项目（投产）"]
     assert status(*(proj(f"{n}隔膜项目", "投产") for n in "甲乙丙")) == "strong"
     firm = Entity(name="甲公司", type="enterprise", region="南宁市", links=(link,))
     # a producing project of a firm already counted on the link does not count twice

@@ -60,6 +60,9 @@ def test_nanning_lists_the_seed_004_projects_with_stages_and_evidence(seeded: st
         assert p["source"]["document"] == SEED_004, name
         assert p["source"].get("at") or p["source"].get("span"), name
         assert SEED_004 in p["documents"]
+    # a project without a stage statement is cited where it is named
+    assert all(p["source"] or (p["named"] and p["named"]["document"])
+               for p in report["projects"])
     table = run("--db", seeded, "projects", "--region", "南宁", "--as-of", "2026-12-03")
     assert table.exit_code == 0
     for name in HAND_COUNT:

@@ -140,11 +140,22 @@ def project_text(capacity: str | None, industries: Iterable[str]) -> str:
     return " ".join(x for x in (capacity or "", *industries) if x)
 
 
-def _producing(e: Entity) -> bool:
+def _stage_name(e: Entity) -> str | None:
+    """A project's stage as the registers name it (达产 → 投产), None when unknown."""
     from gxatlas.data.registers import load_registers
 
     stage = load_registers().stage_of(e.stage) if e.stage else None
-    return stage is not None and stage.name in PRODUCING_STAGES
+    return stage.name if stage is not None else None
+
+
+def staged_project(link: dict[str, Any], name: str) -> str:
+    """``A项目（投产）``: a project of a link in ``chain_coverage`` with its stage, when known."""
+    stage = (link.get("project_stages") or {}).get(name)
+    return f"{name}（{stage}）" if stage else name
+
+
+def _producing(e: Entity) -> bool:
+    return _stage_name(e) in PRODUCING_STAGES
 
 
 def _named_in_plans(chain: Chain, focus: Sequence[tuple[Entity, dict[str, float]]]
@@ -262,7 +273,9 @@ def chain_coverage(chain: Chain, *, entities: Iterable[Entity], region: str | No
         links_out.append({
             "id": lk.id, "name": lk.name, "position": lk.position, "status": status[lk.id],
             "enterprises": sorted({e.name for e, _ in ents}),
-            "projects": sorted({e.name for e, _ in projs})})
+            "projects": sorted({e.name for e, _ in projs}),
+            # each project's stage (储备 … 投产; None unknown): why a link with projects is 具备
+            "project_stages": {e.name: _stage_name(e) for e, _ in projs}})
     label = park or region or "本地"
     gaps = []
     for lk in chain.links:

@@ -63,7 +63,9 @@ class PipelineProject:
                 "stale": self.stale, "months": self.months,
                 "history": [c.to_dict() for c in self.history],
                 "conflicts": [c.to_dict() for c in self.conflicts],
-                "documents": list(r.documents)}
+                "documents": list(r.documents),
+                # where the project is named (cited for a project without a stage statement)
+                "named": r.sources[0] if r.sources else None}
 
 
 def months_between(start: str | None, end: dt.date) -> int | None:

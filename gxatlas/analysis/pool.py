@@ -48,10 +48,18 @@ class PoolFirm:
         return {h.tier for h in self.holdings}
 
     def to_dict(self, regs: Registers) -> dict[str, Any]:
+        """The firm with one entry per tier, level and year it holds: statements that say the
+        same (a document naming a firm's tier twice, the atlas and the document it cites)
+        are one entry with all their ``sources`` (``source`` is the first)."""
         names = {t.id: t.name for t in regs.tiers}
+        tiers: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for h in self.holdings:
+            entry = tiers.setdefault((h.tier, h.level, h.when), {
+                **h.to_dict(), "name": names.get(h.tier, h.tier), "when": h.when, "sources": []})
+            if h.source is not None and h.source not in entry["sources"]:
+                entry["sources"].append(h.source)
         return {"id": self.id, "name": self.name, "city": self.city, "county": self.county,
-                "tiers": [{**h.to_dict(), "name": names.get(h.tier, h.tier), "when": h.when}
-                          for h in self.holdings],
+                "tiers": list(tiers.values()),
                 "links": list(self.links), "key_links": list(self.key_links)}
 
 

@@ -211,9 +211,11 @@ def _join(items: Any, n: int = 3) -> str:
 
 
 def _link_basis(link: dict[str, Any], region: str) -> str:
-    """What the status of a chain link rests on, in words."""
+    """What the status of a chain link rests on, in words (a project with its stage)."""
+    from gxatlas.analysis.chains import staged_project
+
     held = [*(f"企业 {e}" for e in link.get("enterprises", [])),
-            *(f"项目 {p}" for p in link.get("projects", []))]
+            *(f"项目 {staged_project(link, p)}" for p in link.get("projects", []))]
     if held:
         return "知识库中的" + "、".join(str(h) for h in held[:3])
     return f"知识库中{region}没有该环节的企业或项目"

@@ -36,7 +36,7 @@ def projects_section(session: Session, scope: Scope) -> Section:
                      p["stage_label"] or "阶段不明", p["since"] or "—",
                      p["investment"] if p["investment"] is not None else "—",
                      "、".join(p["chains"]), stale))
-        sources.append(citation_text(p["source"]) or "；".join(p["documents"][:2]))
+        sources.append(citation_text(p["source"] or p["named"]) or "；".join(p["documents"][:2]))
     sm = report["summary"]
     funnel = report["funnel"]
     note = (f"共 {sm['count']} 个项目，投资额合计 {sm['investment']:g} 亿元（{sm['with_investment']} 个"

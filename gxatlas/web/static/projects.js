@@ -96,7 +96,7 @@ function projectRow(p) {
     el("td", {}, [p.city, p.park].filter(Boolean).join(" · ") || "—"),
     el("td", {}, badge), el("td", {}, p.since || "—"), el("td", { class: "num" }, fmt(p.investment)),
     el("td", {}, fmt(p.chains)),
-    el("td", {}, el("span", { class: "cite" }, citeLine(p.source)), conflicts),
+    el("td", {}, el("span", { class: "cite" }, citeLine(p.source || p.named)), conflicts),
     el("td", {}, stale));
 }
 
