@@ -340,6 +340,17 @@ def test_a_tier_list_imported_twice_is_a_no_op(any_kb_url: str) -> None:
     kb.dispose()
 
 
+def test_a_listed_firm_is_in_the_pool_of_its_county(atlas_url: str) -> None:
+    assert run("--db", atlas_url, "enterprises", "pool", "import", SRDI_LIST).exit_code == 0
+    pool = json.loads(run("--db", atlas_url, "enterprises", "pool", "--region", "横州",
+                          "--json").stdout)
+    assert [(f["name"], f["city"], f["county"]) for f in pool["firms"]] == [
+        ("南宁新锐隔膜科技有限公司", "南宁市", "横州市")]
+    city = json.loads(run("--db", atlas_url, "enterprises", "pool", "--region", "南宁",
+                          "--json").stdout)
+    assert "南宁新锐隔膜科技有限公司" in {f["name"] for f in city["firms"]}
+
+
 def test_the_same_list_in_another_encoding_name_or_format_is_a_no_op(atlas_url: str,
                                                                     tmp_path: Path) -> None:
     import openpyxl

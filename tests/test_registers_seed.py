@@ -87,6 +87,16 @@ def test_seed_004_totals_match_the_hand_count(seeded: str) -> None:
     assert chains["新能源电池及储能"] == 3 and chains["船舶及海洋工程装备"] == 2
 
 
+def test_a_county_lists_the_projects_its_documents_place_there(seeded: str) -> None:
+    # the KB stores a project under its prefecture-level city (南宁市); the seed and the atlas
+    # place these in 横州, so 横州's pipeline is exactly the hand count
+    res = run("--db", seeded, "projects", "--region", "横州", "--as-of", "2026-12-03", "--json")
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert {p["name"]: p["stage"] for p in report["projects"]} == HAND_COUNT
+    assert {(p["city"], p["county"]) for p in report["projects"]} == {("南宁市", "横州市")}
+
+
 def test_seed_004_firms_in_the_pool(seeded: str) -> None:
     res = run("--db", seeded, "enterprises", "pool", "--region", "南宁", "--json")
     pool = json.loads(res.stdout)

@@ -161,8 +161,8 @@ def funnel(projects: Sequence[PipelineProject], *,
 
 
 def stale_rule(stale_months: int, as_of: dt.date) -> str:
-    return (f"停滞：未到投产阶段，且进入当前阶段的日期早于 {as_of.isoformat()} 之前 {stale_months} "
-            f"个月；日期不明的不作判断。阶段以最晚的表述为准，旧文件不会把项目退回早先阶段，"
+    return (f"停滞：未到投产阶段，且到 {as_of.isoformat()} 已在当前阶段满 {stale_months} 个月；"
+            f"日期不明的不作判断。阶段以最晚的表述为准，旧文件不会把项目退回早先阶段，"
             f"人工设定以其日期为准。")
 
 

@@ -216,7 +216,9 @@ def stage_changes(session: Session, project_ids: Sequence[int] | None = None,
             date=row.date or _source_date(row.evidence), origin=row.origin,
             word=row.word, source=citation(row.evidence) if row.evidence else None,
             set_by=row.set_by,
-            set_at=row.set_at.isoformat(timespec="seconds") if row.set_at else None,
+            # when a person set it (a document's statement is dated by its document)
+            set_at=(row.set_at.isoformat(timespec="seconds")
+                    if row.set_at and row.origin == "user" else None),
             note=row.note))
     return out
 
@@ -286,6 +288,40 @@ def _city(regions: dict[int, Region], rid: int | None) -> tuple[str | None, str 
     return r.name, None
 
 
+def _with_parents(regions: dict[int, Region], ids: set[int]) -> set[int]:
+    """``ids`` and the cities above its counties: entities are stored under their
+    prefecture-level city (`gxatlas.kb.load.city_id`), the county only in what they state."""
+    return ids | {regions[i].parent_id for i in ids if i in regions
+                  and regions[i].level == "county" and regions[i].parent_id}
+
+
+def _stated_counties(session: Session, regions: dict[int, Region], entity_type: str,
+                     stored: dict[int, int | None]) -> dict[int, int]:
+    """Entity id → the county its own statements place it in (a ``city``/``county`` statement
+    naming a county of the city it is stored under: 横州 for a project of 南宁市)."""
+    from gxatlas.kb.resolve import find
+
+    out: dict[int, int] = {}
+    ids = [i for i, rid in stored.items() if rid is not None]
+    names: dict[str, Region | None] = {}
+    for lo in range(0, len(ids), 500):
+        for eid, value in session.execute(select(Evidence.entity_id, Evidence.value).where(
+                Evidence.entity_type == entity_type, Evidence.entity_id.in_(ids[lo:lo + 500]),
+                Evidence.field.in_(("city", "county"))).order_by(Evidence.id)):
+            if eid in out or not isinstance(value, str) or not value.strip():
+                continue
+            if value not in names:
+                names[value] = find(session, "region", value)
+            r = names[value]
+            if r is not None and r.level == "county" and r.parent_id == stored[eid]:
+                out[eid] = r.id
+    return out
+
+
+def _in_region(rid: int | None, county: int | None, region_ids: set[int] | None) -> bool:
+    return region_ids is None or rid in region_ids or county in region_ids
+
+
 @dataclass(frozen=True)
 class ProjectRow:
     """A project as the pipeline reads it: its values, its stage statements and sources."""
@@ -309,14 +345,15 @@ def project_rows(session: Session, *, region_ids: set[int] | None = None,
                  park: str | None = None, document: str | None = None,
                  include_pending: bool = False,
                  registers: Registers | None = None) -> list[ProjectRow]:
-    """The projects (of a region and its sub-regions, of a park, or named by a document)
-    that analyses use (`gxatlas.kb.review`; ``include_pending`` adds those waiting)."""
+    """The projects (of a region and its sub-regions: a county's are those whose statements
+    place them there; of a park, or named by a document) that analyses use (`gxatlas.kb.review`; ``include_pending`` adds those waiting)."""
     from gxatlas.kb.resolve import find
 
     stmt = select(Project).order_by(Project.id).where(
         Project.id.not_in(untrusted_ids("project", include_pending=include_pending)))
+    regions = _regions(session)
     if region_ids is not None:
-        stmt = stmt.where(Project.region_id.in_(region_ids))
+        stmt = stmt.where(Project.region_id.in_(_with_parents(regions, region_ids)))
     if park:
         p = find(session, "park", park)
         if p is None:
@@ -330,8 +367,10 @@ def project_rows(session: Session, *, region_ids: set[int] | None = None,
                                                Evidence.document_id == doc.id)
         stmt = stmt.where(Project.id.in_(ids))
     projects = list(session.scalars(stmt))
+    counties = _stated_counties(session, regions, "project",
+                                {p.id: p.region_id for p in projects})
+    projects = [p for p in projects if _in_region(p.region_id, counties.get(p.id), region_ids)]
     ids = [p.id for p in projects]
-    regions = _regions(session)
     inds = industry_names(session, "project")
     changes = stage_changes(session, ids, include_pending=include_pending, registers=registers)
     docs: dict[int, set[str]] = {}
@@ -344,7 +383,7 @@ def project_rows(session: Session, *, region_ids: set[int] | None = None,
             names.setdefault(ev.entity_id, []).append(citation(ev))
     out = []
     for p in projects:
-        city, county = _city(regions, p.region_id)
+        city, county = _city(regions, counties.get(p.id, p.region_id))
         out.append(ProjectRow(
             id=p.id, name=p.name, city=city, county=county,
             park=p.park.name if p.park else None,
@@ -395,12 +434,15 @@ class FirmRow:
 
 def firm_rows(session: Session, *, region_ids: set[int] | None = None,
               include_pending: bool = False) -> list[FirmRow]:
-    """Every enterprise of the region (all when None) that analyses use, with its tier
-    statements (`gxatlas.kb.review`; ``include_pending`` adds those waiting)."""
+    """Every enterprise of the region (all when None; a county's are those whose statements
+    place them there) that holds a tier and that analyses use, with its tier statements
+    (`gxatlas.kb.review`; ``include_pending`` adds those waiting)."""
     stmt = select(Enterprise).order_by(Enterprise.id).where(
-        Enterprise.id.not_in(untrusted_ids("enterprise", include_pending=include_pending)))
+        Enterprise.id.not_in(untrusted_ids("enterprise", include_pending=include_pending)),
+        Enterprise.id.in_(select(EnterpriseTier.enterprise_id)))
+    regions = _regions(session)
     if region_ids is not None:
-        stmt = stmt.where(Enterprise.region_id.in_(region_ids))
+        stmt = stmt.where(Enterprise.region_id.in_(_with_parents(regions, region_ids)))
     holdings: dict[int, list[TierHolding]] = {}
     tiers = _reviewed(select(EnterpriseTier), EnterpriseTier.evidence_id,
                       include_pending=include_pending)
@@ -410,14 +452,19 @@ def firm_rows(session: Session, *, region_ids: set[int] | None = None,
             tier=row.tier, level=row.level, year=row.year,
             as_of=row.as_of or _source_date(row.evidence), origin=row.origin,
             word=row.word, source=citation(row.evidence) if row.evidence else None))
-    regions = _regions(session)
+    firms = list(session.scalars(stmt))
+    counties = _stated_counties(session, regions, "enterprise",
+                                {e.id: e.region_id for e in firms})
     out = []
-    for e in session.scalars(stmt):
-        city, county = _city(regions, e.region_id)
+    for e in firms:
+        rid = counties.get(e.id, e.region_id)
+        if not _in_region(e.region_id, counties.get(e.id), region_ids):
+            continue
+        city, county = _city(regions, rid)
         out.append(FirmRow(id=e.id, name=e.name, city=city, county=county,
                            credit_code=e.credit_code, founded=e.founded, revenue=e.revenue,
                            tags=tuple(e.tags or ()), holdings=tuple(holdings.get(e.id, ())),
-                           path=_path(regions, e.region_id)))
+                           path=_path(regions, rid)))
     return out
 
 
@@ -487,6 +534,10 @@ def store_tier_list(session: Session, tier_list: Any, *, source: Any = None,
         locator = f"第 {row.line} 行"
         cite(session, entity_type="enterprise", entity_id=ent.id, field="name", value=row.name,
              origin="user", document_id=doc.id, locator=locator)
+        for fld, place in (("city", row.city), ("county", row.county)):
+            if place:
+                cite(session, entity_type="enterprise", entity_id=ent.id, field=fld,
+                     value=place, origin="user", document_id=doc.id, locator=locator)
         cite(session, entity_type="enterprise", entity_id=ent.id, field=f"tier:{tier.id}",
              value={"tier": tier.name, "level": row.level, "year": row.year},
              origin="user", document_id=doc.id, locator=locator)
