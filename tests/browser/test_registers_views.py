@@ -48,6 +48,11 @@ def test_projects_view(live_server: dict, sized) -> None:
     assert "比亚迪碳酸锂项目" in table and "投产/达产" in table
     row = pg.locator("#projects-table tbody tr", has_text="比亚迪碳酸锂项目")
     assert "南宁：坚持强链建群" in row.inner_text()  # the stage's citation
+    if size == "desktop":  # (the place column is hidden at phone width; the map shows it)
+        assert "横州市" in row.inner_text()  # the county the seed places it in
+    unstaged = pg.locator("#projects-table tbody tr", has_text="阶段不明")
+    if unstaged.count():  # a project without a stage statement is cited where it is named
+        assert unstaged.first.locator("td").nth(6).inner_text().strip()
     cities = pg.evaluate("""() => echarts.getInstanceByDom(document.getElementById('project-map'))
                              .getOption().series[0].data.map(d => d.name)""")
     assert "南宁市" in cities
@@ -77,7 +82,9 @@ def test_pool_view(live_server: dict, sized) -> None:
     firms = pg.inner_text("#pool-firms")
     assert "广西美斯达集团有限公司" in firms and "南宁：坚持强链建群" in firms
     cands = pg.locator("#pool-candidates li[data-rule]")
-    assert cands.count() >= 1 and "next_tier" in cands.first.inner_text()
+    # each candidate says the rule that made it one, in words (the rule's id is an attribute)
+    assert cands.count() >= 1 and cands.first.get_attribute("data-rule") == "next_tier"
+    assert "梯度晋级" in cands.first.inner_text() and "next_tier" not in cands.first.inner_text()
     assert "企业数" in pg.inner_text("#pool-city")
     _no_page_scroll(pg, size)
     pg.wait_for_timeout(400)

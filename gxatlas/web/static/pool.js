@@ -80,11 +80,11 @@ async function loadPool(params = viewParams("pool")) {
     : el("p", { class: "hint" }, t("noMoves")));
   $("#pool-candidates").replaceChildren(el("h2", {}, t("nextTier")), result.candidates.length
     ? el("ul", { class: "facts" }, result.candidates.map((c) => el("li", { "data-firm": c.id, "data-rule": c.rule },
-      el("b", {}, c.name), ` → ${c.target_name}`, el("span", { class: "cite" }, `${t("rule")} ${c.rule}: ${c.reason}`))))
+      el("b", {}, c.name), ` → ${c.target_name}`, el("span", { class: "cite" }, `${t("rule")}: ${c.reason}`))))
     : el("p", { class: "hint" }, t("noData")));
   $("#pool-firms tbody").replaceChildren(...(result.firms.length ? result.firms.map((f) => el("tr",
     { "data-firm": f.id, onclick: () => openEntity("enterprise", f.id) },
-    el("td", {}, f.name), el("td", {}, f.city || "—"),
+    el("td", {}, f.name), el("td", {}, [f.city, f.county].filter(Boolean).join("·") || "—"),
     el("td", {}, f.tiers.map(tierText).join("、")),
     el("td", {}, fmt(f.links.slice(0, 3))),
     el("td", {}, el("span", { class: "cite" }, [...new Set(f.tiers.map((tr) => citeLine(tr.source)))].join("；")))))

@@ -93,7 +93,7 @@ function projectRow(p) {
     `${t("laterEarlier")} ${c.stage} (${c.date || "—"}): ${citeLine(c.source)}`));
   return el("tr", { "data-project": p.id, onclick: () => openEntity("project", p.id) },
     el("td", {}, p.name, p.enterprise ? el("small", { class: "cite" }, p.enterprise) : null),
-    el("td", {}, [p.city, p.park].filter(Boolean).join(" · ") || "—"),
+    el("td", {}, [[p.city, p.county].filter(Boolean).join("·"), p.park].filter(Boolean).join(" · ") || "—"),
     el("td", {}, badge), el("td", {}, p.since || "—"), el("td", { class: "num" }, fmt(p.investment)),
     el("td", {}, fmt(p.chains)),
     el("td", {}, el("span", { class: "cite" }, citeLine(p.source || p.named)), conflicts),
