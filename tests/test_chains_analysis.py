@@ -55,7 +55,8 @@ def test_link_status_and_members() -> None:
         "pack": "missing", "recycle": "missing"}
     assert by["material"]["enterprises"] == ["南宁一材料公司", "南宁三公司", "南宁二材料公司"]
     assert by["salt"]["projects"] == ["南宁盐项目"] and by["salt"]["enterprises"] == []
-    assert set(by["ore"]) == {"id", "name", "position", "status", "enterprises", "projects"}
+    assert set(by["ore"]) == {"id", "name", "position", "status", "enterprises", "projects",
+                              "project_stages"}
 
 
 def test_gaps_ranked_by_importance() -> None:

@@ -19,6 +19,11 @@ def _run(name: str, title: str, session: Session, scope: Scope) -> dict[str, Any
     return _unavailable(name, title, result) or result["result"]
 
 
+def _place(item: dict[str, Any]) -> str:
+    """南宁市·横州市: the city and, when its sources name one, the county."""
+    return "·".join(x for x in (item.get("city"), item.get("county")) if x)
+
+
 def projects_section(session: Session, scope: Scope) -> Section:
     """Every project of the region with its stage, date, investment and the source of the
     stage; the funnel as a chart; the stalled ones flagged."""
@@ -32,7 +37,7 @@ def projects_section(session: Session, scope: Scope) -> Section:
     rows, sources = [], []
     for p in projects[:MAX_ROWS]:
         stale = {True: "停滞", False: "", None: "—"}[p["stale"]]
-        rows.append((p["name"], p["city"] or "", p["park"] or p["enterprise"] or "",
+        rows.append((p["name"], _place(p), p["park"] or p["enterprise"] or "",
                      p["stage_label"] or "阶段不明", p["since"] or "—",
                      p["investment"] if p["investment"] is not None else "—",
                      "、".join(p["chains"]), stale))
@@ -67,7 +72,7 @@ def pool_section(session: Session, scope: Scope) -> Section:
     for f in report["firms"][:MAX_ROWS]:
         tiers = "、".join(f"{t['name']}" + (f"（{t['when']}）" if t["when"] else "")
                          for t in f["tiers"])
-        rows.append(("培育库", f["name"], f["city"] or "", tiers, "、".join(f["links"][:3])))
+        rows.append(("培育库", f["name"], _place(f), tiers, "、".join(f["links"][:3])))
         sources.append("；".join(dict.fromkeys(citation_text(t["source"]) for t in f["tiers"])))
     for m in report["moved_up"][:MAX_ROWS]:
         rows.append(("晋级", m["name"], m["city"] or "", m["text"], ""))
