@@ -75,6 +75,15 @@ def test_every_stage_and_tier_the_extractor_writes_is_known() -> None:
         assert REGS.tier_of(tag) is not None and REGS.tier_of(phrase) is not None, (phrase, tag)
 
 
+def test_a_project_that_releases_capacity_is_producing() -> None:
+    from gxatlas.extract.projects import stage_of
+
+    text = "县里将全力服务好甲锂电项目、乙材料项目释放产能，推进丙基地建设。"
+    start = text.index("甲锂电项目")
+    assert stage_of(text, start, start + len("甲锂电项目")) == "投产"
+    assert REGS.stage_of("释放产能").name == "投产"
+
+
 def test_unknown_words_are_none() -> None:
     assert REGS.stage_of("建设") is None and REGS.tier_of("金牌企业") is None
 
