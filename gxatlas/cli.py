@@ -1760,14 +1760,12 @@ def partners_import(ctx: click.Context, path: str, fmt: str, as_json: bool) -> N
 
 def _write_sheets(sheets: dict[str, list[dict[str, Any]]], path: str | None) -> None:
     """Several sheets of rows (Chinese headers as given) to one Excel workbook."""
-    import pandas as pd
+    from gxatlas.report.registers import sheets_xlsx
 
     if not path:
         raise GxatlasError("--format xlsx 需要 --output 文件名")
     try:
-        with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-            for name, rows in sheets.items():
-                pd.DataFrame(rows).to_excel(writer, sheet_name=name[:31], index=False)
+        Path(path).write_bytes(sheets_xlsx(sheets))
     except OSError as err:
         raise GxatlasError(f"{path}: 无法写入（{err.strerror or err}）") from err
     note(f"已写入 {path}（{'、'.join(f'{k} {len(v)} 行' for k, v in sheets.items())}）")
@@ -1775,39 +1773,6 @@ def _write_sheets(sheets: dict[str, list[dict[str, Any]]], path: str | None) -> 
 
 def _money(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
-
-
-def _total_rows(rows: list[dict[str, Any]], *, group: str) -> list[dict[str, Any]]:
-    return [{group: r["label"], "项目数": r["count"], "投资额（亿元）": r["investment"],
-             "其中有投资额的项目": r["with_investment"], "停滞": r["stale"]} for r in rows]
-
-
-def _project_sheets(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    from gxatlas.analysis.pipeline import GROUP_NAMES
-    from gxatlas.report.brief import citation_text
-
-    projects = [{"项目": p["name"], "城市": p["city"], "区县": p["county"], "园区": p["park"],
-                 "企业": p["enterprise"], "阶段": p["stage_label"] or "阶段不明",
-                 "进入阶段日期": p["since"], "在此阶段月数": p["months"],
-                 "停滞": {True: "是", False: "否"}.get(p["stale"], "无法判断"),
-                 "投资额（亿元）": p["investment"], "产能": p["capacity"],
-                 "产业链": "、".join(p["chains"]), "环节": "、".join(p["links"]),
-                 "阶段出处": citation_text(p["source"]),
-                 "名称出处": citation_text(p["named"]),
-                 "后文称早先阶段": "；".join(f"{c['date'] or '日期不明'} {c['stage']}："
-                                           f"{citation_text(c['source'])}"
-                                           for c in p["conflicts"])}
-                for p in report["projects"]]
-    history = [{"项目": p["name"], "阶段": c["stage"], "原文说法": c["word"], "日期": c["date"],
-                "来源类型": {"atlas": "内置图谱", "extracted": "文件抽取", "user": "人工设定"}.get(
-                    c["origin"], c["origin"]),
-                "出处": citation_text(c["source"]), "设定人": c["set_by"], "设定时间": c["set_at"],
-                "说明": c["note"]} for p in report["projects"] for c in p["history"]]
-    sheets = {"项目": projects}
-    for by, rows in report["totals"].items():
-        sheets[f"按{GROUP_NAMES[by]}"] = _total_rows(rows, group=GROUP_NAMES[by])
-    sheets["阶段记录"] = history
-    return sheets
 
 
 @main.group("projects", invoke_without_command=True)
@@ -1867,7 +1832,9 @@ def projects_cmd(ctx: click.Context, region: str | None, park: str | None, chain
         emit_json(report)
         return
     if fmt == "xlsx":
-        _write_sheets(_project_sheets(report), output)
+        from gxatlas.report.registers import project_sheets
+
+        _write_sheets(project_sheets(report), output)
         return
     from rich.table import Table
 
@@ -1954,7 +1921,6 @@ def pool_cmd(ctx: click.Context, region: str | None, chain: str | None, since: i
     if ctx.invoked_subcommand is not None:
         return
     from gxatlas.analysis.pool import pool_from_kb
-    from gxatlas.report.brief import citation_text
 
     if as_json:
         fmt = "json"
@@ -1963,51 +1929,29 @@ def pool_cmd(ctx: click.Context, region: str | None, chain: str | None, since: i
         report = pool_from_kb(s, region=region, chain=chain, since=since,
                               include_pending=include_pending)
         waiting_note(s, "enterprise", "企业", include_pending)
-    names = {t["id"]: t["name"] for t in report["tiers"]}
-    by_tier = [{"称号": r["name"], "企业数": r["count"],
-                "层级": "、".join(f"{k} {v}" for k, v in r["levels"].items())}
-               for r in report["by_tier"]]
-
-    held = [t for t in names if any(t in r["tiers"] for r in report["by_city"])]
-
-    def counts(rows: list[dict[str, Any]], head: str) -> list[dict[str, Any]]:
-        return [{head: r["key"], "企业数": r["total"],
-                 **{names[t]: r["tiers"].get(t, 0) for t in held}} for r in rows]
-
-    moved = [{"企业": m["name"], "城市": m["city"], "原称号": m["from"]["name"],
-              "原年份": m["from"]["year"], "现称号": m["to"]["name"], "现年份": m["to"]["year"],
-              "出处": citation_text(m["to"]["source"])} for m in report["moved_up"]]
-    cands = [{"企业": c["name"], "城市": c["city"], "现有称号": "、".join(c["now"]),
-              "候选称号": c["target_name"], "规则": c["rule"], "依据": c["reason"]}
-             for c in report["candidates"]]
-    firms = [{"企业": f["name"], "城市": f["city"], "区县": f["county"],
-              "称号": "、".join(f"{t['level'] or ''}{t['name']}" + (f"（{t['when']}）" if t["when"]
-                                                                   else "") for t in f["tiers"]),
-              "产业链环节": "、".join(f["links"]),
-              "出处": "；".join(dict.fromkeys(citation_text(t["source"]) for t in f["tiers"]))}
-             for f in report["firms"]]
     if fmt == "json":
         emit_json(report)
         return
+    from gxatlas.report.registers import pool_sheets
+
+    sheets = pool_sheets(report)
     if fmt == "xlsx":
-        _write_sheets({"按称号": by_tier, "按城市": counts(report["by_city"], "城市"),
-                       "按产业链环节": counts(report["by_link"], "产业链环节"), "晋级企业": moved,
-                       "候选企业": cands, "培育库企业": firms}, output)
+        _write_sheets(sheets, output)
         return
     import pandas as pd
 
     sm = report["summary"]
     click.echo(f"培育库企业 {sm['firms']} 家；晋级 {sm['moved_up']} 家；下一档候选 "
                f"{sm['candidates']} 条")
-    _rich_frame(pd.DataFrame(by_tier), title="按称号", limit=0)
-    _rich_frame(pd.DataFrame(counts(report["by_city"], "城市")), title="按城市", limit=0)
+    _rich_frame(pd.DataFrame(sheets["按称号"]), title="按称号", limit=0)
+    _rich_frame(pd.DataFrame(sheets["按城市"]), title="按城市", limit=0)
     if report["by_link"]:
-        _rich_frame(pd.DataFrame(counts(report["by_link"], "产业链环节")), title="按产业链环节",
-                    limit=30)
-    if moved:
-        _rich_frame(pd.DataFrame(moved), title="晋级企业", limit=0)
-    if cands:
-        _rich_frame(pd.DataFrame(cands).drop(columns=["规则"]), title="下一档称号候选", limit=50)
+        _rich_frame(pd.DataFrame(sheets["按产业链环节"]), title="按产业链环节", limit=30)
+    if sheets["晋级企业"]:
+        _rich_frame(pd.DataFrame(sheets["晋级企业"]), title="晋级企业", limit=0)
+    if sheets["候选企业"]:
+        _rich_frame(pd.DataFrame(sheets["候选企业"]).drop(columns=["规则"]), title="下一档称号候选",
+                    limit=50)
 
 
 @pool_cmd.command("import")

@@ -72,6 +72,27 @@ def test_pool_reads(client: TestClient) -> None:
     assert any(f["name"] == "广西美斯达集团有限公司" for f in result["firms"])
 
 
+@pytest.mark.parametrize("name,sheet,heads", [
+    ("projects", "项目", ["项目", "城市", "区县", "园区", "企业", "阶段", "进入阶段日期"]),
+    ("pool", "培育库企业", ["企业", "城市", "区县", "称号", "产业链环节", "出处"])])
+def test_registers_export_the_clis_workbook(client: TestClient, name: str, sheet: str,
+                                             heads: list[str]) -> None:
+    import openpyxl
+
+    res = client.get(f"/api/analysis/{name}", params={"region": "南宁", "format": "xlsx"})
+    assert res.status_code == 200, res.text
+    assert res.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in res.headers["content-disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(res.content))
+    rows = list(wb[sheet].iter_rows(values_only=True))
+    assert list(rows[0][:len(heads)]) == heads
+    body = " ".join(str(c) for r in rows for c in r if c is not None)
+    assert ("比亚迪碳酸锂项目" if name == "projects" else "广西美斯达集团有限公司") in body
+    assert client.get(f"/api/analysis/{name}", params={"format": "csv"}).status_code == 422
+    bad = client.get("/api/analysis/projects", params={"stage": "火星", "format": "xlsx"})
+    assert bad.status_code == 422 and "火星" in bad.json()["detail"]
+
+
 def test_stage_set_by_hand_needs_a_write_token(client: TestClient, sample) -> None:
     pid = next(p["id"] for p in client.get("/api/analysis/projects", params={
         "region": "南宁"}).json()["result"]["projects"] if p["name"] == "安达磷酸铁锂项目")

@@ -173,6 +173,28 @@ def _analysis(memo: Memo, name: str, session: Session, **params: Any) -> dict[st
                                                                           **params))
 
 
+XlsxQ = Annotated[str, Query(alias="format", pattern="^(json|xlsx)$",
+                             description="json，或 xlsx（Excel，中文表头，与命令行 --format xlsx 相同）")]
+
+
+def _xlsx(result: dict[str, Any], name: str, title: str, scope: str | None) -> Any:
+    """An analysis result as the CLI's workbook (`gxatlas.report.registers`), as a download;
+    an analysis that is not available is a 422 with its reason."""
+    from urllib.parse import quote
+
+    from fastapi.responses import Response
+
+    from gxatlas.report import registers as sheets
+
+    if not result.get("available"):
+        return JSONResponse({"detail": result.get("reason")}, status_code=422)
+    build = {"projects": sheets.project_sheets, "pool": sheets.pool_sheets}[name]
+    filename = f"{title}-{scope}.xlsx" if scope else f"{title}.xlsx"
+    return Response(sheets.sheets_xlsx(build(result["result"])), media_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+
+
 def _analysis_router() -> APIRouter:
     router = APIRouter(prefix="/api/analysis", tags=["analysis"])
 
@@ -253,23 +275,27 @@ def _analysis_router() -> APIRouter:
                                                        description="文件键：只看它提到的项目")] = None,
                  stale_months: Annotated[int, Query(ge=1, le=600,
                                                     description="多少个月未推进算停滞")] = 24,
-                 include_pending: Annotated[bool, Query(description="一并计入待审核的事实")] = False
-                 ) -> dict[str, Any]:
+                 stale: Annotated[bool, Query(description="只列停滞的项目")] = False,
+                 include_pending: Annotated[bool, Query(description="一并计入待审核的事实")] = False,
+                 fmt: XlsxQ = "json") -> Any:
         _scope(session, region)
-        return _analysis(memo, "projects", session, region=region, park=park, chain=chain,
-                         stage=stage, year=year, document=document, stale_months=stale_months,
-                         include_pending=include_pending)
+        result = _analysis(memo, "projects", session, region=region, park=park, chain=chain,
+                           stage=stage, year=year, document=document,
+                           stale_months=stale_months, stale_only=stale,
+                           include_pending=include_pending)
+        return _xlsx(result, "projects", "重大项目库", region) if fmt == "xlsx" else result
 
     @router.get("/pool", summary="企业培育库：按称号/城市/产业链环节计数，晋级企业，下一档候选及规则")
     def pool(session: SessionDep, memo: MemoDep, region: RegionQ = None,
              chain: Annotated[str | None, Query(max_length=100, description="产业链 id 或名称")] = None,
              since: Annotated[int | None, Query(ge=1900, le=2200,
                                                 description="只列此年以来晋级的企业")] = None,
-             include_pending: Annotated[bool, Query(description="一并计入待审核的事实")] = False
-             ) -> dict[str, Any]:
+             include_pending: Annotated[bool, Query(description="一并计入待审核的事实")] = False,
+             fmt: XlsxQ = "json") -> Any:
         _scope(session, region)
-        return _analysis(memo, "pool", session, region=region, chain=chain, since=since,
-                         include_pending=include_pending)
+        result = _analysis(memo, "pool", session, region=region, chain=chain, since=since,
+                           include_pending=include_pending)
+        return _xlsx(result, "pool", "企业培育库", region) if fmt == "xlsx" else result
 
     return router
 

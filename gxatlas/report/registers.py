@@ -93,5 +93,88 @@ def pool_section(session: Session, scope: Scope) -> Section:
                    tuple(rows), tuple(sources), note, chart, summary)
 
 
+# --- the registers as workbooks (CLI --format xlsx, API …/projects.xlsx and …/pool.xlsx) ---
+
+ORIGIN_NAMES = {"atlas": "内置图谱", "extracted": "文件抽取", "user": "人工设定", "list": "称号名单"}
+
+
+def _total_rows(rows: list[dict[str, Any]], *, group: str) -> list[dict[str, Any]]:
+    return [{group: r["label"], "项目数": r["count"], "投资额（亿元）": r["investment"],
+             "其中有投资额的项目": r["with_investment"], "停滞": r["stale"]} for r in rows]
+
+
+def project_sheets(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The pipeline (`gxatlas.analysis.pipeline.pipeline_report`) as sheets of rows with
+    Chinese headers: the projects, one sheet per total, every stage statement."""
+    from gxatlas.analysis.pipeline import GROUP_NAMES
+
+    projects = [{"项目": p["name"], "城市": p["city"], "区县": p["county"], "园区": p["park"],
+                 "企业": p["enterprise"], "阶段": p["stage_label"] or "阶段不明",
+                 "进入阶段日期": p["since"], "在此阶段月数": p["months"],
+                 "停滞": {True: "是", False: "否"}.get(p["stale"], "无法判断"),
+                 "投资额（亿元）": p["investment"], "产能": p["capacity"],
+                 "产业链": "、".join(p["chains"]), "环节": "、".join(p["links"]),
+                 "阶段出处": citation_text(p["source"]),
+                 "名称出处": citation_text(p.get("named")),
+                 "后文称早先阶段": "；".join(f"{c['date'] or '日期不明'} {c['stage']}："
+                                           f"{citation_text(c['source'])}"
+                                           for c in p["conflicts"])}
+                for p in report["projects"]]
+    history = [{"项目": p["name"], "阶段": c["stage"], "原文说法": c["word"], "日期": c["date"],
+                "来源类型": ORIGIN_NAMES.get(c["origin"], c["origin"]),
+                "出处": citation_text(c["source"]), "设定人": c["set_by"], "设定时间": c["set_at"],
+                "说明": c["note"]} for p in report["projects"] for c in p["history"]]
+    sheets = {"项目": projects}
+    for by, rows in report["totals"].items():
+        sheets[f"按{GROUP_NAMES[by]}"] = _total_rows(rows, group=GROUP_NAMES[by])
+    sheets["阶段记录"] = history
+    return sheets
+
+
+def pool_sheets(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The cultivation pool (`gxatlas.analysis.pool.pool_report`) as sheets of rows with
+    Chinese headers: counts by tier, city and chain link, movers, candidates, members."""
+    names = {t["id"]: t["name"] for t in report["tiers"]}
+    by_tier = [{"称号": r["name"], "企业数": r["count"],
+                "层级": "、".join(f"{k} {v}" for k, v in r["levels"].items())}
+               for r in report["by_tier"]]
+    held = [t for t in names if any(t in r["tiers"] for r in report["by_city"])]
+
+    def counts(rows: list[dict[str, Any]], head: str) -> list[dict[str, Any]]:
+        return [{head: r["key"], "企业数": r["total"],
+                 **{names[t]: r["tiers"].get(t, 0) for t in held}} for r in rows]
+
+    moved = [{"企业": m["name"], "城市": m["city"], "原称号": m["from"]["name"],
+              "原年份": m["from"]["year"], "现称号": m["to"]["name"], "现年份": m["to"]["year"],
+              "出处": citation_text(m["to"]["source"])} for m in report["moved_up"]]
+    cands = [{"企业": c["name"], "城市": c["city"], "现有称号": "、".join(c["now"]),
+              "候选称号": c["target_name"], "规则": c["rule"], "依据": c["reason"]}
+             for c in report["candidates"]]
+    firms = [{"企业": f["name"], "城市": f["city"], "区县": f["county"],
+              "称号": "、".join(f"{t['level'] or ''}{t['name']}" + (f"（{t['when']}）" if t["when"]
+                                                                   else "") for t in f["tiers"]),
+              "产业链环节": "、".join(f["links"]),
+              "出处": "；".join(dict.fromkeys(citation_text(src) for t in f["tiers"]
+                                            for src in (t.get("sources") or [t["source"]])
+                                            if src))}
+             for f in report["firms"]]
+    return {"按称号": by_tier, "按城市": counts(report["by_city"], "城市"),
+            "按产业链环节": counts(report["by_link"], "产业链环节"), "晋级企业": moved,
+            "候选企业": cands, "培育库企业": firms}
+
+
+def sheets_xlsx(sheets: dict[str, list[dict[str, Any]]]) -> bytes:
+    """Sheets of rows (their keys are the headers) as one Excel workbook."""
+    import io
+
+    import pandas as pd
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="xlsxwriter") as writer:
+        for name, rows in sheets.items():
+            pd.DataFrame(rows).to_excel(writer, sheet_name=name[:31], index=False)
+    return buf.getvalue()
+
+
 register_section("projects", projects_section, before="chains")
 register_section("pool", pool_section, before="chains")

@@ -63,10 +63,15 @@ def test_projects_view(live_server: dict, sized) -> None:
     row.click()
     pg.wait_for_selector("#card:not([hidden]) h2")
     assert "比亚迪碳酸锂项目" in pg.inner_text("#card h2")
-    # the stale filter is part of the URL
+    # the stale filter is part of the URL and of the Excel download
     pg.click("#card-close")
     pg.check("#projects-stale")
     pg.wait_for_function("() => location.hash.includes('stale=1')")
+    pg.wait_for_function("() => document.getElementById('projects-xlsx').href.includes('stale=true')")
+    href = pg.get_attribute("#projects-xlsx", "href")
+    assert "format=xlsx" in href and "region=" in href and pg.is_visible("#projects-xlsx")
+    res = pg.request.get(f"{live_server['url']}{href}" if href.startswith("/") else href)
+    assert res.status == 200 and res.body()[:2] == b"PK"  # an xlsx workbook
     assert log.errors == [], log.errors
     assert log.external == [], log.external
 
@@ -89,6 +94,7 @@ def test_pool_view(live_server: dict, sized) -> None:
     _no_page_scroll(pg, size)
     pg.wait_for_timeout(400)
     screenshot(pg, f"21_pool_{size}")
+    assert "format=xlsx" in pg.get_attribute("#pool-xlsx", "href") and pg.is_visible("#pool-xlsx")
     pg.select_option("#pool-region", "柳州市")
     pg.wait_for_function("() => decodeURIComponent(location.hash).includes('region=柳州市')")
     assert log.errors == [], log.errors

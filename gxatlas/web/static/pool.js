@@ -67,6 +67,7 @@ async function loadPool(params = viewParams("pool")) {
   if (regionSel.value) query.set("region", regionSel.value);
   if (chainSel.value) query.set("chain", chainSel.value);
   const data = await api(`/api/analysis/pool?${query}`);
+  $("#pool-xlsx").href = `/api/analysis/pool?${query}${query.toString() ? "&" : ""}format=xlsx`;
   showNote($("#pool-note"), data.available ? "" : `${t("unavailable")}: ${data.reason}`);
   if (!data.available) return;
   const result = data.result;

@@ -11,7 +11,7 @@ Object.assign(I18N.zh, {
   projectFunnel: "项目阶段漏斗", projectMap: "各市项目数", projectCount: "项目数",
   unstaged: "阶段不明", cannotTell: "无法判断", allChains: "全部产业链",
   projectSummary: "共 {count} 个项目，投资额合计 {investment} 亿元（其中 {with_investment} 个写明投资额）；停滞 {stale} 个",
-  laterEarlier: "后文称",
+  laterEarlier: "后文称", exportXlsx: "导出 Excel",
 });
 Object.assign(I18N.en, {
   tabProjects: "Projects", projectsTitle: "Major-project pipeline", stage: "Stage", since: "Since",
@@ -20,7 +20,7 @@ Object.assign(I18N.en, {
   projectCount: "Projects", unstaged: "Stage unknown", cannotTell: "Cannot tell",
   allChains: "All chains",
   projectSummary: "{count} projects, {investment} (100m yuan) in all ({with_investment} state a figure); {stale} stalled",
-  laterEarlier: "Later source says",
+  laterEarlier: "Later source says", exportXlsx: "Export Excel",
 });
 
 const STAGE_COLORS = ["#9ecae1", "#6baed6", "#fdae61", "#74c476", "#1a9850"];
@@ -112,6 +112,10 @@ async function loadProjects(params = viewParams("projects")) {
   if (regionSel.value) query.set("region", regionSel.value);
   if (chainSel.value) query.set("chain", chainSel.value);
   const data = await api(`/api/analysis/projects?${query}`);
+  const download = new URLSearchParams(query);
+  if ($("#projects-stale").checked) download.set("stale", "true");
+  download.set("format", "xlsx");
+  $("#projects-xlsx").href = `/api/analysis/projects?${download}`;
   showNote($("#projects-note"), data.available ? "" : `${t("unavailable")}: ${data.reason}`);
   if (!data.available) return;
   const result = data.result;
