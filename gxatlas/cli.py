@@ -1996,8 +1996,9 @@ def pool_import(ctx: click.Context, path: str, tier: str | None, level: str | No
         said = {"added": "已存入", "replaced": "已更新（替换同名名单）",
                 "unchanged": "与已导入的名单相同，未改动", "checked": "校验通过（未存入）",
                 "refused": "有问题，未存入任何内容"}[out["status"]]
-        click.echo(f"{path}（{tiers.title}）：{len(tiers.rows)} 家企业，问题 "
-                   f"{len(tiers.problems)} 处；{said}")
+        counted = (f"{len(tiers.problems)} 处问题（另有 {len(tiers.rows)} 行无误）" if tiers.problems
+                   else f"{len(tiers.rows)} 家企业，无问题")
+        click.echo(f"{path}（{tiers.title}）：{counted}；{said}")
     if tiers.problems:
         ctx.exit(1)
 
