@@ -147,6 +147,17 @@ def check_credit_code(code: str) -> str | None:
 def parse_capital(value: Any) -> tuple[float, str] | None:
     """``(amount in 万, currency)`` of a registered capital such as 5000万元人民币, 1.2亿元, 300万美元
     or a bare number (taken as 万元); None when it cannot be read."""
+    if isinstance(value, str):
+        return _parse_capital_text(value)  # a registry repeats a few hundred spellings
+    return _parse_capital(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_capital_text(value: str) -> tuple[float, str] | None:
+    return _parse_capital(value)
+
+
+def _parse_capital(value: Any) -> tuple[float, str] | None:
     if value is None or value == "":
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):

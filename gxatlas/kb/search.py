@@ -1,8 +1,9 @@
 """Full-text search across entities, Chinese first.
 
 Each entity has one ``SearchEntry``: its title and descriptive text as written, and the same
-text segmented by jieba into space-separated words (``tokens``). SQLite searches ``tokens``
-with FTS5 (bm25 ranking); PostgreSQL with ``to_tsvector('simple', tokens)`` and ``ts_rank``.
+text segmented by ``segment.cut`` (rjieba) into space-separated words (``tokens``). SQLite
+searches ``tokens`` with FTS5 (bm25 ranking); PostgreSQL with ``to_tsvector('simple',
+tokens)`` and ``ts_rank``.
 Queries are normalized like documents (NFKC, traditional -> simplified, stray spaces removed)
 and segmented the same way, so `柳 州` and `廣西` find what `柳州` and `广西` find.
 """
