@@ -182,16 +182,10 @@ def _doc_id(url: str, key: str) -> int:
 
 
 def test_migration_gives_old_documents_their_path_and_a_version(tmp_path: Path) -> None:
-    from alembic import command
-
-    from gxatlas.kb.store import _alembic_config, connect
+    from old_kb import kb_at_revision
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-    kb = connect(url, create=True)
-    with kb.engine.begin() as conn:
-        cfg = _alembic_config(kb)
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
+    kb = kb_at_revision(url, "0003")
     plan = tmp_path / "plan.txt"
     plan.write_text(PLAN_A, encoding="utf-8")
     with kb.engine.begin() as conn:

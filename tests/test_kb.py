@@ -75,17 +75,12 @@ def test_foreign_sqlite_database_refused(tmp_path: Path) -> None:
 def test_older_or_newer_schema_is_one_line_error(tmp_path: Path) -> None:
     import sqlite3
 
-    from alembic import command
+    from old_kb import kb_at_revision
 
-    from gxatlas.kb.store import _alembic_config, connect, head_revision
+    from gxatlas.kb.store import head_revision
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-    kb = connect(url, create=True)
-    with kb.engine.begin() as conn:
-        cfg = _alembic_config(kb)
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
-    kb.dispose()
+    kb_at_revision(url, "0003").dispose()
     code, _, err = run("--db", url, "monitor")
     assert code == 1 and "gxatlas init" in err and "0003" in err and head_revision() in err
     assert "Traceback" not in err and "no such table" not in err
