@@ -41,9 +41,14 @@ def _open(pg: Any, url: str, token: str | None) -> None:
 
 
 def _select(pg: Any, name: str) -> None:
+    """Open the fact named ``name`` and wait for the detail drawn for this click: the heading
+    shown before may already name it (the view opens the next fact after an action), and a
+    field filled before the click's own drawing would be replaced by it."""
+    before = pg.query_selector("#review-detail h2")
     pg.locator("#review-list li[data-fact]", has_text=name).first.click()
-    pg.wait_for_function("n => document.querySelector('#review-detail h2')"
-                         ".textContent.includes(n)", arg=name)
+    pg.wait_for_function("([n, before]) => { const h = document.querySelector('#review-detail h2');"
+                         " return h !== null && h !== before && h.textContent.includes(n); }",
+                         arg=[name, before])
 
 
 def _recorded(pg: Any) -> str:
