@@ -29,7 +29,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterator, Sequence
+from typing import IO, Any, BinaryIO, Iterator, Sequence
 
 import ahocorasick
 from charset_normalizer import from_bytes
@@ -333,19 +333,28 @@ def _text_lines(fh: IO[bytes], encoding: str, *, first_line: int = 1,
 _QUIET_LINES = 21  # lines with balanced quotes after which the reader holds no open record
 
 
+def _open_bytes(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as err:
+        raise InputError(path, f"无法打开: {err.strerror}") from err
+
+
+def _sniff_encoding(fh: BinaryIO) -> str:
+    """The encoding of an open file, read from its start; the file is left at its start."""
+    encoding = _detect_encoding(fh.read(65536))
+    fh.seek(0)
+    return encoding
+
+
 def registry_chunks(path: str | Path, *, parts: int) -> list[Chunk]:
     """Split a CSV registry into about ``parts`` chunks of similar size, each starting where
     ``iter_registry`` starts a record whatever came before: after more than 20 lines whose
     quotes balance (an open quote is closed by then, see ``_csv_records``). Reading the chunks
     in order gives exactly the records of reading the whole file."""
     p = Path(path)
-    try:
-        fh = p.open("rb")
-    except OSError as err:
-        raise InputError(p, f"无法打开: {err.strerror}") from err
-    with fh:
-        encoding = _detect_encoding(fh.read(65536))
-        fh.seek(0)
+    with _open_bytes(p) as fh:
+        encoding = _sniff_encoding(fh)
         size = p.stat().st_size
         first = fh.readline()
         try:
@@ -385,14 +394,9 @@ def _csv_records(path: Path, *, width: int | None = None, max_lines: int = 20,
     line reads as a complete record on its own (or after ``max_lines`` lines); the broken
     record is reported and reading resumes at that next line.
     """
-    try:
-        fh = path.open("rb")
-    except OSError as err:
-        raise InputError(path, f"无法打开: {err.strerror}") from err
-    with fh:
+    with _open_bytes(path) as fh:
         if chunk is None:
-            encoding = _detect_encoding(fh.read(65536))
-            fh.seek(0)
+            encoding = _sniff_encoding(fh)
             lines = _text_lines(fh, encoding)
         else:
             encoding = chunk.encoding
@@ -503,13 +507,8 @@ def registry_digest(path: str | Path) -> str:
         for _, cells, _ in _xlsx_records(p):
             digest.update(repr([_cell(c) for c in cells or ()]).encode("utf-8"))
         return digest.hexdigest()
-    try:
-        fh = p.open("rb")
-    except OSError as err:
-        raise InputError(p, f"无法打开: {err.strerror}") from err
-    with fh:
-        encoding = _detect_encoding(fh.read(65536))
-        fh.seek(0)
+    with _open_bytes(p) as fh:
+        encoding = _sniff_encoding(fh)
         decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
         carry = ""
         while chunk := fh.read(1 << 20):
