@@ -104,6 +104,26 @@ def test_review_view_desktop_keys_and_clicks(review_server: dict, playwright: An
         shutil.rmtree(user_data, ignore_errors=True)
 
 
+def test_redrawing_the_shown_fact_keeps_what_was_typed(review_server: dict, playwright: Any) -> None:
+    """Opening the fact already shown again (a second click, the view's own redraw) keeps the
+    merge name and the edited values typed into it; another fact starts clean."""
+    context, pg, log, user_data = open_page(playwright, width=1280, height=900)
+    try:
+        _open(pg, review_server["url"], review_server["tokens"]["write"])
+        _select(pg, "新锐科技有限公司")
+        pg.fill("#review-merge-name", "上汽通用五菱")
+        pg.fill("#review-form input[name=name]", "新锐科技股份有限公司")
+        _select(pg, "新锐科技有限公司")  # the same fact drawn again
+        assert pg.input_value("#review-merge-name") == "上汽通用五菱"
+        assert pg.input_value("#review-form input[name=name]") == "新锐科技股份有限公司"
+        _select(pg, "主导产业")
+        assert pg.input_value("#review-merge-name") == ""
+        assert log.errors == [] and log.external == []
+    finally:
+        context.close()
+        shutil.rmtree(user_data, ignore_errors=True)
+
+
 def test_review_view_phone_and_conflict(review_server: dict, playwright: Any) -> None:
     """Two reviewers see the same fact; the second to act gets the conflict and sees who."""
     first, pg1, log1, dir1 = open_page(playwright, width=390, height=844)

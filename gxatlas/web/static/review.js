@@ -40,7 +40,7 @@ const RV_EDITABLE = {
   industry_focus: [],
 };
 const RV_STATUS_COLORS = { pending: "#e0a100", accepted: "#2e9e5b", confirmed: "#1b7f46", rejected: "#d64545" };
-const review = { items: [], index: -1, item: null, candidate: null, busy: false };
+const review = { items: [], index: -1, item: null, candidate: null, busy: false, shown: 0 };
 
 async function rvPost(path, body) {
   const token = sessionStorage.getItem("gxatlas.token") || "";
@@ -102,10 +102,34 @@ async function rvOpen(index) {
   await rvShow(review.items[index].id);
 }
 
-/* One fact, whether or not the list shows it (after a conflict it may have left the list). */
+/* What the reviewer has typed or chosen in the detail now shown (field values by name, the
+   merge name, the chosen candidate), so that drawing the same fact again keeps it. */
+function rvTyped() {
+  const fields = {};
+  document.querySelectorAll("#review-form input").forEach((input) => { fields[input.name] = input.value; });
+  const merge = $("#review-merge-name");
+  return { fields, merge: merge ? merge.value : "", candidate: review.candidate };
+}
+
+function rvRestore(typed) {
+  document.querySelectorAll("#review-form input").forEach((input) => {
+    if (typed.fields[input.name] !== undefined) input.value = typed.fields[input.name];
+  });
+  $("#review-merge-name").value = typed.merge;
+  if (!typed.candidate) return;
+  review.candidate = review.item.candidates.find((c) => c.id === typed.candidate.id) || review.candidate;
+  document.querySelectorAll(".rv-candidates li[data-candidate]").forEach((li) => li.classList.toggle("selected", li.dataset.candidate === String(review.candidate && review.candidate.id)));
+}
+
+/* One fact, whether or not the list shows it (after a conflict it may have left the list).
+   Only the latest request draws (a slower answer to an earlier click is dropped), and drawing
+   the fact already shown, unchanged (same version), keeps what the reviewer typed in it. */
 async function rvShow(id) {
+  const seq = ++review.shown;
   document.querySelectorAll("#review-list li[data-fact]").forEach((li) => li.classList.toggle("selected", li.dataset.fact === String(id)));
   const it = await api(`/api/review/${id}`);
+  if (seq !== review.shown) return;
+  const typed = review.item && review.item.id === it.id && review.item.version === it.version && $("#review-form") ? rvTyped() : null;
   review.item = it;
   review.candidate = it.candidates.length ? it.candidates[0] : null;
   setViewParams({ ...rvFilters(), fact: String(id) });
@@ -143,6 +167,7 @@ async function rvShow(id) {
     el("p", { class: "hint" }, [it.document && (it.document.title || it.document.key), `${it.span[0]}–${it.span[1]}`].filter(Boolean).join(" · ")),
     buttons, rvExcerpt(it.excerpt), dl, form, cands, el("h3", {}, t("rvHistory")), history,
     el("p", { class: "hint" }, t("rvKeys")));
+  if (typed) rvRestore(typed);
   const mark = $("#review-evidence");
   if (mark) mark.scrollIntoView({ block: "center" });
   window.scrollTo(0, 0);
