@@ -32,13 +32,13 @@ from sqlalchemy.orm import Session
 from gxatlas.extract.facts import Fact
 from gxatlas.extract.profile import document_profile
 from gxatlas.ingest.document import Document as Doc
-from gxatlas.kb.facts import store_fact
+from gxatlas.kb.factbatch import store_facts
 from gxatlas.kb.load import region_id
 from gxatlas.kb.models import (ENTITY_MODELS, Alias, Document, DocumentVersion, Evidence,
                                Indicator, Observation, Relation, StoredFact)
 from gxatlas.kb.registers import sync_registers
 from gxatlas.kb.review import PENDING, review_threshold
-from gxatlas.kb.search import index_entity
+from gxatlas.kb.search import index_entities, index_entity
 
 
 _KEY_STEM = 150  # characters of a file stem kept in a document key (keys are String(200))
@@ -273,21 +273,12 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
     row.region_id = region_id(session, profile.region)
     row.date = row.date or profile.written
     session.flush()
-    stored: list[StoredFact] = []
-    for fact in facts:
-        if fact.evidence is None or fact.evidence.end <= fact.evidence.start:
-            continue
-        hit = store_fact(session, fact, row.id, doc.text, threshold=threshold)
-        if hit is not None:
-            stored.append(hit)
-    session.flush()
+    stored = store_facts(session, facts, row.id, doc.text, threshold=threshold)
     reapply(session, row, stored)
     sync_registers(session)
     n_facts = len(stored)
     touched = {(f.entity_type, f.entity_id) for f in stored if f.entity_id is not None}
-    index_entity(session, "document", row.id)
-    for etype, eid in touched:
-        index_entity(session, etype, eid)
+    index_entities(session, [("document", row.id), *touched])
     session.add(DocumentVersion(document_id=row.id, version=row.version, sha256=doc.sha256,
                                 source=row.source, title=row.title, format=doc.format,
                                 facts=n_facts))

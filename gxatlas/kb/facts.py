@@ -23,10 +23,10 @@ from gxatlas.kb.load import city_id
 from gxatlas.kb.models import (ENTITY_MODELS, Alias, Evidence, Indicator, ParkTarget, Policy,
                                Relation, StoredFact)
 from gxatlas.kb.provenance import cite, relate
-from gxatlas.kb.resolve import (IndicatorScope, add_alias, add_indicator_alias, find,
-                                find_indicator, get_or_create, indicator_scope)
+from gxatlas.kb.resolve import (IndicatorMatch, IndicatorScope, add_alias, find, find_indicator,
+                                indicator_key, indicator_scope, scope_names)
 from gxatlas.kb.review import ACCEPTED, PENDING, initial_status, is_trusted
-from gxatlas.names import name_key
+from gxatlas.names import canonical_name, name_key
 
 PARK_METRIC = "工业总产值"
 
@@ -54,10 +54,108 @@ def _num(v: Any) -> float | None:
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
+# --- where the rules read and write ------------------------------------------------------
+
+#: ``session.info`` key of the batch a document's facts are stored in (`gxatlas.kb.factbatch`)
+BATCH = "fact_batch"
+
+
+class SessionFacts:
+    """What the rules below read and write, one statement at a time in ``session``: review
+    actions on one fact use it. A document's facts are stored through a
+    `gxatlas.kb.factbatch.FactBatch` instead, which answers the same calls from what it read
+    for the whole document and writes its rows together (tests/test_ingest_batch.py checks
+    that both leave the same rows)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find(self, entity_type: str, name: str) -> Any:
+        return find(self.session, entity_type, name)
+
+    def city_id(self, name: str | None) -> int | None:
+        return city_id(self.session, name)
+
+    def indicator_scope(self, scope: str | None) -> IndicatorScope:
+        return indicator_scope(self.session, scope)
+
+    def find_indicator(self, **kw: Any) -> IndicatorMatch:
+        return find_indicator(self.session, **kw)
+
+    def scope_names(self, region_id: int | None) -> list[str]:
+        return scope_names(self.session, region_id)
+
+    def is_trusted(self, entity_type: str, entity_id: int) -> bool:
+        return is_trusted(self.session, entity_type, entity_id)
+
+    def add_fact(self, row: StoredFact) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def drop_fact(self, row: StoredFact) -> None:
+        self.session.delete(row)
+        self.session.flush()
+
+    def decided(self, row: StoredFact) -> None:
+        """A fact's entity and status are settled (nothing to note: the session has it)."""
+
+    def add_entity(self, ent: Any) -> None:
+        self.session.add(ent)
+        self.session.flush()
+
+    def add_alias(self, entity_type: str, entity_id: int, name: str, *,
+                  loose: str | None = None) -> bool:
+        return add_alias(self.session, entity_type, entity_id, name, loose=loose)
+
+    def indicator_key_taken(self, key: str, plan_id: int, scope_id: int | None,
+                            target_year: Any, baseline_year: Any) -> bool:
+        clash = select(Indicator.id).where(
+            Indicator.key == key, Indicator.plan_id == plan_id,
+            Indicator.scope_id == scope_id if scope_id is not None
+            else Indicator.scope_id.is_(None),
+            Indicator.target_year == target_year if target_year is not None
+            else Indicator.target_year.is_(None),
+            Indicator.baseline_year == baseline_year
+            if baseline_year is not None else Indicator.baseline_year.is_(None))
+        return self.session.scalars(clash).first() is not None
+
+    def relate(self, **kw: Any) -> bool:
+        return relate(self.session, **kw)
+
+    def park_target_taken(self, park_id: int, metric: str, year: int) -> bool:
+        return self.session.scalars(select(ParkTarget).where(
+            ParkTarget.park_id == park_id, ParkTarget.metric == metric,
+            ParkTarget.year == year)).first() is not None
+
+    def add_park_target(self, target: ParkTarget) -> None:
+        self.session.add(target)
+
+    def clear_evidence(self, row: StoredFact) -> None:
+        self.session.execute(delete(Evidence).where(Evidence.fact_id == row.id))
+
+    def cite(self, **kw: Any) -> bool:
+        return cite(self.session, **kw)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+
+def fact_io(session: Session) -> Any:
+    """The batch a document's facts are being stored in, else ``SessionFacts``."""
+    return session.info.get(BATCH) or SessionFacts(session)
+
+
 # --- recording and resolving -------------------------------------------------------------
 
 def record_fact(session: Session, fact: Fact, doc_id: int, text: str) -> StoredFact:
-    """The stored form of an extracted fact (status decided by ``store_fact``)."""
+    """The stored form of an extracted fact (status decided by ``store_fact``), recorded."""
+    row = fact_row(fact, doc_id, text)
+    fact_io(session).add_fact(row)
+    return row
+
+
+def fact_row(fact: Fact, doc_id: int, text: str) -> StoredFact:
+    """The stored form of an extracted fact, not yet recorded."""
     ev = fact.evidence
     quote = text[ev.start:ev.end] if text else (ev.quote or "")
     values = {k: (list(x) if isinstance(x, tuple) else x) for k, x in fact.values.items()}
@@ -68,33 +166,32 @@ def record_fact(session: Session, fact: Fact, doc_id: int, text: str) -> StoredF
                      alignment=ev.alignment, reason=ev.reason, quote=shown,
                      confidence=float(fact.confidence), reasons=list(fact.reasons),
                      status=PENDING, applied={}, version=1)
-    session.add(row)
-    session.flush()
     return row
 
 
 def resolve_fact(session: Session, row: StoredFact) -> Target | None:
     """The entity a stored fact is about (None for a focus statement whose owner is unknown)."""
+    io = fact_io(session)
     v, name = row.values, row.name
     if row.type in ("park", "enterprise", "project"):
         for n in (name, *row.aliases):
-            ent = find(session, row.type, n)
+            ent = io.find(row.type, n)
             if ent is not None:
                 return Target(row.type, ent, "name")
         return Target(row.type, None, None)
     if row.type == "policy":
         number, title = v.get("doc_number"), v.get("title") or name
-        ent = (find(session, "policy", number) if number else None) or (
-            find(session, "policy", title) if title else None)
+        ent = (io.find("policy", number) if number else None) or (
+            io.find("policy", title) if title else None)
         return Target("policy", ent, "name" if ent is not None else None)
     if row.type == "indicator":
-        scope = indicator_scope(session, v.get("scope"))
-        m = find_indicator(session, name=name, scope=scope, values=v, aliases=row.aliases,
-                           document_id=row.document_id)
+        scope = io.indicator_scope(v.get("scope"))
+        m = io.find_indicator(name=name, scope=scope, values=v, aliases=row.aliases,
+                              document_id=row.document_id)
         return Target("indicator", m.indicator, m.how, scope, m.candidates)
     if row.type == "industry_focus":
         owner_type = "park" if v.get("park") else "region"
-        owner = find(session, owner_type, v.get("park") or v.get("region") or "")
+        owner = io.find(owner_type, v.get("park") or v.get("region") or "")
         return Target(owner_type, owner, "owner") if owner is not None else None
     raise ValueError(f"unknown fact type {row.type!r}")
 
@@ -110,16 +207,17 @@ def target_of(session: Session, row: StoredFact) -> Target:
 
 def entity_values(session: Session, row: StoredFact) -> dict[str, Any]:
     """The entity columns a fact states (those that exist for its type)."""
+    io = fact_io(session)
     v = row.values
     if row.type == "park":
-        return dict(region_id=city_id(session, v.get("city")), area_km2=_num(v.get("area_km2")),
+        return dict(region_id=io.city_id(v.get("city")), area_km2=_num(v.get("area_km2")),
                     level=v.get("level"))
     if row.type == "enterprise":
-        return dict(region_id=city_id(session, v.get("city")))
+        return dict(region_id=io.city_id(v.get("city")))
     if row.type == "project":
-        park = find(session, "park", v["park"]) if v.get("park") else None
-        firm = find(session, "enterprise", v["enterprise"]) if v.get("enterprise") else None
-        return dict(region_id=city_id(session, v.get("city")), park_id=park.id if park else None,
+        park = io.find("park", v["park"]) if v.get("park") else None
+        firm = io.find("enterprise", v["enterprise"]) if v.get("enterprise") else None
+        return dict(region_id=io.city_id(v.get("city")), park_id=park.id if park else None,
                     enterprise_id=firm.id if firm else None,
                     investment=_num(v.get("investment")), capacity=v.get("capacity"),
                     status=v.get("status"), year=v.get("year"))
@@ -169,34 +267,49 @@ def _fill_indicator(ind: Indicator, values: dict[str, Any], applied: dict[str, A
 
 def _names(session: Session, row: StoredFact, target: Target, ent: Any,
            applied: dict[str, Any]) -> None:
+    io = fact_io(session)
     added = applied.setdefault("aliases", [])
     if row.type == "indicator":
         scope = target.scope or IndicatorScope(ent.scope_id)
+        snames = io.scope_names(ent.scope_id)
         for n in (row.name, *row.aliases):
-            if add_indicator_alias(session, ent, scope.full_name(n)):
-                added.append(scope.full_name(n))
+            full = scope.full_name(n)
+            if io.add_alias("indicator", ent.id, full,
+                            loose=indicator_key(full, scope_names=snames, unit=ent.unit)):
+                added.append(full)
         return
     names = (row.values.get("doc_number"), row.values.get("title") or row.name) \
         if row.type == "policy" else (row.name, *row.aliases)
     for n in names:
-        if n and add_alias(session, row.type, ent.id, n):
+        if n and io.add_alias(row.type, ent.id, n):
             added.append(n)
 
 
 def _create(session: Session, row: StoredFact, target: Target) -> Any:
+    """A new entity for a fact that resolved to none (its first name recorded, not noted as
+    applied: it goes with the entity)."""
+    io = fact_io(session)
     vals = entity_values(session, row)
-    if row.type in ("park", "enterprise", "project"):
-        ent, _ = get_or_create(session, row.type, row.name, **vals)
+    if row.type in ("park", "enterprise", "project"):  # as `resolve.get_or_create`
+        ent = io.find(row.type, row.name)
+        if ent is None:
+            ent = ENTITY_MODELS[row.type](name=canonical_name(row.name),
+                                          key=name_key(row.name), **vals)
+            io.add_entity(ent)
+        else:
+            for k, val in vals.items():
+                if val is not None and getattr(ent, k, None) in (None, [], ""):
+                    setattr(ent, k, val)
+        io.add_alias(row.type, ent.id, row.name)
         return ent
     if row.type == "policy":
         ent = Policy(key=name_key(vals["doc_number"] or vals["title"]), **vals)
     else:
-        scope = target.scope or indicator_scope(session, row.values.get("scope"))
+        scope = target.scope or io.indicator_scope(row.values.get("scope"))
         name = scope.full_name(row.name)
         ent = Indicator(name=name, key=_indicator_key(session, row, scope, name),
                         scope_id=scope.region_id, plan_id=row.document_id, **vals)
-    session.add(ent)
-    session.flush()
+    io.add_entity(ent)
     return ent
 
 
@@ -204,29 +317,23 @@ def _indicator_key(session: Session, row: StoredFact, scope: IndicatorScope, nam
     """The ``key`` of a new indicator: its name key, told apart from another indicator of the
     same name, scope, plan and years in another unit (the table's unique constraint)."""
     key, v = name_key(name), row.values
-    clash = select(Indicator.id).where(
-        Indicator.key == key, Indicator.plan_id == row.document_id,
-        Indicator.scope_id == scope.region_id if scope.region_id is not None
-        else Indicator.scope_id.is_(None),
-        Indicator.target_year == v.get("target_year") if v.get("target_year") is not None
-        else Indicator.target_year.is_(None),
-        Indicator.baseline_year == v.get("baseline_year")
-        if v.get("baseline_year") is not None else Indicator.baseline_year.is_(None))
-    if session.scalars(clash).first() is not None:
+    if fact_io(session).indicator_key_taken(key, row.document_id, scope.region_id,
+                                            v.get("target_year"), v.get("baseline_year")):
         key = f"{key}（{v.get('unit') or row.id}）"
     return key
 
 
 def apply_fact(session: Session, row: StoredFact, target: Target) -> Any:
     """Make the KB say what the fact says (see module doc); returns the entity."""
+    io = fact_io(session)
     applied: dict[str, Any] = {}
     ent = target.entity
     if row.type == "industry_focus":
         rels = applied.setdefault("relations", [])
         for ind_name in row.values.get("industries") or ():
-            ind = find(session, "industry", ind_name)
-            if ind is not None and relate(session, type="focus", a_type=target.entity_type,
-                                          a_id=ent.id, b_type="industry", b_id=ind.id):
+            ind = io.find("industry", ind_name)
+            if ind is not None and io.relate(type="focus", a_type=target.entity_type,
+                                             a_id=ent.id, b_type="industry", b_id=ind.id):
                 rels.append(ind.id)
     else:
         if ent is None:
@@ -250,12 +357,11 @@ def _park_target(session: Session, row: StoredFact, park: Any, applied: dict[str
     if not v.get("target_year") or value is None:
         return
     metric = v.get("metric") or PARK_METRIC
-    have = session.scalars(select(ParkTarget).where(
-        ParkTarget.park_id == park.id, ParkTarget.metric == metric,
-        ParkTarget.year == int(v["target_year"]))).first()
-    if have is None:
-        session.add(ParkTarget(park_id=park.id, metric=metric, year=int(v["target_year"]),
-                               value=value, unit="亿元", comparator=v.get("comparator")))
+    io = fact_io(session)
+    if not io.park_target_taken(park.id, metric, int(v["target_year"])):
+        io.add_park_target(ParkTarget(park_id=park.id, metric=metric,
+                                      year=int(v["target_year"]), value=value, unit="亿元",
+                                      comparator=v.get("comparator")))
         applied["target"] = [metric, int(v["target_year"]), value]
 
 
@@ -320,18 +426,19 @@ def fact_fields(row: StoredFact) -> dict[str, Any]:
 
 def cite_fact(session: Session, row: StoredFact, entity_type: str, entity_id: int) -> None:
     """Point the fact at its entity and (re)write its evidence rows, one per stated field."""
-    session.execute(delete(Evidence).where(Evidence.fact_id == row.id))
+    io = fact_io(session)
+    io.clear_evidence(row)
     row.entity_type, row.entity_id = entity_type, entity_id
-    session.flush()
+    io.flush()
     for fld, val in fact_fields(row).items():
         if val in (None, (), [], ""):
             continue
-        cite(session, entity_type=entity_type, entity_id=entity_id, field=fld,
+        io.cite(entity_type=entity_type, entity_id=entity_id, field=fld,
              value=list(val) if isinstance(val, tuple) else val, origin="extracted",
              document_id=row.document_id, start=row.start, end=row.end,
              orig_start=row.orig_start, orig_end=row.orig_end, alignment=row.alignment,
              reason=row.reason, quote=row.quote, fact_id=row.id)
-    session.flush()
+    io.flush()
 
 
 # --- storing -------------------------------------------------------------------------------
@@ -341,14 +448,14 @@ def store_fact(session: Session, fact: Fact, doc_id: int, text: str, *,
     """Store one fact: resolve it, decide its status, and apply it when it is accepted or
     names a new entity (which then waits for review with it). A pending statement about a
     known entity is evidence only until a person accepts it."""
+    io = fact_io(session)
     row = record_fact(session, fact, doc_id, text)
     target = resolve_fact(session, row)
     if target is None:
-        session.delete(row)
-        session.flush()
+        io.drop_fact(row)
         return None
     known = target.entity is not None
-    trusted = known and is_trusted(session, target.entity_type, target.entity.id)
+    trusted = known and io.is_trusted(target.entity_type, target.entity.id)
     row.status, row.status_reason = initial_status(
         confidence=row.confidence, threshold=threshold, new=not known, trusted=trusted)
     row.match = target.match if known else "new"
@@ -356,4 +463,5 @@ def store_fact(session: Session, fact: Fact, doc_id: int, text: str, *,
         apply_fact(session, row, target)
     else:
         cite_fact(session, row, target.entity_type, target.entity.id)
+    io.decided(row)
     return row

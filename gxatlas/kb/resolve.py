@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -292,21 +292,26 @@ class IndicatorScope:
         return name
 
 
-def indicator_scope(session: Session, scope: str | None) -> IndicatorScope:
+def indicator_scope(session: Session, scope: str | None, *,
+                    lookup: Callable[[str, str], Any] | None = None) -> IndicatorScope:
     """The region (and subject) an extracted ``scope`` names: a region; else a park, firm or
-    project placed in a city; else a name that starts with a region (`南宁东部新城`)."""
+    project placed in a city; else a name that starts with a region (`南宁东部新城`).
+    ``lookup(entity_type, name)``: how names are found (default: ``find`` in ``session``)."""
+    if lookup is None:
+        def lookup(entity_type: str, name: str) -> Any:
+            return find(session, entity_type, name)
     if not scope:
         return IndicatorScope(None)
-    reg = find(session, "region", scope)
+    reg = lookup("region", scope)
     if reg is not None:
         return IndicatorScope(reg.id)
     subject = canonical_name(scope)
     for etype in ("park", "enterprise", "project"):
-        ent = find(session, etype, scope)
+        ent = lookup(etype, scope)
         if ent is not None and getattr(ent, "region_id", None):
             return IndicatorScope(ent.region_id, subject)
     for n in range(len(subject) - 1, 1, -1):
-        reg = find(session, "region", subject[:n])
+        reg = lookup("region", subject[:n])
         if reg is not None:
             return IndicatorScope(reg.id, subject)
     return IndicatorScope(None, subject)
@@ -376,13 +381,34 @@ def _same_source(session: Session, keys: set[str], values: Mapping[str, Any],
     ids = select(Evidence.entity_id).where(Evidence.entity_type == "indicator",
                                            Evidence.document_id == document_id,
                                            Evidence.origin != "extracted")
+    inds = list(session.scalars(select(Indicator).where(Indicator.id.in_(ids))))
+    return same_source_pick(keys, values, inds, _own_keys(session, inds))
+
+
+def _own_keys(session: Session, inds: Iterable[Indicator]) -> dict[int, set[str]]:
+    """Each indicator's comparison keys: its ``key`` and the loose keys of its names."""
+    own: dict[int, set[str]] = {i.id: {i.key} for i in inds}
+    for chunk in _id_chunks(list(own)):
+        for eid, loose in session.execute(select(Alias.entity_id, Alias.loose).where(
+                Alias.entity_type == "indicator", Alias.entity_id.in_(chunk))):
+            own[eid].add(loose)
+    return own
+
+
+def _id_chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def same_source_pick(keys: set[str], values: Mapping[str, Any], inds: Iterable[Indicator],
+                     own: Mapping[int, set[str]]) -> Indicator | None:
+    """``_same_source``'s choice among the indicators cited to the document (``own``: their
+    comparison keys, see ``_own_keys``)."""
     scored = []
-    for ind in session.scalars(select(Indicator).where(Indicator.id.in_(ids))):
+    for ind in inds:
         if unit_family(ind.unit) != unit_family(values.get("unit")):
             continue
-        own = {ind.key, *session.scalars(select(Alias.loose).where(
-            Alias.entity_type == "indicator", Alias.entity_id == ind.id))}
-        score = max(names_close(k, o) for k in keys for o in own)
+        score = max(names_close(k, o) for k in keys for o in own[ind.id])
         if score >= NAME_SAME and _agrees(ind, values, any_year=True):
             scored.append((score, ind))
     return _best(scored)
@@ -411,23 +437,47 @@ def _scoped(stmt: Any, scope_id: int | None) -> Any:
                       else Indicator.scope_id.is_(None))
 
 
+def statement_keys(name: str, aliases: Iterable[str], scope: IndicatorScope,
+                   snames: Iterable[str], unit: str | None) -> set[str]:
+    """The comparison keys of an indicator statement's names (``snames``: the scope's
+    names, ``scope_names``)."""
+    snames = list(snames)
+    return {indicator_key(scope.full_name(n), scope_names=snames, unit=unit)
+            for n in (name, *aliases) if n}
+
+
 def find_indicator(session: Session, *, name: str, scope: IndicatorScope,
                    values: Mapping[str, Any], aliases: Iterable[str] = (),
                    document_id: int | None = None) -> IndicatorMatch:
     """Resolve an indicator statement (see module doc). With ``document_id``, a known
     indicator that another source (the atlas) cites to the same document, with a nearly
     identical name and the same value, is the statement whatever scope was read for it."""
-    unit = values.get("unit")
-    snames = scope_names(session, scope.region_id)
-    keys = {indicator_key(scope.full_name(n), scope_names=snames, unit=unit)
-            for n in (name, *aliases) if n}
+    keys = statement_keys(name, aliases, scope, scope_names(session, scope.region_id),
+                          values.get("unit"))
     ids = set(session.scalars(select(Alias.entity_id).where(
         Alias.entity_type == "indicator", Alias.loose.in_(keys))))
-    known = []
-    if ids:
-        known = [i for i in session.scalars(_scoped(select(Indicator).where(
-            Indicator.id.in_(ids)), scope.region_id).order_by(Indicator.id))
-            if same_family(i.unit, unit)]
+    named = list(session.scalars(_scoped(select(Indicator).where(
+        Indicator.id.in_(ids)), scope.region_id).order_by(Indicator.id))) if ids else []
+
+    def in_scope() -> tuple[list[Indicator], dict[int, set[str]]]:
+        same = list(session.scalars(_scoped(select(Indicator), scope.region_id)))
+        return same, _own_keys(session, same)
+
+    def cited() -> Indicator | None:
+        return _same_source(session, keys, values, document_id) \
+            if document_id is not None else None
+    return pick_indicator(keys, values, named=named, in_scope=in_scope, same_source=cited)
+
+
+def pick_indicator(keys: set[str], values: Mapping[str, Any], *, named: list[Indicator],
+                   in_scope: Callable[[], tuple[list[Indicator], dict[int, set[str]]]],
+                   same_source: Callable[[], Indicator | None]) -> IndicatorMatch:
+    """``find_indicator``'s rules over what was read: ``named``, the indicators of the scope
+    that have a name with one of ``keys`` (by id); ``in_scope()``, every indicator of the
+    scope with its comparison keys; ``same_source()``, the indicator the document's other
+    source states (``_same_source``)."""
+    unit = values.get("unit")
+    known = [i for i in named if same_family(i.unit, unit)]
     if known:
         known.sort(key=lambda i: (i.target_year != values.get("target_year"),
                                   i.baseline_year != values.get("baseline_year"), i.id))
@@ -435,12 +485,8 @@ def find_indicator(session: Session, *, name: str, scope: IndicatorScope,
     # no name matches: a known indicator of a close name stating the same value, else of a
     # nearly identical name for the same period (a paraphrase whose value disagrees: kept side
     # by side, and `gxatlas audit` reports the disagreement)
-    same = [i for i in session.scalars(_scoped(select(Indicator), scope.region_id))
-            if unit_family(i.unit) == unit_family(unit)]
-    own: dict[int, set[str]] = {i.id: {i.key} for i in same}
-    for eid, loose in session.execute(select(Alias.entity_id, Alias.loose).where(
-            Alias.entity_type == "indicator", Alias.entity_id.in_(list(own)))):
-        own[eid].add(loose)
+    inds, own = in_scope()
+    same = [i for i in inds if unit_family(i.unit) == unit_family(unit)]
     by_value, by_name, close = [], [], []
     for ind in same:
         pairs = [(k, o) for k in keys for o in own[ind.id]]
@@ -458,7 +504,7 @@ def find_indicator(session: Session, *, name: str, scope: IndicatorScope,
     hit = _best(by_name)
     if hit is not None:
         return IndicatorMatch(hit, "similar_name")
-    hit = _same_source(session, keys, values, document_id) if document_id is not None else None
+    hit = same_source()
     if hit is not None:
         return IndicatorMatch(hit, "same_source")
     close.sort(key=lambda c: (-c[0], c[1].id))

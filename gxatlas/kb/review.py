@@ -84,15 +84,26 @@ def untrusted_ids(entity_type: str, *, include_pending: bool = False) -> Select:
 def is_trusted(session: Session, entity_type: str, entity_id: int) -> bool:
     """Whether analyses use this entity by default (``untrusted_ids`` for one entity, in three
     indexed look-ups)."""
+    return trusted_given(*trust_state(session, entity_type, entity_id))
+
+
+def trust_state(session: Session, entity_type: str, entity_id: int) -> tuple[bool, bool, bool]:
+    """(has stored facts, has a trusted one, has support other than extraction); the last
+    is left False when a trusted fact decides it."""
     facts = select(StoredFact.id).where(StoredFact.entity_type == entity_type,
                                         StoredFact.entity_id == entity_id)
-    if session.scalars(facts.limit(1)).first() is None:
-        return True
-    if session.scalars(facts.where(StoredFact.status.in_(TRUSTED)).limit(1)).first() is not None:
-        return True
-    return session.scalars(select(Evidence.id).where(
+    has_facts = session.scalars(facts.limit(1)).first() is not None
+    if has_facts and session.scalars(
+            facts.where(StoredFact.status.in_(TRUSTED)).limit(1)).first() is not None:
+        return True, True, False
+    return has_facts, False, session.scalars(select(Evidence.id).where(
         Evidence.entity_type == entity_type, Evidence.entity_id == entity_id,
         Evidence.origin != "extracted").limit(1)).first() is not None
+
+
+def trusted_given(has_facts: bool, has_trusted: bool, supported: bool) -> bool:
+    """``is_trusted`` from ``trust_state``'s three answers."""
+    return not has_facts or has_trusted or supported
 
 
 @dataclass(frozen=True)
