@@ -1273,26 +1273,35 @@ def enterprises_classify(ctx: click.Context, path: str | None, fmt: str, as_json
     from gxatlas.progress import progress
 
     with progress(f"{Path(path).name if path else '知识库'}：分类", unit="家") as bar:
-        if fmt == "json":
-            out.write("[")
-            first = True
-            for r in results:
-                out.write(("\n" if first else ",\n")
-                          + json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":")))
-                first = False
-                bar.advance()
-            out.write("\n]\n" if not first else "]\n")
-            out.flush()
-            return
-        _write_classified_table(results, out, bar)
+        _write_classified(results, out, bar, json_list=fmt == "json")
 
 
-def _write_classified_table(results, out, bar) -> None:
+def _write_classified(results, out, bar, *, json_list: bool, batch: int = 2000) -> None:
+    """Write classified enterprises as the JSON list (one object a line) or as text lines,
+    ``batch`` rows per write."""
+    lines: list[str] = []
+    first = True
+    if json_list:
+        out.write("[")
     for r in results:
-        bar.advance()
-        links = "；".join(f"{h.chain_name}/{h.link_name} {h.score:.2f}（{'、'.join(h.evidence)}）"
-                         for h in r.links) or "—"
-        out.write(f"{r.name}\t{links}\n")
+        lines.append(r.json() if json_list else r.text())
+        if len(lines) >= batch:
+            out.write(_joined(lines, first, json_list))
+            bar.advance(len(lines))
+            lines, first = [], False
+    if lines:
+        out.write(_joined(lines, first, json_list))
+        bar.advance(len(lines))
+        first = False
+    if json_list:
+        out.write("\n]\n" if not first else "]\n")
+    out.flush()
+
+
+def _joined(lines: list[str], first: bool, json_list: bool) -> str:
+    if json_list:
+        return ("\n" if first else ",\n") + ",\n".join(lines)
+    return "\n".join(lines) + "\n"
 
 
 @enterprises_cmd.command("show")

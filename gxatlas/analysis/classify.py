@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -74,30 +75,61 @@ class LinkHit:
                 "evidence": list(self.evidence)}
 
 
-@dataclass(frozen=True)
 class Classified:
-    """One enterprise and its links (empty when it is on no chain)."""
+    """One enterprise and its links (empty when it is on no chain): ``scored`` holds
+    ``Classifier.scored``'s triples, and ``links`` the ``LinkHit`` objects made from them."""
 
-    name: str
-    links: tuple[LinkHit, ...]
+    __slots__ = ("name", "scored", "_clf")
+
+    def __init__(self, name: str, scored: Sequence[tuple[int, float, tuple[str, ...]]],
+                 clf: Classifier) -> None:
+        self.name, self.scored, self._clf = name, scored, clf
+
+    @property
+    def links(self) -> tuple[LinkHit, ...]:
+        return tuple(self._clf.hit(*s) for s in self.scored)
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "links": [h.to_dict() for h in self.links]}
 
+    def json(self) -> str:
+        """``to_dict()`` as compact JSON, the bytes of ``json.dumps(…, ensure_ascii=False,
+        separators=(",", ":"))``."""
+        return '{"name":' + _json_str(self.name) + ',"links":' \
+            + self._clf.links_json(self.scored) + "}"
+
+    def text(self) -> str:
+        """One line: the name, a tab, 链/环节 score（words）；… (or —)."""
+        return f"{self.name}\t{self._clf.links_text(self.scored)}"
+
 
 # NFKC's own mapping of the full-width forms and the ideographic space, which is nearly all
-# that NFKC changes in registry text: mapped with str.translate, and full NFKC run only when
-# something else is left to normalize, so the result is always NFKC's.
+# that NFKC changes in registry text: the five that every scope has (；，：（）) replaced, the
+# rest mapped with str.translate when one is left, and full NFKC run only when something else
+# is left to normalize, so the result is always NFKC's.
 _FULLWIDTH = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = " "
+_FULLWIDTH_COMMON = tuple((chr(cp), _FULLWIDTH[cp]) for cp in (0xFF1B, 0xFF0C, 0xFF1A, 0xFF08,
+                                                                0xFF09))
+_FULLWIDTH_ANY = re.compile("[\uff01-\uff5e\u3000]")
 
 
 def normalize(text: str) -> str:
     """NFKC (full-width letters and digits to ASCII) and upper-case Latin letters."""
-    t = (text or "").translate(_FULLWIDTH)
+    t = text or ""
+    if _FULLWIDTH_ANY.search(t) is not None:
+        for wide, narrow in _FULLWIDTH_COMMON:
+            t = t.replace(wide, narrow)
+        if _FULLWIDTH_ANY.search(t) is not None:
+            t = t.translate(_FULLWIDTH)
     if not unicodedata.is_normalized("NFKC", t):
         t = unicodedata.normalize("NFKC", t)
     return t.upper()
+
+
+def _json_str(text: str) -> str:
+    """A string as ``json.dumps(text, ensure_ascii=False)`` writes it."""
+    return json.encoder.encode_basestring(text)
 
 
 def _clean_scope(scope: str) -> str:
@@ -126,19 +158,39 @@ class Classifier:
         self.chains = tuple(chains)
         # link index -> (chain id, chain name, link id, link name)
         self._links: list[tuple[str, str, str, str]] = []
-        entries: dict[str, list[tuple[int, bool]]] = {}
+        # keyword -> (link indexes it counts for, link indexes it cancels), in template order
+        entries: dict[str, tuple[list[int], list[int]]] = {}
         for ch in self.chains:
             for lk in ch.links:
                 idx = len(self._links)
                 self._links.append((ch.id, ch.name, lk.id, lk.name))
                 for kw in lk.keywords:
-                    entries.setdefault(normalize(kw), []).append((idx, False))
+                    counts = entries.setdefault(normalize(kw), ([], []))[0]
+                    if idx not in counts:
+                        counts.append(idx)
                 for neg in lk.negative_keywords:
-                    entries.setdefault(normalize(neg), []).append((idx, True))
+                    cancels = entries.setdefault(normalize(neg), ([], []))[1]
+                    if idx not in cancels:
+                        cancels.append(idx)
+        # one automaton; a word's value holds all a match needs: (word, length - 1, the links
+        # it counts for, the links it cancels)
         self._automaton = ahocorasick.Automaton()
-        for word, refs in entries.items():
-            self._automaton.add_word(word, (word, tuple(refs)))
+        for word, (counts, cancels) in entries.items():
+            self._automaton.add_word(word, (word, len(word) - 1, tuple(counts),
+                                            frozenset(cancels)))
         self._automaton.make_automaton()
+        # a link's place in the best-first order of equal scores: (chain id, link id)
+        order = sorted(range(len(self._links)), key=lambda i: self._links[i][::2])
+        self._rank = [0] * len(self._links)
+        for pos, idx in enumerate(order):
+            self._rank[idx] = pos
+        # the JSON of a link up to its score, and a word's JSON string (the bytes json.dumps
+        # gives with ensure_ascii=False), for ``links_json``
+        self._json_head = [
+            '{"chain":' + _json_str(c) + ',"chain_name":' + _json_str(cn) + ',"link":'
+            + _json_str(lk) + ',"link_name":' + _json_str(ln) + ',"score":'
+            for c, cn, lk, ln in self._links]
+        self._json_words = {w: _json_str(w) for w in entries}
         # industry id (industries.yaml) -> the "chain/link" keys it stands for
         self._by_industry: dict[str, list[str]] = {}
         for ch in self.chains:
@@ -146,79 +198,134 @@ class Classifier:
                 for ind in lk.industries:
                     self._by_industry.setdefault(ind, []).append(f"{ch.id}/{lk.id}")
 
-    def _matches(self, text: str) -> list[tuple[int, int, str, int]]:
-        """Surviving keyword occurrences (start, end, word, link index) of one text."""
-        found: list[tuple[int, int, str, int]] = []
-        negatives: dict[int, list[tuple[int, int]]] = {}
-        for end, (word, refs) in self._automaton.iter(text):
-            start = end - len(word) + 1
-            for idx, negative in refs:
-                if negative:
-                    negatives.setdefault(idx, []).append((start, end))
-                else:
-                    found.append((start, end, word, idx))
+    def _matches(self, text: str) -> list[tuple[int, str, int]]:
+        """Surviving keyword occurrences (start, word, link index) of one text, in the
+        automaton's order."""
+        found: list[tuple[int, int, tuple[str, int, tuple[int, ...], frozenset[int]]]] = []
+        negatives: list[tuple[int, int, frozenset[int]]] = []
+        for end, value in self._automaton.iter(text):
+            if value[2]:
+                found.append((end - value[1], end, value))
+            if value[3]:
+                negatives.append((end - value[1], end, value[3]))
         if not found:
-            return found
+            return []
         kept = []
-        for m in found:
-            s, e, _, idx = m
-            if any(ns <= s and e <= ne for ns, ne in negatives.get(idx, ())):
-                continue
+        for s, e, (word, _, counts, _) in found:
             # a strictly longer keyword (of any link) covers this one
-            if any(o[0] <= s and e <= o[1] and o[1] - o[0] > e - s for o in found):
+            if len(found) > 1 and any(os <= s and e <= oe and oe - os > e - s
+                                      for os, oe, _ in found):
                 continue
-            kept.append(m)
+            for idx in counts:
+                # a negative keyword of the same link covers it
+                if negatives and any(ns <= s and e <= ne and idx in links
+                                     for ns, ne, links in negatives):
+                    continue
+                kept.append((s, word, idx))
         return kept
+
+    def scored(self, name: str, scope: str) -> list[tuple[int, float, tuple[str, ...]]]:
+        """The links of one enterprise as (link index, score, evidence), best first: what
+        ``classify`` gives, without building its objects."""
+        named: dict[int, dict[str, float]] | None = None  # link -> word -> name weight
+        n = normalize(name)
+        matches = self._matches(n) if n else None
+        if matches:
+            w_name = TRADE_NAME_WEIGHT if _TRADE_NAME.search(n) else NAME_WEIGHT
+            named = {}
+            for _, word, idx in matches:
+                words = named.get(idx)
+                if words is None:
+                    named[idx] = {word: w_name}
+                else:
+                    words[word] = w_name
+        best: dict[int, dict[str, float]] | None = None  # link -> word -> best scope weight
+        s = normalize(_clean_scope(scope)) if scope else ""
+        matches = self._matches(s) if s else None
+        if matches:
+            # the scope's items; a match is in the item after the separators before it, and
+            # weighs what that item does
+            items = _ITEM_SPLIT.split(s)
+            weights: dict[int, float] = {}
+            best = {}
+            for start, word, idx in matches:
+                k = len(_ITEM_SPLIT.findall(s, 0, start)) if len(items) > 1 else 0
+                w = weights.get(k)
+                if w is None:
+                    item = items[k]
+                    # the item's place among the non-blank items
+                    rank = k - sum(1 for i in range(k) if not items[i].strip()) \
+                        if item.strip() else 0
+                    w = weights[k] = _item_weight(item, rank)
+                words = best.get(idx)
+                if words is None:
+                    best[idx] = {word: w}
+                elif w > words.get(word, 0.0):
+                    words[word] = w
+        if best is None:
+            if named is None:
+                return []
+            links = named.keys()
+        else:
+            links = best.keys() if named is None else best.keys() | named.keys()
+        # the raw sum of a link: its scope words' best weights (in the order first found),
+        # then its name words' (adding 0 where one side has none changes no float)
+        raws = []
+        for idx in links:
+            scope_words = best.get(idx) if best is not None else None
+            name_words = named.get(idx) if named is not None else None
+            if name_words is None:
+                raws.append((idx, sum(scope_words.values()), scope_words, None))
+            elif scope_words is None:
+                raws.append((idx, sum(name_words.values()), None, name_words))
+            else:
+                raws.append((idx, sum(scope_words.values()) + sum(name_words.values()),
+                             scope_words, name_words))
+        top = max(r[1] for r in raws) if len(raws) > 1 else raws[0][1]
+        out = []
+        for idx, raw, scope_words, name_words in raws:
+            if raw < MIN_RAW or (raw < WEAK_RAW and raw < DOMINANCE * top):
+                continue
+            if name_words is None and len(scope_words) == 1:
+                evidence = tuple(scope_words)
+            elif scope_words is None and len(name_words) == 1:
+                evidence = tuple(name_words)
+            else:
+                sw, nw = scope_words or {}, name_words or {}
+                evidence = tuple(sorted(sw.keys() | nw.keys(), key=lambda w: (
+                    -(sw.get(w, 0) + nw.get(w, 0)), -len(w), w)))
+            out.append((idx, round(raw / (raw + 1.0), 2), evidence))
+        if len(out) > 1:
+            rank = self._rank
+            out.sort(key=lambda h: (-h[1], rank[h[0]]))
+        return out
 
     def classify(self, name: str, scope: str) -> list[LinkHit]:
         """The links of one enterprise, best first."""
-        best: dict[int, dict[str, float]] = {}  # link -> word -> best scope weight
-        named: dict[int, dict[str, float]] = {}  # link -> word -> name weight
-        n = normalize(name)
-        if n:
-            w_name = TRADE_NAME_WEIGHT if _TRADE_NAME.search(n) else NAME_WEIGHT
-            for _, _, word, idx in self._matches(n):
-                named.setdefault(idx, {})[word] = w_name
-        s = normalize(_clean_scope(scope or ""))
-        if s:
-            matches = self._matches(s)
-            if matches:
-                # item k spans (starts[k], ends[k]); weights only for items with a match
-                starts, ends = [0], []
-                for sep in _ITEM_SPLIT.finditer(s):
-                    ends.append(sep.start())
-                    starts.append(sep.end())
-                ends.append(len(s))
-                nonblank = [k for k in range(len(ends)) if s[starts[k]:ends[k]].strip()]
-                rank = {k: i for i, k in enumerate(nonblank)}
-                cache: dict[int, float] = {}
-                for start, _, word, idx in matches:
-                    k = bisect.bisect_right(starts, start) - 1
-                    w = cache.get(k)
-                    if w is None:
-                        w = cache[k] = _item_weight(s[starts[k]:ends[k]], rank.get(k, 0))
-                    words = best.setdefault(idx, {})
-                    if w > words.get(word, 0.0):
-                        words[word] = w
-        raws = {idx: sum(best.get(idx, {}).values()) + sum(named.get(idx, {}).values())
-                for idx in set(best) | set(named)}
-        top = max(raws.values(), default=0.0)
-        hits: list[LinkHit] = []
-        for idx, raw in raws.items():
-            if raw < MIN_RAW or (raw < WEAK_RAW and raw < DOMINANCE * top):
-                continue
-            scope_words = best.get(idx, {})
-            name_words = named.get(idx, {})
-            chain_id, chain_name, link_id, link_name = self._links[idx]
-            evidence = tuple(sorted(set(scope_words) | set(name_words),
-                                    key=lambda w: (-(scope_words.get(w, 0) + name_words.get(w, 0)),
-                                                   -len(w), w)))
-            hits.append(LinkHit(chain=chain_id, chain_name=chain_name, link=link_id,
-                                link_name=link_name, score=round(raw / (raw + 1.0), 2),
-                                evidence=evidence))
-        hits.sort(key=lambda h: (-h.score, h.chain, h.link))
-        return hits
+        return [self.hit(*scored) for scored in self.scored(name, scope)]
 
+    def hit(self, idx: int, score: float, evidence: tuple[str, ...]) -> LinkHit:
+        """The ``LinkHit`` of one ``scored`` triple."""
+        chain_id, chain_name, link_id, link_name = self._links[idx]
+        return LinkHit(chain=chain_id, chain_name=chain_name, link=link_id,
+                       link_name=link_name, score=score, evidence=evidence)
+
+    def links_json(self, scored: Sequence[tuple[int, float, tuple[str, ...]]]) -> str:
+        """The compact JSON list of ``[h.to_dict() for h in hits]`` for ``scored`` triples,
+        byte for byte what ``json.dumps(…, ensure_ascii=False, separators=(",", ":"))``
+        writes."""
+        if not scored:
+            return "[]"
+        head, words = self._json_head, self._json_words
+        return "[" + ",".join(
+            head[idx] + repr(score) + ',"evidence":[' + ",".join(words[w] for w in evidence)
+            + "]}" for idx, score, evidence in scored) + "]"
+
+    def links_text(self, scored: Sequence[tuple[int, float, tuple[str, ...]]]) -> str:
+        """One line of text for ``scored`` triples: 链/环节 score（words）；… or —."""
+        links = self._links
+        return "；".join(f"{links[idx][1]}/{links[idx][3]} {score:.2f}（{'、'.join(evidence)}）"
+                        for idx, score, evidence in scored) or "—"
 
     def industry_links(self, industries: Iterable[str], *, placed: Iterable[str] = ()
                        ) -> dict[str, tuple[str, ...]]:
@@ -244,7 +351,7 @@ class Classifier:
         """``chain/link`` → words, for every link a free text (a plan statement, a project
         name) mentions at all: no weights, no threshold, negatives still apply."""
         out: dict[str, set[str]] = {}
-        for _, _, word, idx in self._matches(normalize(text)):
+        for _, word, idx in self._matches(normalize(text)):
             chain_id, _, link_id, _ = self._links[idx]
             out.setdefault(f"{chain_id}/{link_id}", set()).add(word)
         return {k: tuple(sorted(v)) for k, v in out.items()}
@@ -283,24 +390,29 @@ def classify_rows(rows: Iterable[Any], *, chains: Iterable[Chain] | None = None
     clf = classifier(chains=chains)
     for row in rows:
         name, scope = _name_scope(row)
-        yield Classified(name=name, links=tuple(clf.classify(name, scope)))
+        yield Classified(name, clf.scored(name, scope), clf)
+
+
+def _classify_names(path: str, chunk: Any, clf: Classifier, on_problem
+                    ) -> Iterator[tuple[str, list[tuple[int, float, tuple[str, ...]]]]]:
+    """(name, scored) of every named row of a registry file or chunk, in file order."""
+    from gxatlas.analysis.registry import registry_names
+
+    scored = clf.scored
+    for item in registry_names(path, chunk=chunk):
+        if type(item) is tuple:
+            yield item[1], scored(item[1], item[2])
+        elif on_problem is not None:
+            on_problem(item)
 
 
 def _classify_chunk(args: tuple[Any, tuple[Chain, ...] | None]
-                    ) -> tuple[list[Classified], list[Any]]:
-    """Classify one chunk of a registry (in a worker process): its results and problems."""
-    from gxatlas.analysis.registry import RegistryProblem, iter_registry
-
+                    ) -> tuple[list[tuple[str, Any]], list[Any]]:
+    """Classify one chunk of a registry (in a worker process): its (name, scored) pairs and
+    its problems."""
     chunk, chains = args
-    clf = classifier(chains=chains)
-    out: list[Classified] = []
     problems: list[Any] = []
-    for item in iter_registry(chunk.path, names_only=True, chunk=chunk):
-        if isinstance(item, RegistryProblem):
-            problems.append(item)
-        else:
-            out.append(Classified(name=item.name, links=tuple(clf.classify(item.name,
-                                                                           item.scope))))
+    out = list(_classify_names(chunk.path, chunk, classifier(chains=chains), problems.append))
     return out, problems
 
 
@@ -309,18 +421,13 @@ def classify_file(path: str, *, chains: Iterable[Chain] | None = None, jobs: int
     """Classify every named row of a registry file, in file order, calling ``on_problem``
     for each problem. With ``jobs`` > 1 a CSV is cut at record boundaries
     (``registry_chunks``) and classified in that many processes; the output is the same."""
-    from gxatlas.analysis.registry import RegistryProblem, iter_registry, registry_chunks
+    from gxatlas.analysis.registry import registry_chunks
 
     chains = tuple(chains) if chains is not None else None
+    clf = classifier(chains=chains)
     if jobs <= 1 or path.lower().endswith((".xlsx", ".xlsm")):
-        def rows() -> Iterator[Any]:
-            for item in iter_registry(path, names_only=True):
-                if isinstance(item, RegistryProblem):
-                    if on_problem is not None:
-                        on_problem(item)
-                    continue
-                yield item
-        yield from classify_rows(rows(), chains=chains)
+        for name, scored in _classify_names(path, None, clf, on_problem):
+            yield Classified(name, scored, clf)
         return
     import multiprocessing
 
@@ -330,7 +437,8 @@ def classify_file(path: str, *, chains: Iterable[Chain] | None = None, jobs: int
             for p in problems:
                 if on_problem is not None:
                     on_problem(p)
-            yield from results
+            for name, scored in results:
+                yield Classified(name, scored, clf)
 
 
 def enterprises_from_kb(*, db_url: str | None) -> Iterable[tuple[str, str]]:

@@ -24,6 +24,7 @@ import codecs
 import csv
 import datetime as dt
 import functools
+import io
 import re
 import unicodedata
 import zipfile
@@ -385,6 +386,60 @@ def _fields(text: str) -> list[str] | None:
         return None
 
 
+def _line_blocks(fh: IO[bytes], *, first_line: int, end: int | None
+                 ) -> Iterator[tuple[int, bytes]]:
+    """(number of the first line, bytes) of about 1 MiB of whole lines at a time, up to byte
+    ``end``."""
+    lineno = first_line
+    pos = fh.tell()
+    while end is None or pos < end:
+        data = fh.read(_BLOCK if end is None else min(_BLOCK, end - pos))
+        if not data:
+            return
+        if not data.endswith(b"\n") and (end is None or pos + len(data) < end):
+            data += fh.readline()  # the rest of the last line (chunk ends are line starts)
+        pos += len(data)
+        yield lineno, data
+        lineno += data.count(b"\n")
+
+
+_BLOCK = 1 << 20
+# encodings in which b"\n" is only ever a line end, so that a block decodes as its lines do
+_BLOCK_ENCODINGS = {"utf-8-sig": "utf-8", "gb18030": "gb18030"}
+
+
+def _block_records(data: bytes, encoding: str, first_line: int
+                   ) -> list[tuple[int, list[str] | None, str | None]] | None:
+    """The records of a block of whole lines read in bulk by the csv module, when every line
+    is a record of its own (its quotes balance, it parses alone); else None, and the block is
+    read line by line. The records are the ones the line-by-line reader gives."""
+    codec = _BLOCK_ENCODINGS.get(encoding)
+    if codec is None:
+        return None
+    if first_line == 1 and encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    if "\ufeff" in text and encoding == "utf-8-sig":
+        return None  # utf-8-sig drops a BOM that starts a line
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if '"' in text and any(line.count('"') % 2 for line in lines):
+        return None
+    reader = csv.reader(lines, strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error:
+        return None
+    if len(rows) != len(lines) or reader.line_num != len(lines):
+        return None  # a record spans lines
+    return [(n, row, None) for n, row, line in zip(range(first_line, first_line + len(lines)),
+                                                   rows, lines) if line.strip()]
+
+
 def _csv_records(path: Path, *, width: int | None = None, max_lines: int = 20,
                  chunk: Chunk | None = None
                  ) -> Iterator[tuple[int, list[str] | None, str | None]]:
@@ -392,47 +447,56 @@ def _csv_records(path: Path, *, width: int | None = None, max_lines: int = 20,
 
     Records may span lines inside quotes. A quote left open is a broken record when the next
     line reads as a complete record on its own (or after ``max_lines`` lines); the broken
-    record is reported and reading resumes at that next line.
+    record is reported and reading resumes at that next line. Blocks of lines that are each a
+    record of their own are read in bulk (``_block_records``), the others line by line.
     """
     with _open_bytes(path) as fh:
         if chunk is None:
             encoding = _sniff_encoding(fh)
-            lines = _text_lines(fh, encoding)
+            first_line, end = 1, None
         else:
-            encoding = chunk.encoding
+            encoding, first_line, end = chunk.encoding, chunk.first_line, chunk.end
             fh.seek(chunk.start)
-            lines = _text_lines(fh, encoding, first_line=chunk.first_line, end=chunk.end)
         buf: list[str] = []
         start, clean = 0, True
-        for lineno, text, ok in lines:
-            if buf:
-                alone = text.rstrip("\r\n")
-                fresh = _fields(alone) if alone.count('"') % 2 == 0 else None
-                if (fresh is not None and width is not None and len(fresh) == width) \
-                        or len(buf) >= max_lines:
-                    yield start, None, "引号不配对（该行字段未闭合）"
-                    buf = []
+        for block_line, data in _line_blocks(fh, first_line=first_line, end=end):
             if not buf:
-                start, clean = lineno, True
-            buf.append(text)
-            clean = clean and ok
-            joined = "".join(buf)
-            if joined.count('"') % 2:
-                continue
-            buf = []
-            if not clean:
-                yield start, None, f"含无法按 {encoding} 解码的字节（编码错误）"
-                continue
-            body = joined.rstrip("\r\n")
-            if not body.strip():
-                continue
-            fields = _fields(body)
-            if fields is None:
-                yield start, None, "引号格式错误"
-            else:
-                yield start, fields, None
-                if width is None:
-                    width = len(fields)
+                records = _block_records(data, encoding, block_line)
+                if records is not None:
+                    if width is None and records:
+                        width = len(records[0][1])
+                    yield from records
+                    continue
+            for lineno, text, ok in _text_lines(io.BytesIO(data), encoding,
+                                                first_line=block_line):
+                if buf:
+                    alone = text.rstrip("\r\n")
+                    fresh = _fields(alone) if alone.count('"') % 2 == 0 else None
+                    if (fresh is not None and width is not None and len(fresh) == width) \
+                            or len(buf) >= max_lines:
+                        yield start, None, "引号不配对（该行字段未闭合）"
+                        buf = []
+                if not buf:
+                    start, clean = lineno, True
+                buf.append(text)
+                clean = clean and ok
+                joined = "".join(buf)
+                if joined.count('"') % 2:
+                    continue
+                buf = []
+                if not clean:
+                    yield start, None, f"含无法按 {encoding} 解码的字节（编码错误）"
+                    continue
+                body = joined.rstrip("\r\n")
+                if not body.strip():
+                    continue
+                fields = _fields(body)
+                if fields is None:
+                    yield start, None, "引号格式错误"
+                else:
+                    yield start, fields, None
+                    if width is None:
+                        width = len(fields)
         if buf:
             yield start, None, "引号不配对（到文件末尾仍未闭合）"
 
@@ -522,12 +586,13 @@ def registry_digest(path: str | Path) -> str:
 
 
 def registry_records(path: str | Path, *, need_scope: bool = False,
-                     chunk: Chunk | None = None
-                     ) -> Iterator[tuple[int, dict[str, Any]] | RegistryProblem]:
+                     chunk: Chunk | None = None, fields: Sequence[str] | None = None
+                     ) -> Iterator[tuple[int, Any] | RegistryProblem]:
     """The records of a registry file (or of one ``chunk`` of a CSV) as ``(line, {field:
     cell})`` in file order, with a ``RegistryProblem`` for each unreadable row and each unused
     column of the header (reported with the first chunk only). ``need_scope``: a file
-    without a scope column is an error (classification)."""
+    without a scope column is an error (classification). With ``fields``, a record is
+    ``(line, [cell of each of these fields])`` instead (None where the file has none)."""
     p = Path(path)
     if not p.exists():
         raise InputError(p, "文件不存在")
@@ -537,16 +602,23 @@ def registry_records(path: str | Path, *, need_scope: bool = False,
     records = _xlsx_records(p) if is_xlsx else _csv_records(
         p, chunk=chunk, width=len(chunk.header) if chunk else None)
     cols: list[str | None] | None = None
+    at: list[int | None] = []  # with ``fields``: the column of each
+
+    def header(line: int, cells: Sequence[Any]) -> list[RegistryProblem]:
+        nonlocal cols, at
+        cols, unused = _header(p, line, cells, need_scope=need_scope)
+        at = [cols.index(f) if f in cols else None for f in fields or ()]
+        return unused
+
     if chunk is not None:
-        cols, unused = _header(p, 1, chunk.header, need_scope=need_scope)
+        unused = header(1, chunk.header)
         if chunk.index == 0:
             yield from unused
     for line, cells, problem in records:
         if cols is None:
             if cells is None:
                 raise InputError(p, f"表头无法读取: {problem}", line=line)
-            cols, unused = _header(p, line, cells, need_scope=need_scope)
-            yield from unused
+            yield from header(line, cells)
             continue
         if cells is None:
             yield RegistryProblem(line, problem or "无法读取")
@@ -555,6 +627,10 @@ def registry_records(path: str | Path, *, need_scope: bool = False,
             yield RegistryProblem(line, f"字段数 {len(cells)} 多于表头的 {len(cols)} 列"
                                         "（可能是经营范围中有未加引号的逗号）")
             continue
+        if fields is not None:
+            yield line, [_cell(cells[i]) if i is not None and i < len(cells) else None
+                         for i in at]
+            continue
         rec: dict[str, Any] = {}
         for key, value in zip(cols, cells):
             if key is not None and key not in rec:
@@ -562,12 +638,29 @@ def registry_records(path: str | Path, *, need_scope: bool = False,
         yield line, rec
 
 
+def _named(line: int, name: Any, scope: Any) -> tuple[int, str, str] | RegistryProblem:
+    """(line, name, scope) of a record's name and scope cells, or its missing-name error."""
+    name = str(name or "").strip()
+    if name:
+        return line, name, str(scope or "")
+    return RegistryProblem(line, "缺少企业名称", field="name")
+
+
 def name_row(line: int, rec: dict[str, Any]) -> RegistryRow | RegistryProblem:
     """Name and scope of a record, for classification (no field checks)."""
-    name = str(rec.get("name") or "").strip()
-    if name:
-        return RegistryRow(line=line, name=name, scope=str(rec.get("scope") or ""))
-    return RegistryProblem(line, "缺少企业名称", field="name")
+    named = _named(line, rec.get("name"), rec.get("scope"))
+    if isinstance(named, RegistryProblem):
+        return named
+    return RegistryRow(line=line, name=named[1], scope=named[2])
+
+
+def registry_names(path: str | Path, *, chunk: Chunk | None = None
+                   ) -> Iterator[tuple[int, str, str] | RegistryProblem]:
+    """``(line, name, scope)`` of each named record of a registry file (or ``chunk``) and the
+    problems, in file order: ``iter_registry(path, names_only=True)`` without building its
+    rows (the classifier's reader)."""
+    for item in registry_records(path, need_scope=True, chunk=chunk, fields=("name", "scope")):
+        yield item if isinstance(item, RegistryProblem) else _named(item[0], *item[1])
 
 
 def iter_registry(path: str | Path, *, resolve_regions: bool = True, regions: Regions | None = None,
@@ -580,13 +673,16 @@ def iter_registry(path: str | Path, *, resolve_regions: bool = True, regions: Re
     are still reported, the field checks and region resolution are skipped, and a file
     without a scope column is an error.
     """
-    resolver = region_resolver(regions) if resolve_regions and not names_only else None
+    if names_only:
+        for named in registry_names(path, chunk=chunk):
+            yield named if isinstance(named, RegistryProblem) else RegistryRow(
+                line=named[0], name=named[1], scope=named[2])
+        return
+    resolver = region_resolver(regions) if resolve_regions else None
     seen_codes: dict[str, int] = {}
-    for item in registry_records(path, need_scope=names_only, chunk=chunk):
+    for item in registry_records(path, chunk=chunk):
         if isinstance(item, RegistryProblem):
             yield item
-        elif names_only:
-            yield name_row(*item)
         else:
             yield from validate_record(*item, resolver=resolver, seen_codes=seen_codes)
 
