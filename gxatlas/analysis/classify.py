@@ -1,7 +1,7 @@
 """Enterprise classification onto industrial-chain links.
 
 An enterprise is read from its name and its business scope (经营范围). Every keyword of every
-link of every chain template goes into one Aho–Corasick automaton (``pyahocorasick``), so one
+link of every chain template goes into one Aho–Corasick automaton (``ahocorasick-rs``), so one
 pass over the text finds all candidate words. A keyword is dropped when a negative keyword
 of the same link covers it (``隔膜泵`` cancels ``隔膜``), or when a longer keyword covers it
 (``锂电池隔膜`` is the separator, not the cell; ``甘蔗种植`` does not also count ``蔗种``).
@@ -24,12 +24,13 @@ from __future__ import annotations
 import bisect
 import functools
 import json
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-import ahocorasick
+import ahocorasick_rs
 
 from gxatlas.data.chains import Chain, load_chains
 
@@ -54,6 +55,7 @@ _TRADE_NAME = re.compile("贸易|商贸|经贸|商行|经营部|门市|商店|�
                          "物资|商务|电子商务|百货|租赁|检测|检验|咨询|培训|教育|学校|协会|"
                          "(?:工程|装饰|安装|维修|服务)(?:有限公司|有限责任公司|部|中心|店)?$")
 _ITEM_SPLIT = re.compile("[；;，,。\n]|一般项目[:：]|许可项目[:：]|一般经营项目[:：]|许可经营项目[:：]")
+_SPACE = re.compile(r"\s")  # what str.strip() strips
 # boilerplate parentheses of registry scopes: （除依法须经批准的项目外…）（依法须经批准的项目…）
 _BOILERPLATE = re.compile(r"[（(][^（）()]*(?:依法|批准|许可证|凭营业执照)[^（）()]*[）)]")
 
@@ -127,6 +129,9 @@ def normalize(text: str) -> str:
     return t.upper()
 
 
+_BY_END_LONGEST_FIRST = operator.itemgetter(2, 1)  # of (pattern, start, end)
+
+
 def _json_str(text: str) -> str:
     """A string as ``json.dumps(text, ensure_ascii=False)`` writes it."""
     return json.encoder.encode_basestring(text)
@@ -140,15 +145,19 @@ def _clean_scope(scope: str) -> str:
 
 
 def _item_weight(item: str, index: int) -> float:
+    return _item_base(item) * (1.0 - min(MAX_DECAY, DECAY_PER_ITEM * index))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _item_base(item: str) -> float:
+    """The weight of a scope item for what it says (registries repeat their standard items)."""
     if _MAKE.search(item):
-        base = MAKE_WEIGHT
-    elif _TRADE.search(item):
-        base = TRADE_WEIGHT
-    elif _RESEARCH.search(item):
-        base = RESEARCH_WEIGHT
-    else:
-        base = OTHER_WEIGHT
-    return base * (1.0 - min(MAX_DECAY, DECAY_PER_ITEM * index))
+        return MAKE_WEIGHT
+    if _TRADE.search(item):
+        return TRADE_WEIGHT
+    if _RESEARCH.search(item):
+        return RESEARCH_WEIGHT
+    return OTHER_WEIGHT
 
 
 class Classifier:
@@ -172,13 +181,14 @@ class Classifier:
                     cancels = entries.setdefault(normalize(neg), ([], []))[1]
                     if idx not in cancels:
                         cancels.append(idx)
-        # one automaton; a word's value holds all a match needs: (word, length - 1, the links
-        # it counts for, the links it cancels)
-        self._automaton = ahocorasick.Automaton()
-        for word, (counts, cancels) in entries.items():
-            self._automaton.add_word(word, (word, len(word) - 1, tuple(counts),
-                                            frozenset(cancels)))
-        self._automaton.make_automaton()
+        # one automaton (ahocorasick-rs: all overlapping matches of a text in one call); a
+        # word's value holds all a match needs: (word, the links it counts for, the links it
+        # cancels, the links it counts for when it is the text's only match)
+        words = list(entries)
+        self._ac = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.Standard)
+        self._values = [(w, tuple(counts), frozenset(cancels),
+                         tuple(i for i in counts if i not in cancels))
+                        for w, (counts, cancels) in entries.items()]
         # a link's place in the best-first order of equal scores: (chain id, link id)
         order = sorted(range(len(self._links)), key=lambda i: self._links[i][::2])
         self._rank = [0] * len(self._links)
@@ -199,22 +209,31 @@ class Classifier:
                     self._by_industry.setdefault(ind, []).append(f"{ch.id}/{lk.id}")
 
     def _matches(self, text: str) -> list[tuple[int, str, int]]:
-        """Surviving keyword occurrences (start, word, link index) of one text, in the
-        automaton's order."""
-        found: list[tuple[int, int, tuple[str, int, tuple[int, ...], frozenset[int]]]] = []
-        negatives: list[tuple[int, int, frozenset[int]]] = []
-        for end, value in self._automaton.iter(text):
-            if value[2]:
-                found.append((end - value[1], end, value))
-            if value[3]:
-                negatives.append((end - value[1], end, value[3]))
-        if not found:
+        """Surviving keyword occurrences (start, word, link index) of one text, by end, the
+        longest first."""
+        hits = self._ac.find_matches_as_indexes(text, overlapping=True)
+        if not hits:
             return []
+        values = self._values
+        if len(hits) == 1:
+            _, s, _ = hits[0]
+            word, _, _, alone = values[hits[0][0]]
+            return [(s, word, idx) for idx in alone]
+        hits.sort(key=_BY_END_LONGEST_FIRST)
+        found = [(s, e, values[p]) for p, s, e in hits if values[p][1]]
+        negatives = [(s, e, values[p][2]) for p, s, e in hits if values[p][2]]
+        # a strictly longer keyword (of any link) covers a keyword: in (start, longest
+        # first) order, a span ending no later than one before it
+        covered = set()
+        last_end = -1
+        for s, neg_e in sorted((s, -e) for s, e, _ in found):
+            if -neg_e <= last_end:
+                covered.add((s, -neg_e))
+            else:
+                last_end = -neg_e
         kept = []
-        for s, e, (word, _, counts, _) in found:
-            # a strictly longer keyword (of any link) covers this one
-            if len(found) > 1 and any(os <= s and e <= oe and oe - os > e - s
-                                      for os, oe, _ in found):
+        for s, e, (word, counts, _, _) in found:
+            if covered and (s, e) in covered:
                 continue
             for idx in counts:
                 # a negative keyword of the same link covers it
@@ -246,6 +265,7 @@ class Classifier:
             # the scope's items; a match is in the item after the separators before it, and
             # weighs what that item does
             items = _ITEM_SPLIT.split(s)
+            spaced = _SPACE.search(s) is not None  # else blank items are empty ones
             weights: dict[int, float] = {}
             best = {}
             for start, word, idx in matches:
@@ -254,8 +274,12 @@ class Classifier:
                 if w is None:
                     item = items[k]
                     # the item's place among the non-blank items
-                    rank = k - sum(1 for i in range(k) if not items[i].strip()) \
-                        if item.strip() else 0
+                    if not k or not item.strip():
+                        rank = 0
+                    elif spaced:
+                        rank = k - sum(1 for i in range(k) if not items[i].strip())
+                    else:
+                        rank = k - items[:k].count("")
                     w = weights[k] = _item_weight(item, rank)
                 words = best.get(idx)
                 if words is None:
@@ -266,8 +290,17 @@ class Classifier:
             if named is None:
                 return []
             links = named.keys()
+        elif named is None:
+            if len(best) == 1:  # one link, from the scope alone: no other link to dominate it
+                (idx, scope_words), = best.items()
+                raw = sum(scope_words.values())
+                if raw < MIN_RAW:
+                    return []
+                if len(scope_words) == 1:
+                    return [(idx, round(raw / (raw + 1.0), 2), tuple(scope_words))]
+            links = best.keys()
         else:
-            links = best.keys() if named is None else best.keys() | named.keys()
+            links = best.keys() | named.keys()
         # the raw sum of a link: its scope words' best weights (in the order first found),
         # then its name words' (adding 0 where one side has none changes no float)
         raws = []

@@ -25,6 +25,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -436,8 +437,10 @@ def _block_records(data: bytes, encoding: str, first_line: int
         return None
     if len(rows) != len(lines) or reader.line_num != len(lines):
         return None  # a record spans lines
-    return [(n, row, None) for n, row, line in zip(range(first_line, first_line + len(lines)),
-                                                   rows, lines) if line.strip()]
+    numbers = range(first_line, first_line + len(lines))
+    if rows and min(map(len, rows)) > 1:  # no line is blank (a blank line has one field)
+        return list(zip(numbers, rows, itertools.repeat(None)))
+    return [(n, row, None) for n, row, line in zip(numbers, rows, lines) if line.strip()]
 
 
 def _csv_records(path: Path, *, width: int | None = None, max_lines: int = 20,
