@@ -30,9 +30,10 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+@functools.lru_cache(maxsize=65536)
 def canonical_name(name: str) -> str:
     """The display form of a name: NFKC, simplified, no spaces, em dash `—` between places,
-    full-width brackets."""
+    full-width brackets (memoized: resolution asks for the same names many times)."""
     s = unicodedata.normalize("NFKC", name or "")
     s = to_simplified(s)
     s = _SPACE.sub("", s)

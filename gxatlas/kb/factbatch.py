@@ -27,7 +27,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from gxatlas.extract.facts import Fact
@@ -81,7 +81,7 @@ def fact_batch(session: Session, doc_id: int, facts: Sequence[Fact]) -> Iterator
 def _names_of(facts: Sequence[Fact]) -> dict[str, set[str]]:
     """Every name, per entity type, that resolving and applying ``facts`` may look up."""
     out: dict[str, set[str]] = {t: set() for t in ("park", "enterprise", "project", "policy",
-                                                   "region", "industry")}
+                                                   "region", "industry", "indicator")}
     for f in facts:
         v = f.values
         if f.type in ("park", "enterprise", "project"):
@@ -92,18 +92,27 @@ def _names_of(facts: Sequence[Fact]) -> dict[str, set[str]]:
             out["park" if v.get("park") else "region"].add(v.get("park") or v.get("region") or "")
             out["industry"].update(v.get("industries") or ())
         scope = v.get("scope") if f.type == "indicator" else None
+        if f.type == "indicator":  # its names as they are, and as a subject's (full_name)
+            out["indicator"].update((f.name, *f.aliases))
         if scope:
             out["region"].add(scope)
             for t in ("park", "enterprise", "project"):
                 out[t].add(scope)
             subject = canonical_name(scope)
             out["region"].update(subject[:n] for n in range(len(subject) - 1, 1, -1))
+            out["indicator"].update(IndicatorScope(None, subject).full_name(n)
+                                    for n in (f.name, *f.aliases) if n)
         for k in ("park", "enterprise"):
             if f.type == "project" and v.get(k):
                 out[k].add(v[k])
         if v.get("city"):
             out["region"].add(v["city"])
     return {t: {n for n in names if isinstance(n, str)} for t, names in out.items()}
+
+
+def _among(type_column: Any, id_column: Any, ids: dict[str, list[int]]) -> Any:
+    """``(type, id)`` is one of ``ids`` (entity type -> ids)."""
+    return or_(*(and_(type_column == t, id_column.in_(eids)) for t, eids in ids.items()))
 
 
 class FactBatch:
@@ -114,6 +123,7 @@ class FactBatch:
         self.doc_id = doc_id
         self.names: dict[str, NameIndex] = {}
         self.new: dict[tuple[str, int], Any] = {}  # entities created by the batch
+        self._ents: dict[tuple[str, int], Any] = {}  # entities read
         self.facts: list[StoredFact] = []
         self.rows: list[Any] = []  # relations and park targets to add
         self.aliases: list[dict[str, Any]] = []
@@ -134,8 +144,44 @@ class FactBatch:
     # --- reading ---------------------------------------------------------------------------
 
     def preload(self, facts: Sequence[Fact]) -> None:
+        """Read the names ``facts`` may look up, the entities they name and what the KB
+        says of those entities' trust: a few queries a type."""
+        found: dict[str, set[int]] = {}
         for etype, names in _names_of(facts).items():
-            self._index(etype).load(sorted(names))
+            idx = self._index(etype)
+            idx.load(sorted(names))
+            found[etype] = set(idx.exact.values()).union(*idx.loose.values())
+            self._read_entities(etype, found[etype])
+        self._read_trust(found)
+
+    def _read_entities(self, entity_type: str, ids: Iterable[int]) -> None:
+        model = ENTITY_MODELS[entity_type]
+        todo = sorted(i for i in ids if (entity_type, i) not in self._ents)
+        for k in range(0, len(todo), 500):
+            for ent in self.session.scalars(select(model).where(model.id.in_(todo[k:k + 500]))):
+                self._ents[(entity_type, ent.id)] = ent
+
+    def _read_trust(self, ids: dict[str, Iterable[int]]) -> None:
+        """``trust_state`` of many entities known before the batch, in two queries."""
+        todo = {t: sorted(i for i in eids if (t, i) not in self._trust and (t, i) not in self.new)
+                for t, eids in ids.items()}
+        todo = {t: eids for t, eids in todo.items() if eids}
+        if not todo:
+            return
+        state = {(t, i): [False, False, False] for t, eids in todo.items() for i in eids}
+        for etype, eid, trusted in self.session.execute(
+                select(StoredFact.entity_type, StoredFact.entity_id,
+                       func.max(case((StoredFact.status.in_(TRUSTED), 1), else_=0)))
+                .where(_among(StoredFact.entity_type, StoredFact.entity_id, todo))
+                .group_by(StoredFact.entity_type, StoredFact.entity_id)):
+            state[(etype, eid)][:2] = [True, bool(trusted)]
+        for etype, eid in self.session.execute(
+                select(Evidence.entity_type, Evidence.entity_id).where(
+                    _among(Evidence.entity_type, Evidence.entity_id, todo),
+                    Evidence.origin != "extracted").distinct()):
+            state[(etype, eid)][2] = True
+        for ident, (has_facts, has_trusted, supported) in state.items():
+            self._trust[ident] = (has_facts, has_trusted, supported)
 
     def _index(self, entity_type: str) -> NameIndex:
         idx = self.names.get(entity_type)
@@ -144,9 +190,11 @@ class FactBatch:
         return idx
 
     def entity(self, entity_type: str, entity_id: int) -> Any:
-        ent = self.new.get((entity_type, entity_id))
-        return ent if ent is not None else self.session.get(ENTITY_MODELS[entity_type],
-                                                            entity_id)
+        ident = (entity_type, entity_id)
+        ent = self.new.get(ident) or self._ents.get(ident)
+        if ent is None:  # held here: the session's identity map keeps only weak references
+            ent = self._ents[ident] = self.session.get(ENTITY_MODELS[entity_type], entity_id)
+        return ent
 
     def find(self, entity_type: str, name: str) -> Any:
         idx = self._index(entity_type)
@@ -187,6 +235,7 @@ class FactBatch:
                                            else Indicator.scope_id.is_(None))
             inds = list(self.session.scalars(stmt.order_by(Indicator.id)))
             self._read_loose(inds)
+            self._read_trust({"indicator": [i.id for i in inds]})
             inds += [e for (t, _), e in self.new.items()
                      if t == "indicator" and e.scope_id == scope_id]
             self._scopes[scope_id] = inds

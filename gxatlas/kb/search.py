@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from gxatlas.kb.models import (ENTITY_MODELS, Alias, Document, Enterprise, Indicator, Industry,
@@ -40,9 +40,11 @@ class Hit:
         return TYPE_LABELS.get(self.entity_type, self.entity_type)
 
 
-def _region_name(session: Session, rid: int | None) -> str:
+def _region_name(session: Session, rid: int | None, places: dict[int, str] | None) -> str:
     if rid is None:
         return ""
+    if places is not None and rid in places:
+        return places[rid]
     r = session.get(Region, rid)
     return r.name if r else ""
 
@@ -78,29 +80,31 @@ def _clause_words(clause: str) -> str:
 
 
 def describe(session: Session, entity_type: str, ent: object, *,
-             aliases: str | None = None) -> tuple[str, str]:
-    """(title, body) of an entity for the index."""
+             aliases: str | None = None, places: dict[int, str] | None = None
+             ) -> tuple[str, str]:
+    """(title, body) of an entity for the index (``places``: region names by id, when the
+    caller read them)."""
     if aliases is None:
         aliases = " ".join(session.scalars(select(Alias.alias).where(
             Alias.entity_type == entity_type, Alias.entity_id == ent.id).order_by(Alias.id)))  # type: ignore[attr-defined]
     if isinstance(ent, Region):
         return ent.name, f"{ent.name} {ent.short_name} {aliases}"
     if isinstance(ent, Park):
-        return ent.name, " ".join(x for x in (ent.name, aliases, _region_name(session, ent.region_id),
+        return ent.name, " ".join(x for x in (ent.name, aliases, _region_name(session, ent.region_id, places),
                                               ent.kind or "", ent.level or "", ent.klass or "") if x)
     if isinstance(ent, Enterprise):
         return ent.name, enterprise_body(name=ent.name, full_name=ent.full_name, aliases=aliases,
-                                         region=_region_name(session, ent.region_id),
+                                         region=_region_name(session, ent.region_id, places),
                                          tags=ent.tags, scope=ent.scope)
     if isinstance(ent, Project):
-        return ent.name, " ".join(x for x in (ent.name, aliases, _region_name(session, ent.region_id),
+        return ent.name, " ".join(x for x in (ent.name, aliases, _region_name(session, ent.region_id, places),
                                               ent.status or "", ent.capacity or "") if x)
     if isinstance(ent, Policy):
         title = ent.title or ent.doc_number or ent.key
         return title, " ".join(x for x in (ent.title or "", ent.doc_number or "", ent.issuer or "")
                                if x)
     if isinstance(ent, Indicator):
-        return ent.name, " ".join(x for x in (ent.name, aliases, _region_name(session, ent.scope_id),
+        return ent.name, " ".join(x for x in (ent.name, aliases, _region_name(session, ent.scope_id, places),
                                               ent.category or "", ent.unit or "") if x)
     if isinstance(ent, Industry):
         return ent.name, f"{ent.name} {aliases}"
@@ -138,19 +142,26 @@ def index_entities(session: Session, entities: Iterable[tuple[str, int]]) -> Non
     for etype, eid in pairs:
         by_type.setdefault(etype, []).append(eid)
     names: dict[tuple[str, int], list[str]] = {}
+    ents: dict[tuple[str, int], object] = {}  # held: the identity map's references are weak
+    for etype, eid, alias in session.execute(
+            select(Alias.entity_type, Alias.entity_id, Alias.alias).where(or_(*(
+                and_(Alias.entity_type == etype, Alias.entity_id.in_(ids))
+                for etype, ids in by_type.items()))).order_by(Alias.id)):
+        names.setdefault((etype, eid), []).append(alias)
     for etype, ids in by_type.items():
-        for k in range(0, len(ids), 500):
-            for eid, alias in session.execute(select(Alias.entity_id, Alias.alias).where(
-                    Alias.entity_type == etype, Alias.entity_id.in_(ids[k:k + 500]))
-                    .order_by(Alias.id)):
-                names.setdefault((etype, eid), []).append(alias)
+        model = ENTITY_MODELS[etype]
+        for ent in session.scalars(select(model).where(model.id.in_(ids))):
+            ents[(etype, ent.id)] = ent
+    places = dict(session.execute(select(Region.id, Region.name).where(Region.id.in_(
+        {getattr(e, "region_id", None) or getattr(e, "scope_id", None)
+         for e in ents.values()} - {None}))).all())
     entries = []
     for etype, eid in pairs:
-        ent = session.get(ENTITY_MODELS[etype], eid)
+        ent = ents.get((etype, eid))
         if ent is None:
             index_entity(session, etype, eid)  # its entry goes
             continue
-        title, body = describe(session, etype, ent,
+        title, body = describe(session, etype, ent, places=places,
                                aliases=" ".join(names.get((etype, eid), ())))
         entries.append({"entity_type": etype, "entity_id": eid, "title": title, "body": body,
                         "tokens": search_tokens(body)})
