@@ -1180,8 +1180,12 @@ def enterprises_import(ctx: click.Context, path: str | None, parquet: str | None
 
         path, items, digest = parquet, registry_items(parquet), parquet_digest(parquet)
     else:
-        # when storing, the rows are checked by a child process beside the KB writes
-        items = iter_registry(path) if check else iter_registry_in_child(path)
+        # when storing, the rows are checked (and made ready to store) by a child process
+        # beside the KB writes
+        from gxatlas.analysis.registry_store import store_row
+
+        items = iter_registry(path) if check else iter_registry_in_child(path,
+                                                                         prepare=store_row)
     kb = None if check else open_kb_from(ctx)  # a bad --db is reported before the file is read
     problems: list[dict[str, Any]] = []
     printer = _problem_printer(path)
@@ -1199,7 +1203,7 @@ def enterprises_import(ctx: click.Context, path: str | None, parquet: str | None
             for _ in rows:
                 bar.advance()
         else:
-            from gxatlas.analysis.kbdata import store_registry
+            from gxatlas.analysis.registry_store import store_registry
 
             with kb.session() as s:  # one transaction for the whole file
                 stored = store_registry(s, rows, path=path, digest=digest,

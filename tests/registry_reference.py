@@ -1,4 +1,4 @@
-"""The per-row registry store that ``kbdata.store_registry``'s bulk path replaced, kept as the
+"""The per-row registry store that ``registry_store.store_registry``'s bulk path replaced, kept as the
 reference its results are compared with (tests/test_registry_bulk.py): one query or more per
 row through ``resolve.get_or_create``, ``provenance.cite`` and ``search.index_entity``.
 

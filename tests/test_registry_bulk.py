@@ -9,7 +9,7 @@ import random
 import pytest
 from sqlalchemy import select
 
-from gxatlas.analysis import kbdata
+from gxatlas.analysis import registry_store
 from gxatlas.analysis.registry import RegistryRow
 from gxatlas.kb import bulk
 from gxatlas.kb.models import Alias, Document, Enterprise, Evidence, SearchEntry
@@ -106,7 +106,7 @@ def _per_row(url: str, rows: list[RegistryRow]) -> tuple[int, int]:
 def _bulk(url: str, rows: list[RegistryRow]) -> tuple[int, int]:
     kb = open_kb(url)
     with kb.session() as s:
-        stored = kbdata.store_registry(s, rows, path="sample.csv", digest="0" * 64)
+        stored = registry_store.store_registry(s, rows, path="sample.csv", digest="0" * 64)
     kb.dispose()
     return stored.added, stored.updated
 

@@ -113,9 +113,9 @@ def _problems(upload: Upload, lines: list[str]) -> InputError:
 
 def store_registry(session: Session, upload: Upload, path: Path) -> dict[str, Any]:
     """Add or complete enterprises from a registry (`gxatlas.analysis.registry` reads and
-    checks it, `gxatlas.analysis.kbdata.store_registry` stores each fact cited to its line);
+    checks it, `gxatlas.analysis.registry_store.store_registry` stores each fact cited to its line);
     any row with an error fails the whole upload."""
-    from gxatlas.analysis.kbdata import store_registry as kb_store_registry
+    from gxatlas.analysis.registry_store import store_registry as kb_store_registry
     from gxatlas.analysis.registry import RegistryProblem, RegistryRow, iter_registry
 
     items = list(iter_registry(path))

@@ -21,9 +21,11 @@ All of it runs inside the caller's ``KB.session()`` transaction: one transaction
 from __future__ import annotations
 
 import json
+import operator
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy import (ARRAY, Row, Table, any_, bindparam, func, literal_column, select, text,
+                        update)
 from sqlalchemy.orm import Session
 
 from gxatlas.kb.models import Alias, Region, SearchEntry
@@ -55,12 +57,29 @@ def allocate_ids(session: Session, model: Any, n: int) -> list[int]:
     return list(range(start, start + n))
 
 
-def _copy_value(value: Any, column: Any) -> Any:
-    if value is None:
-        return None
-    if column.type.__class__.__name__ == "JSON":
-        return json.dumps(value, ensure_ascii=False)
-    return value
+def _is_json(column: Any) -> bool:
+    return column.type.__class__.__name__ == "JSON"
+
+
+def _tuples(rows: Sequence[Mapping[str, Any]], cols: Sequence[str], json_cols: set[str],
+            dumps: Callable[[Any], str]) -> list[Any]:
+    """The values of ``cols`` of each row (a tuple, or a list when a JSON column is
+    serialized by ``dumps``; None stays None)."""
+    get = operator.itemgetter(*cols)
+    if len(cols) == 1:
+        return [(get(row),) for row in rows] if not json_cols else [
+            [None if (v := get(row)) is None else dumps(v)] for row in rows]
+    if not json_cols:
+        return list(map(get, rows))
+    at = [i for i, c in enumerate(cols) if c in json_cols]
+    out = []
+    for row in rows:
+        values = list(get(row))
+        for i in at:
+            if values[i] is not None:
+                values[i] = dumps(values[i])
+        out.append(values)
+    return out
 
 
 def _default(column: Any) -> Any:
@@ -78,34 +97,31 @@ def insert_rows(session: Session, model: Any, rows: Sequence[Mapping[str, Any]])
     if not rows:
         return 0
     table = _table(model)
+    cols = list(rows[0])
+    raw = session.connection().connection.driver_connection
     if session.get_bind().dialect.name == "postgresql":
-        cols = list(rows[0])
-        columns = [table.c[c] for c in cols]
-        raw = session.connection().connection.driver_connection
+        json_cols = {c for c in cols if _is_json(table.c[c])}
         names = ", ".join(f'"{c}"' for c in cols)  # column names from our own schema
         with raw.cursor() as cur:
             with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row([_copy_value(row[c], col) for c, col in zip(cols, columns)])
+                for values in _tuples(rows, cols, json_cols, _pg_json):
+                    copy.write_row(values)
         return len(rows)
     # SQLite: the Core insert compiled once, run by the driver's executemany (no per-row
-    # Python processing of bind parameters beyond JSON columns)
-    cols = list(rows[0])
-    stmt = table.insert().compile(dialect=session.get_bind().dialect,
-                                  column_keys=cols)
+    # Python processing of bind parameters beyond JSON columns); the columns left out that
+    # have a Python-side default get it, as the Core insert gives it
+    stmt = table.insert().compile(dialect=session.get_bind().dialect, column_keys=cols)
     order = list(stmt.positiontup or cols)
     defaults = {c: _default(table.c[c]) for c in order if c not in rows[0]}
-    json_cols = {c for c in order if table.c[c].type.__class__.__name__ == "JSON"}
-    params = []
-    for row in rows:
-        values = []
-        for c in order:
-            v = row[c] if c in row else defaults[c]
-            values.append(json.dumps(v) if c in json_cols and v is not None else v)
-        params.append(tuple(values))
-    raw = session.connection().connection.driver_connection
-    raw.executemany(str(stmt), params)
+    if defaults:
+        rows = [{**defaults, **row} for row in rows]
+    raw.executemany(str(stmt), _tuples(rows, order, {c for c in order if _is_json(table.c[c])},
+                                       json.dumps))
     return len(rows)
+
+
+def _pg_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def update_rows(session: Session, model: Any, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -132,6 +148,37 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
         yield items[i:i + size]
 
 
+def rows_where_in(session: Session, columns: Sequence[Any], column: Any,
+                  values: Sequence[Any], *where: Any, order_by: Any = None) -> Iterable[Row]:
+    """The ``columns`` of the rows whose ``column`` is one of ``values`` (and that meet the
+    ``where`` conditions), ``BATCH`` values a statement (each statement's rows ordered by
+    ``order_by``). The values are one parameter (a JSON array read by ``json_each`` on
+    SQLite, an array on PostgreSQL), not an IN list of bound values that SQLAlchemy would
+    build and render value by value."""
+    if not values:
+        return
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        listed = column.in_(select(literal_column("value")).select_from(
+            func.json_each(bindparam("values"))))
+    else:
+        listed = column == any_(bindparam("values", type_=ARRAY(column.type)))
+    stmt = select(*columns).where(*where, listed)
+    if order_by is not None:
+        stmt = stmt.order_by(order_by)
+    for chunk in _chunks(values, BATCH):
+        yield from session.execute(stmt, {"values": json.dumps(list(chunk), ensure_ascii=False)
+                                          if sqlite else list(chunk)})
+
+
+def name_keys(entity_type: str, name: str) -> tuple[str, str, str]:
+    """(name_key, loose_key, canonical_name) of a name of ``entity_type``: what ``NameIndex``
+    matches it by."""
+    canonical = canonical_name(name)
+    key = key_of_canonical(canonical)
+    return key, loose_key(entity_type, name, key=key), canonical
+
+
 class NameIndex:
     """``resolve.find`` for one entity type over a batch of names (see module doc).
 
@@ -151,13 +198,15 @@ class NameIndex:
         self._memo: dict[str, tuple[str, str, str]] = {}
 
     def keys(self, name: str) -> tuple[str, str, str]:
-        """(name_key, loose_key, canonical_name) of ``name``, computed once per batch."""
+        """``name_keys`` of ``name``, computed once per batch."""
         hit = self._memo.get(name)
         if hit is None:
-            canonical = canonical_name(name)
-            key = key_of_canonical(canonical)
-            hit = self._memo[name] = (key, loose_key(self.type, name, key=key), canonical)
+            hit = self._memo[name] = name_keys(self.type, name)
         return hit
+
+    def know(self, name: str, keys: tuple[str, str, str]) -> None:
+        """Take ``name_keys(type, name)`` computed elsewhere (a registry's checking process)."""
+        self._memo[name] = keys
 
     def load(self, names: Iterable[str]) -> None:
         keys, looses = set(), set()
@@ -167,19 +216,17 @@ class NameIndex:
                 keys.add(k)
             if k and lk not in self._loaded_loose:
                 looses.add(lk)
-        for chunk in _chunks(sorted(keys)):
-            for eid, key in self.session.execute(select(Alias.entity_id, Alias.key).where(
-                    Alias.entity_type == self.type, Alias.key.in_(chunk))):
-                self.exact.setdefault(key, eid)
-        for chunk in _chunks(sorted(looses)):
-            # by ``loose`` alone, the type checked here: with the type in the query SQLite
-            # scans the (entity_type, key) index instead of the loose one (at 100k firms
-            # this query was a quarter of an import)
-            for etype, eid, loose in self.session.execute(
-                    select(Alias.entity_type, Alias.entity_id, Alias.loose).where(
-                        Alias.loose.in_(chunk))):
-                if etype == self.type:
-                    self.loose.setdefault(loose, set()).add(eid)
+        for eid, key in rows_where_in(self.session, (Alias.entity_id, Alias.key), Alias.key,
+                                      sorted(keys), Alias.entity_type == self.type):
+            self.exact.setdefault(key, eid)
+        # by ``loose`` alone, the type checked here: with the type in the query SQLite
+        # scans the (entity_type, key) index instead of the loose one (at 100k firms
+        # this query was a quarter of an import)
+        for etype, eid, loose in rows_where_in(self.session, (Alias.entity_type, Alias.entity_id,
+                                                              Alias.loose), Alias.loose,
+                                               sorted(looses)):
+            if etype == self.type:
+                self.loose.setdefault(loose, set()).add(eid)
         self._loaded_keys |= keys
         self._loaded_loose |= looses
 
@@ -258,12 +305,11 @@ def search_entry_writes(session: Session, entries: Sequence[Mapping[str, Any]]
         by_type.setdefault(e["entity_type"], []).append(e["entity_id"])
     have: dict[tuple[str, int], tuple[int, str, str, str]] = {}
     for etype, ids in by_type.items():
-        for chunk in _chunks(ids):
-            for sid, eid, title, body, tokens in session.execute(
-                    select(SearchEntry.id, SearchEntry.entity_id, SearchEntry.title,
-                           SearchEntry.body, SearchEntry.tokens).where(
-                        SearchEntry.entity_type == etype, SearchEntry.entity_id.in_(chunk))):
-                have[(etype, eid)] = (sid, title, body, tokens)
+        for sid, eid, title, body, tokens in rows_where_in(
+                session, (SearchEntry.id, SearchEntry.entity_id, SearchEntry.title,
+                          SearchEntry.body, SearchEntry.tokens), SearchEntry.entity_id, ids,
+                SearchEntry.entity_type == etype):
+            have[(etype, eid)] = (sid, title, body, tokens)
     new, changed = [], []
     for e in entries:
         old = have.get((e["entity_type"], e["entity_id"]))
@@ -276,6 +322,31 @@ def search_entry_writes(session: Session, entries: Sequence[Mapping[str, Any]]
         row["id"] = sid
 
     def write() -> None:
-        insert_rows(session, SearchEntry, new)
+        insert_search_entries(session, new)
         update_rows(session, SearchEntry, changed)
     return write
+
+
+# SQLite: the trigger of migration 0002 that copies each new entry's words into the FTS5
+# table (``search_fts``), one row at a time
+_FTS_INSERT_TRIGGER = "search_ai"
+
+
+def insert_search_entries(session: Session, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert new search entries (dicts with ``id``). On SQLite their words go into the FTS5
+    index in one statement after the rows, the per-row trigger set aside meanwhile (dropped
+    and created again inside the caller's transaction: a failure rolls both back): the same
+    index at a third of the cost. PostgreSQL's GIN index follows the rows by itself."""
+    if not rows or session.get_bind().dialect.name != "sqlite":
+        return insert_rows(session, SearchEntry, rows)
+    raw = session.connection().connection.driver_connection
+    found = raw.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                        (_FTS_INSERT_TRIGGER,)).fetchone()
+    if found is None:
+        raise RuntimeError(f"the KB has no {_FTS_INSERT_TRIGGER} trigger (migration 0002)")
+    raw.execute(f"DROP TRIGGER {_FTS_INSERT_TRIGGER}")
+    insert_rows(session, SearchEntry, rows)
+    raw.executemany("INSERT INTO search_fts(rowid, tokens) VALUES (?, ?)",
+                    [(r["id"], r["tokens"]) for r in rows])
+    raw.execute(found[0])
+    return len(rows)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.orm import Session
@@ -52,20 +52,30 @@ def _region_name(session: Session, rid: int | None, places: dict[int, str] | Non
 def enterprise_body(*, name: str, full_name: str | None, aliases: str, region: str,
                     tags: list[str] | None, scope: str | None) -> str:
     """The indexed text of an enterprise (also written for registries by
-    ``analysis.kbdata.store_registry``); a name repeated as full name or alias is given once."""
+    ``analysis.registry_store.store_registry``); a name repeated as full name or alias is given once."""
     names = list(dict.fromkeys(x for x in (name, full_name or "", *aliases.split()) if x))
     return " ".join(x for x in (*names, region, " ".join(tags or []), (scope or "")[:500]) if x)
 
 
-def search_tokens(body: str) -> str:
+def search_tokens(body: str, known: Mapping[str, str] | None = None) -> str:
     """The segmented form of an indexed text: each blank-separated part (a name, a region,
     a scope) on its own, so that the words of one part never run into the next.
 
     The words are ``cut(canonical_name(part))`` of each part; a part is taken clause by
     clause (cut at the punctuation below, which neither normalization nor segmentation joins
     to its neighbours), each clause's words memoized: registry scopes repeat the same items
-    across a million firms. tests/test_speedups.py checks the result is the same."""
-    return " ".join(words for part in body.split() for clause in _CLAUSE.split(part)
+    across a million firms. tests/test_speedups.py checks the result is the same.
+    ``known``: ``part_words`` of parts computed before (a registry's rows are segmented by
+    the process that checks them)."""
+    if not known:
+        return " ".join(words for part in body.split() if (words := part_words(part)))
+    return " ".join(words for part in body.split()
+                    if (words := known[part] if part in known else part_words(part)))
+
+
+def part_words(part: str) -> str:
+    """The words of one blank-free part of an indexed text (see ``search_tokens``)."""
+    return " ".join(words for clause in _CLAUSE.split(part)
                     if clause and (words := _clause_words(clause)))
 
 
