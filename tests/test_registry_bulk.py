@@ -91,6 +91,22 @@ def _state(url: str) -> dict[str, object]:
     return {"enterprises": ents, "aliases": aliases, "evidence": evidence, "search": search}
 
 
+def _searches(url: str, rows: list[RegistryRow]) -> list[list[tuple[str, str, float]]]:
+    """What search finds (type, title, score) for names, short names and scope words of the
+    rows: the full-text index (FTS5 on SQLite, GIN on PostgreSQL) must answer alike (sorted:
+    hits of equal score and title length come in no fixed order)."""
+    from gxatlas.kb.search import search
+
+    queries = sorted({r.name for r in rows[:15]} | {r.name[2:6] for r in rows[:15]}
+                     | {"锂离子电池", "汽车零部件", "技术服务", "铝业", "配件制造"})
+    kb = open_kb(url)
+    with kb.session() as s:
+        found = [sorted((h.entity_type, h.title, round(h.score, 9))
+                        for h in search(s, q, limit=50)) for q in queries]
+    kb.dispose()
+    return found
+
+
 def _per_row(url: str, rows: list[RegistryRow]) -> tuple[int, int]:
     kb = open_kb(url)
     with kb.session() as s:
@@ -128,6 +144,86 @@ def test_bulk_registry_equals_per_row_on_atlas(atlas_url: str, tmp_path, small_b
     for part in want:
         assert got[part] == want[part], part
     assert len(want["enterprises"]) > 80 and len(want["evidence"]) == len(rows)  # one a line
+    assert _searches(f"sqlite:///{other}", rows) == _searches(atlas_url, rows)
+    assert any(_searches(atlas_url, rows))
+
+
+def test_bulk_search_index_is_whole_and_its_trigger_back(atlas_url: str, small_batches) -> None:
+    """The bulk path writes the FTS5 words itself (its insert trigger set aside inside the
+    transaction): afterwards the index agrees with its content table, the trigger is the
+    migration's again, and an entity indexed one at a time is found."""
+    from sqlalchemy import text
+
+    from gxatlas.kb.search import index_entity, search
+
+    def trigger(s) -> str:
+        return s.execute(text("SELECT sql FROM sqlite_master WHERE name = 'search_ai'")).scalar()
+
+    kb = open_kb(atlas_url)
+    with kb.session() as s:
+        before = trigger(s)
+    kb.dispose()
+    _bulk(atlas_url, sample_rows(40, seed=7))
+    kb = open_kb(atlas_url)
+    with kb.session() as s:
+        s.execute(text("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)"))
+        assert trigger(s) == before
+        ent = Enterprise(name="广西测微铝箔科技有限公司", key="广西测微铝箔科技有限公司")
+        s.add(ent)
+        s.flush()
+        index_entity(s, "enterprise", ent.id)
+        s.flush()
+        assert [h.title for h in search(s, "测微铝箔")] == ["广西测微铝箔科技有限公司"]
+    kb.dispose()
+
+
+def test_failed_bulk_import_keeps_the_search_trigger(atlas_url: str, small_batches) -> None:
+    """An import that fails after its first batches leaves nothing written and the index's
+    trigger in place (the trigger's removal is part of the rolled-back transaction)."""
+    from sqlalchemy import func, text
+
+    rows = sample_rows(30, seed=9)
+
+    def failing():
+        yield from rows
+        raise RuntimeError("the file broke off")
+
+    kb = open_kb(atlas_url)
+    with kb.session() as s:
+        n_before = s.scalar(select(func.count()).select_from(SearchEntry))
+    with pytest.raises(RuntimeError, match="broke off"):
+        with kb.session() as s:
+            registry_store.store_registry(s, failing(), path="sample.csv", digest="1" * 64)
+    with kb.session() as s:
+        assert s.scalar(select(func.count()).select_from(SearchEntry)) == n_before
+        assert s.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'search_ai'")
+                         ).scalar() == 1
+        s.execute(text("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)"))
+    kb.dispose()
+
+
+def test_rows_prepared_in_the_child_are_those_prepared_here(tmp_path) -> None:
+    """`enterprises import` prepares rows in the checking child: the same ``StoreRow``s, in
+    the same order, with the same problems, as preparing them in this process."""
+    import csv
+
+    from gxatlas.analysis.registry import iter_registry, iter_registry_in_child
+
+    path = tmp_path / "reg.csv"
+    rows = sample_rows(60, seed=13)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["企业名称", "统一社会信用代码", "住所", "注册资本", "成立日期", "经营范围", "标签"])
+        for r in rows:
+            w.writerow([r.name, r.credit_code or "", r.address or "", r.registered_capital or "",
+                        r.founded or "", r.scope, "、".join(r.tags)])
+        w.writerow(["", "", "", "", "", "", ""])
+        w.writerow(["坏代码有限公司", "91450100MA5XXXXXX0", "", "", "", "", ""])
+    here = [registry_store.store_row(i) if isinstance(i, RegistryRow) else i
+            for i in iter_registry(path)]
+    there = list(iter_registry_in_child(path, prepare=registry_store.store_row))
+    assert there == here
+    assert sum(isinstance(i, registry_store.StoreRow) for i in here) >= 55
 
 
 @pytest.mark.postgres
@@ -147,6 +243,7 @@ def test_bulk_registry_equals_per_row_on_postgresql(fresh_pg, small_batches) -> 
         kb.dispose()
         counts.append(store(url, rows))
         states.append(_state(url))
+        states[-1]["search"] = (states[-1]["search"], _searches(url, rows))
     assert counts[0] == counts[1]
     for part in states[0]:
         assert states[1][part] == states[0][part], part

@@ -56,6 +56,32 @@ def test_search_tokens_by_clause_are_the_whole_parts_words(body: str) -> None:
     assert search_tokens(body) == want  # from the memo
 
 
+@settings(max_examples=200, deadline=None)
+@given(SEARCH_TEXT, SEARCH_TEXT)
+def test_search_tokens_from_words_segmented_elsewhere(body: str, other: str) -> None:
+    """Index words taken from parts segmented before (a registry's checking child) are the
+    words computed here, whichever parts were segmented before."""
+    from gxatlas.kb.search import part_words, search_tokens
+
+    known = {p: part_words(p) for p in (body + " " + other).split()[::2]}
+    assert search_tokens(body, known) == search_tokens(body)
+
+
+def test_region_choice_memo_gives_what_choosing_gives() -> None:
+    """The resolver remembers its choice per sequence of place names found: the same
+    region as choosing afresh, for addresses that share the sequence or not."""
+    from gxatlas.analysis.registry import RegionResolver
+    from gxatlas.data import load_regions
+
+    addresses = ["广西壮族自治区南宁市青秀区民族大道1号", "广西壮族自治区南宁市青秀区民族大道2号",
+                 "南宁市横州市", "柳州市柳南区", "广西柳州市鱼峰区", "广西壮族自治区南宁市兴宁区",
+                 "湖南省长沙市岳麓区", "北海市银海区", "南宁", "横州", "某路1号", "钦州港"]
+    shared = RegionResolver(load_regions())
+    for text in addresses * 2:
+        fresh = RegionResolver(load_regions())
+        assert shared.find(text) == fresh.find(text), text
+
+
 def test_search_segmentation_keeps_domain_words_whole() -> None:
     long_words = [w for w, _, _ in user_words()
                   if len(w) >= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in w)][:80]

@@ -218,7 +218,9 @@ def _registry_batch(session: Session, batch: list[StoreRow], *, doc_id: int,
         else:
             cur = state[eid]
             for k, v in values.items():
-                if v is not None and cur.get(k) in (None, [], ""):
+                # a value fills a field that has none (setting an empty field to the same
+                # empty value, as the per-row path did, changes nothing: not written)
+                if v is not None and (was := cur.get(k)) in (None, [], "") and v != was:
                     cur[k] = v
                     if eid not in new:
                         dirty.setdefault(eid, {})[k] = v
