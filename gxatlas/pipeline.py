@@ -8,6 +8,7 @@ its limits and gives one error line naming it; the caller goes on with the next 
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -60,3 +61,7 @@ def warm_up() -> None:
     extract(Doc(name="warm-up", path="warm-up", sha256="", format="txt", encoding="utf-8",
                 variant="simplified", title="", original=text, text=text,
                 offsets=tuple(range(len(text) + 1))))
+    # what is loaded now lasts the whole run: the collector leaves it alone from here on,
+    # in this process and in the children it forks (which would otherwise copy the pages it
+    # touches)
+    gc.freeze()
