@@ -142,6 +142,23 @@ def test_classifier_equals_the_reference(name: str, scope: str) -> None:
         got, ensure_ascii=False, separators=(",", ":"))
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(TEXTS, st.one_of(TEXTS, st.sampled_from(["", "\x00", "锂电池\x00隔膜生产",
+                                                                   "\x01电池制造"]))),
+                max_size=8))
+def test_a_batch_is_classified_as_its_rows_one_by_one(rows) -> None:
+    """Texts are normalized and matched joined by NUL: a NUL in a text changes nothing."""
+    clf = C.classifier()
+    names, scopes = [n for n, _ in rows], [s for _, s in rows]
+    assert clf.scored_many(names, scopes) == [clf.scored(n, s) for n, s in rows]
+    assert [clf.classify(n, s) for n, s in rows] == [
+        [h for h in (C.LinkHit(**d) for d in _ref_dicts(n, s))] for n, s in rows]
+
+
+def _ref_dicts(name: str, scope: str) -> list[dict]:
+    return [{**d, "evidence": tuple(d["evidence"])} for d in _reference(CHAINS, name, scope)]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40))
 def test_normalize_is_nfkc_upper(text: str) -> None:

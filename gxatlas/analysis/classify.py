@@ -130,6 +130,8 @@ def normalize(text: str) -> str:
 
 
 _BY_END_LONGEST_FIRST = operator.itemgetter(2, 1)  # of (pattern, start, end)
+_ROW_SEP = "\x00"  # joins the texts of a batch (``Classifier._match_many``)
+_INERT = "\x01"  # stands for a NUL of a text there
 
 
 def _json_str(text: str) -> str:
@@ -185,6 +187,8 @@ class Classifier:
         # word's value holds all a match needs: (word, the links it counts for, the links it
         # cancels, the links it counts for when it is the text's only match)
         words = list(entries)
+        if any(_ROW_SEP in w or _INERT in w for w in words):
+            raise ValueError("a chain keyword holds a control character (\\x00 or \\x01)")
         self._ac = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.Standard)
         self._values = [(w, tuple(counts), frozenset(cancels),
                          tuple(i for i in counts if i not in cancels))
@@ -208,18 +212,47 @@ class Classifier:
                 for ind in lk.industries:
                     self._by_industry.setdefault(ind, []).append(f"{ch.id}/{lk.id}")
 
-    def _matches(self, text: str) -> list[tuple[int, str, int]]:
-        """Surviving keyword occurrences (start, word, link index) of one text, by end, the
-        longest first."""
-        hits = self._ac.find_matches_as_indexes(text, overlapping=True)
-        if not hits:
-            return []
+    def _match_many(self, texts: Sequence[str]
+                    ) -> tuple[list[str], list[list[tuple[int, str, int]] | None]]:
+        """Each text normalized, and its surviving keyword occurrences (start, word, link
+        index) by end, the longest first (None when there are none). The texts are
+        normalized and matched as one text joined by NUL: NFKC and upper-casing leave NUL
+        alone and never reach across it, and no keyword holds one (a NUL of a text is read
+        as another character that is in no keyword, pattern or normal form)."""
+        if not texts:
+            return [], []
+        joined = _ROW_SEP.join(texts)
+        if joined.count(_ROW_SEP) != len(texts) - 1:
+            joined = _ROW_SEP.join(t.replace(_ROW_SEP, _INERT) for t in texts)
+        joined = normalize(joined)
+        normalized = joined.split(_ROW_SEP)
+        kept: list[list[tuple[int, str, int]] | None] = [None] * len(normalized)
+        hits = self._ac.find_matches_as_indexes(joined, overlapping=True)
+        if hits:
+            hits.sort(key=_BY_END_LONGEST_FIRST)
+            row, start, end = 0, 0, len(normalized[0])
+            group: list[tuple[int, int, int]] = []
+            for hit in hits:
+                if hit[2] > end:  # in a later text
+                    kept[row] = self._kept(group, start)
+                    group = []
+                    while hit[2] > end:
+                        row += 1
+                        start = end + 1
+                        end = start + len(normalized[row])
+                group.append(hit)
+            kept[row] = self._kept(group, start)
+        return normalized, kept
+
+    def _kept(self, hits: list[tuple[int, int, int]], offset: int
+              ) -> list[tuple[int, str, int]]:
+        """The surviving occurrences (start - ``offset``, word, link index) of one text's
+        (pattern, start, end) hits, sorted by end, the longest first."""
         values = self._values
         if len(hits) == 1:
-            _, s, _ = hits[0]
-            word, _, _, alone = values[hits[0][0]]
-            return [(s, word, idx) for idx in alone]
-        hits.sort(key=_BY_END_LONGEST_FIRST)
+            p, s, _ = hits[0]
+            word, _, _, alone = values[p]
+            return [(s - offset, word, idx) for idx in alone]
         found = [(s, e, values[p]) for p, s, e in hits if values[p][1]]
         negatives = [(s, e, values[p][2]) for p, s, e in hits if values[p][2]]
         # a strictly longer keyword (of any link) covers a keyword: in (start, longest
@@ -240,27 +273,39 @@ class Classifier:
                 if negatives and any(ns <= s and e <= ne and idx in links
                                      for ns, ne, links in negatives):
                     continue
-                kept.append((s, word, idx))
+                kept.append((s - offset, word, idx))
         return kept
 
+    def scored_many(self, names: Sequence[str], scopes: Sequence[str]
+                    ) -> list[list[tuple[int, float, tuple[str, ...]]]]:
+        """The links of each enterprise as (link index, score, evidence), best first: what
+        ``classify`` gives, without building its objects, for a batch at a time."""
+        names, name_matches = self._match_many([n or "" for n in names])
+        scopes, scope_matches = self._match_many([_clean_scope(s) if s else "" for s in scopes])
+        weigh = self._weigh
+        return [weigh(n, nm, s, sm) if nm or sm else []
+                for n, nm, s, sm in zip(names, name_matches, scopes, scope_matches)]
+
     def scored(self, name: str, scope: str) -> list[tuple[int, float, tuple[str, ...]]]:
-        """The links of one enterprise as (link index, score, evidence), best first: what
-        ``classify`` gives, without building its objects."""
+        """``scored_many`` of one enterprise."""
+        return self.scored_many([name], [scope])[0]
+
+    def _weigh(self, n: str, name_matches: list[tuple[int, str, int]] | None, s: str,
+               matches: list[tuple[int, str, int]] | None
+               ) -> list[tuple[int, float, tuple[str, ...]]]:
+        """The scored links of one enterprise from the matches of its normalized name ``n``
+        and scope ``s``."""
         named: dict[int, dict[str, float]] | None = None  # link -> word -> name weight
-        n = normalize(name)
-        matches = self._matches(n) if n else None
-        if matches:
+        if name_matches:
             w_name = TRADE_NAME_WEIGHT if _TRADE_NAME.search(n) else NAME_WEIGHT
             named = {}
-            for _, word, idx in matches:
+            for _, word, idx in name_matches:
                 words = named.get(idx)
                 if words is None:
                     named[idx] = {word: w_name}
                 else:
                     words[word] = w_name
         best: dict[int, dict[str, float]] | None = None  # link -> word -> best scope weight
-        s = normalize(_clean_scope(scope)) if scope else ""
-        matches = self._matches(s) if s else None
         if matches:
             # the scope's items; a match is in the item after the separators before it, and
             # weighs what that item does
@@ -384,7 +429,8 @@ class Classifier:
         """``chain/link`` → words, for every link a free text (a plan statement, a project
         name) mentions at all: no weights, no threshold, negatives still apply."""
         out: dict[str, set[str]] = {}
-        for _, word, idx in self._matches(normalize(text)):
+        _, (matches,) = self._match_many([text or ""])
+        for _, word, idx in matches or ():
             chain_id, _, link_id, _ = self._links[idx]
             out.setdefault(f"{chain_id}/{link_id}", set()).add(word)
         return {k: tuple(sorted(v)) for k, v in out.items()}
@@ -413,17 +459,34 @@ def _name_scope(row: Any) -> tuple[str, str]:
     return str(getattr(row, "name", "") or ""), str(getattr(row, "scope", "") or "")
 
 
+_BATCH = 2048  # enterprises classified together (``Classifier.scored_many``)
+
+
+def _batches(pairs: Iterable[tuple[str, str]]) -> Iterator[tuple[list[str], list[str]]]:
+    """(names, scopes) of ``_BATCH`` (name, scope) pairs at a time."""
+    names: list[str] = []
+    scopes: list[str] = []
+    for name, scope in pairs:
+        names.append(name)
+        scopes.append(scope)
+        if len(names) >= _BATCH:
+            yield names, scopes
+            names, scopes = [], []
+    if names:
+        yield names, scopes
+
+
 def classify_rows(rows: Iterable[Any], *, chains: Iterable[Chain] | None = None
                   ) -> Iterator[Classified]:
-    """Classify a stream of enterprises one by one (nothing is held beyond the current row).
+    """Classify a stream of enterprises (nothing is held beyond a batch of ``_BATCH`` rows).
 
     A row is a ``RegistryRow`` (or any object with ``name`` and ``scope``), a mapping with
     those keys, or a ``(name, scope)`` pair.
     """
     clf = classifier(chains=chains)
-    for row in rows:
-        name, scope = _name_scope(row)
-        yield Classified(name, clf.scored(name, scope), clf)
+    for names, scopes in _batches(map(_name_scope, rows)):
+        for name, scored in zip(names, clf.scored_many(names, scopes)):
+            yield Classified(name, scored, clf)
 
 
 def _classify_names(path: str, chunk: Any, clf: Classifier, on_problem
@@ -431,12 +494,15 @@ def _classify_names(path: str, chunk: Any, clf: Classifier, on_problem
     """(name, scored) of every named row of a registry file or chunk, in file order."""
     from gxatlas.analysis.registry import registry_names
 
-    scored = clf.scored
-    for item in registry_names(path, chunk=chunk):
-        if type(item) is tuple:
-            yield item[1], scored(item[1], item[2])
-        elif on_problem is not None:
-            on_problem(item)
+    def pairs() -> Iterator[tuple[str, str]]:
+        for item in registry_names(path, chunk=chunk):
+            if type(item) is tuple:
+                yield item[1], item[2]
+            elif on_problem is not None:
+                on_problem(item)
+
+    for names, scopes in _batches(pairs()):
+        yield from zip(names, clf.scored_many(names, scopes))
 
 
 def _classify_chunk(args: tuple[Any, tuple[Chain, ...] | None]
