@@ -93,8 +93,19 @@ def _credit_code(rng: random.Random, county_code: str) -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def generate(path: Path, rows: int, *, seed: int = 42) -> None:
+# words a real registry puts before its products (``diverse``)
+QUALIFIERS = ["高纯", "新型", "精密", "智能", "环保", "节能", "特种", "复合", "功能性", "改性",
+              "再生", "绿色", "生物基", "有机", "数控", "自动化", "轻量化", "微型", "大型", "中小型",
+              "工业用", "民用", "医用", "食品级", "电子级", "光伏", "风电", "储能", "船用", "车用",
+              "建筑用", "农用", "家用", "高端", "高性能", "低碳", "可降解", "纳米", "超细", "耐高温"]
+
+
+def generate(path: Path, rows: int, *, seed: int = 42, diverse: bool = False) -> None:
+    """A synthetic registry of ``rows`` enterprises. Its scopes are drawn from ~110 phrases,
+    so nearly every scope item repeats; ``diverse`` puts a qualifier and two random
+    characters before each item, so that items rarely repeat (the same rows otherwise)."""
     rng = random.Random(seed)
+    vary = random.Random(seed + 1)
     prefectures = list(PLACES)
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -110,6 +121,9 @@ def generate(path: Path, rows: int, *, seed: int = 42) -> None:
             items += rng.sample(FILLER, k=rng.randint(2, 8))
             if rng.random() < 0.3:
                 items.reverse()
+            if diverse:
+                items = [vary.choice(QUALIFIERS) + chr(vary.randint(0x4E00, 0x9FA5))
+                         + chr(vary.randint(0x4E00, 0x9FA5)) + item for item in items]
             scope = rng.choice(HEAD) + "；".join(items) + rng.choice(TAIL)
             address = (f"广西壮族自治区{pref}{county}{rng.choice(STREETS)}{rng.randint(1, 999)}号")
             code = _credit_code(rng, "4501%02d" % rng.randint(0, 99))
