@@ -67,40 +67,34 @@ with open(src, encoding="utf-8", newline="") as fh:
 con.commit()
 """
 
+# argv[2] "py": pyahocorasick (the floor); "rs": ahocorasick-rs, the classifier's own matcher
 FLOOR_AC = r"""
-import csv, sys, ahocorasick
+import csv, sys
 from gxatlas.data.chains import load_chains
-auto = ahocorasick.Automaton()
-for ch in load_chains():
-    for lk in ch.links:
-        for w in (*lk.keywords, *lk.negative_keywords):
-            auto.add_word(w, w)
-auto.make_automaton()
+words = [w for ch in load_chains() for lk in ch.links
+         for w in (*lk.keywords, *lk.negative_keywords)]
+if sys.argv[2] == "rs":
+    import ahocorasick_rs
+    auto = ahocorasick_rs.AhoCorasick(sorted(set(words)),
+                                      matchkind=ahocorasick_rs.MatchKind.Standard)
+else:
+    import ahocorasick
+    auto = ahocorasick.Automaton()
+    for w in words:
+        auto.add_word(w, w)
+    auto.make_automaton()
 n = 0
 with open(sys.argv[1], encoding="utf-8", newline="") as fh:
     rows = csv.reader(fh)
     head = next(rows)
     col = head.index("经营范围")
-    for row in rows:
-        for _ in auto.iter(row[col]):
-            n += 1
-print(n)
-"""
-
-# the same pass with the classifier's own matcher (ahocorasick-rs): shown beside the floor
-FLOOR_AC_RS = r"""
-import csv, sys, ahocorasick_rs
-from gxatlas.data.chains import load_chains
-words = sorted({w for ch in load_chains() for lk in ch.links
-                for w in (*lk.keywords, *lk.negative_keywords)})
-auto = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.Standard)
-n = 0
-with open(sys.argv[1], encoding="utf-8", newline="") as fh:
-    rows = csv.reader(fh)
-    head = next(rows)
-    col = head.index("经营范围")
-    for row in rows:
-        n += len(auto.find_matches_as_indexes(row[col], overlapping=True))
+    if sys.argv[2] == "rs":
+        for row in rows:
+            n += len(auto.find_matches_as_indexes(row[col], overlapping=True))
+    else:
+        for row in rows:
+            for _ in auto.iter(row[col]):
+                n += 1
 print(n)
 """
 
@@ -251,8 +245,8 @@ def bench_registry(args: argparse.Namespace, work: Path) -> Result:
 
 def bench_classify(args: argparse.Namespace, work: Path) -> Result:
     path = registry_file(args.rows, work, diverse=args.diverse)
-    floor = run([sys.executable, "-c", FLOOR_AC, str(path)])
-    floor_rs = run([sys.executable, "-c", FLOOR_AC_RS, str(path)])
+    floor = run([sys.executable, "-c", FLOOR_AC, str(path), "py"])
+    floor_rs = run([sys.executable, "-c", FLOOR_AC, str(path), "rs"])
     cmd = [*GXATLAS, "enterprises", "classify", str(path), "--format", "json"]
     ours = run(cmd + (["--jobs", str(args.jobs)] if args.jobs > 1 else []))
     kind = " (diverse: scope items rarely repeat)" if args.diverse else ""
