@@ -17,11 +17,14 @@ Each surviving word earns a weight for where it stands:
 A word counts once per link, with its best scope weight plus its name weight. A link is a hit
 when its raw sum reaches ``MIN_RAW`` (1.0: one making item, or the name plus some scope
 support); ``score = raw / (raw + 1)`` in (0, 1), rounded to two places.
+
+A registry is classified a batch at a time (``Classifier.scored_many``): the batch's names, and
+then its scopes, are normalized and matched as one text, and only the enterprises with a match
+are weighed; the CLI writes each as JSON or a text line from strings made once per link.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import json
 import operator
