@@ -471,7 +471,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], parquet: str | None, slot
     with kb.session(write=False) as s:
         gazetteer = known_names(s)
     if len(files) > 1:
-        warm_up()  # once here rather than in every file's reader process
+        warm_up(gazetteer)  # once here rather than in every file's reader process
     results = []
     with progress("读取、抽取并入库", unit="个文件", total=len(files)) as bar:
         for path in files:

@@ -52,15 +52,16 @@ def read_file(path: str | os.PathLike[str], *, limits: Limits | None = None,
     return run_limited(_read, (source, limits), source=source, limits=limits, fork=fork)
 
 
-def warm_up() -> None:
+def warm_up(gazetteer: Any = None) -> None:
     """Load the segmenter's dictionary and the gazetteer here, once, so that the children
-    forked for each file start with them (a batch would otherwise load them per file)."""
+    forked for each file start with them (a batch would otherwise load them per file);
+    with the caller's ``gazetteer``, its matcher of known names too."""
     from gxatlas.ingest.document import Document as Doc
 
     text = _WARM_TEXT
     extract(Doc(name="warm-up", path="warm-up", sha256="", format="txt", encoding="utf-8",
                 variant="simplified", title="", original=text, text=text,
-                offsets=tuple(range(len(text) + 1))))
+                offsets=tuple(range(len(text) + 1))), gazetteer=gazetteer)
     # what is loaded now lasts the whole run: the collector leaves it alone from here on,
     # in this process and in the children it forks (which would otherwise copy the pages it
     # touches)

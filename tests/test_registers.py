@@ -259,6 +259,45 @@ def test_documents_move_a_project_on_and_never_back(any_kb_url: str, tmp_path: P
     assert _project(any_kb_url, name)[0] == "在建"
 
 
+def _statuses_are_settled(url: str) -> None:
+    """Every project's stored stage is what settling all of them from scratch gives (ingest
+    and review settle only the projects they touched)."""
+    from gxatlas.kb.registers import settle_projects
+
+    kb = open_kb(url)
+    with kb.session() as s:
+        stored = dict(s.execute(select(Project.id, Project.status)).all())
+        settle_projects(s)
+        assert dict(s.execute(select(Project.id, Project.status)).all()) == stored
+    kb.dispose()
+
+
+def test_review_actions_settle_the_project_at_once(any_kb_url: str, tmp_path: Path) -> None:
+    """Rejecting the statement that moved a project takes the move back in the same
+    transaction (not at the next ingest); undo restores it; no other project drifts."""
+    from gxatlas.kb.corrections import reject, undo
+    from gxatlas.kb.models import StoredFact
+
+    assert run("--db", any_kb_url, "init").exit_code == 0
+    name = "宸宇负极材料项目"  # 在建 in the atlas
+    _store(any_kb_url, tmp_path, "news_2026", f"{name}建成投产。",
+           [("project", name, {"city": "南宁", "status": "建成投产"})], "2026-06")
+    assert _project(any_kb_url, name)[0] == "投产"
+    _statuses_are_settled(any_kb_url)
+    kb = open_kb(any_kb_url)
+    with kb.session() as s:
+        fact = s.scalars(select(StoredFact).where(StoredFact.type == "project",
+                                                  StoredFact.name == name)).one()
+        corr = reject(s, fact.id, reviewer="张三").id
+    assert _project(any_kb_url, name)[0] == "在建"
+    _statuses_are_settled(any_kb_url)
+    with kb.session() as s:
+        undo(s, corr, reviewer="张三")
+    kb.dispose()
+    assert _project(any_kb_url, name)[0] == "投产"
+    _statuses_are_settled(any_kb_url)
+
+
 def test_a_new_project_from_a_document_waits_for_review(atlas_url: str, tmp_path: Path) -> None:
     name = "南宁测试锂电材料项目"
     _store(atlas_url, tmp_path, "news_new", f"{name}开工建设。",

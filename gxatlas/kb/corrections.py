@@ -25,6 +25,7 @@ from gxatlas.kb.models import (ENTITY_MODELS, Alias, Correction, Document, Evide
                                Relation, StoredFact)
 from gxatlas.kb.resolve import add_alias, add_indicator_alias, aliases_of, find
 from gxatlas.kb.review import CONFIRMED, REJECTED, STATUS_ZH, TRUSTED
+from gxatlas.kb.registers import sync_registers
 from gxatlas.kb.search import index_entity
 from gxatlas.names import canonical_name, name_key
 
@@ -121,9 +122,13 @@ def _reviewer(name: str) -> str:
 
 
 def _reindex(session: Session, *pairs: tuple[str | None, int | None]) -> None:
+    """Bring what is derived from the touched entities' evidence up to date: their search
+    entries, and the project register (stage rows of new statements, the settled stage)."""
     for etype, eid in pairs:
         if etype and eid is not None and etype not in ("region", "industry"):
             index_entity(session, etype, eid)
+    sync_registers(session, projects={eid for etype, eid in pairs
+                                      if etype == "project" and eid is not None})
 
 
 # --- the actions on one fact (shared by the reviewer's action and by reapply) ---------------

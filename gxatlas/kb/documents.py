@@ -95,8 +95,9 @@ class StoreResult:
     merged: int = 0  # facts resolved to an entity the KB already knew
 
 
-def _clear_facts(session: Session, doc: Document) -> None:
-    """Delete a document's evidence and observations, and the entities left without any."""
+def _clear_facts(session: Session, doc: Document) -> set[int]:
+    """Delete a document's evidence and observations, and the entities left without any.
+    Returns the ids of the projects it touched (their stage must be settled again)."""
     touched = set(session.execute(select(Evidence.entity_type, Evidence.entity_id).where(
         Evidence.document_id == doc.id)))
     touched |= set(session.execute(select(StoredFact.entity_type, StoredFact.entity_id).where(
@@ -125,13 +126,15 @@ def _clear_facts(session: Session, doc: Document) -> None:
                 session.flush()
                 index_entity(session, etype, eid)
     session.flush()
+    return {eid for etype, eid in touched if etype == "project"}
 
 
 def _remove_document(session: Session, doc: Document) -> None:
     """Delete a document with its facts (see `_clear_facts`)."""
-    _clear_facts(session, doc)
+    projects = _clear_facts(session, doc)
     session.delete(doc)
     session.flush()
+    sync_registers(session, projects=projects)
 
 
 def _free_key(session: Session, stem: str, sha256: str) -> str:
@@ -242,9 +245,10 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
         own = source.key is not None and row.source_key == source.key
         return StoreResult(document=row.key, status="unchanged", facts=0, entities=0,
                            version=row.version, same_as=None if own else row.key, note=note)
+    cleared: set[int] = set()
     if status == "replaced":
         assert row is not None
-        _clear_facts(session, row)
+        cleared = _clear_facts(session, row)
         session.execute(update(DocumentVersion).where(
             DocumentVersion.document_id == row.id, DocumentVersion.replaced_at.is_(None))
             .values(replaced_at=_now()))
@@ -275,9 +279,10 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
     session.flush()
     stored = store_facts(session, facts, row.id, doc.text, threshold=threshold)
     reapply(session, row, stored)
-    sync_registers(session)
-    n_facts = len(stored)
     touched = {(f.entity_type, f.entity_id) for f in stored if f.entity_id is not None}
+    sync_registers(session, projects=cleared | {eid for etype, eid in touched
+                                                if etype == "project"})
+    n_facts = len(stored)
     index_entities(session, [("document", row.id), *touched])
     session.add(DocumentVersion(document_id=row.id, version=row.version, sha256=doc.sha256,
                                 source=row.source, title=row.title, format=doc.format,

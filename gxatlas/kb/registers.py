@@ -14,8 +14,9 @@ Enterprise tiers
     Every tier word in an enterprise's ``tags`` (documents, atlas) is one ``EnterpriseTier``
     row; imported tier lists (`store_tier_list`) add rows with the list's level, year and line.
 
-`sync_registers` keeps both in step with the evidence; it runs after the atlas is loaded and
-after every ingested document (and removing a document removes its rows, by cascade).
+`sync_registers` keeps both in step with the evidence; it runs after the atlas is loaded (for
+every project), after every ingested or removed document and after every review action (for the
+projects they touched; a removed document's rows go by cascade).
 """
 
 from __future__ import annotations
@@ -147,12 +148,18 @@ def _tags(value: Any) -> list[str]:
     return []
 
 
-def sync_registers(session: Session, *, registers: Registers | None = None) -> SyncReport:
+def sync_registers(session: Session, *, projects: Iterable[int] | None = None,
+                   registers: Registers | None = None) -> SyncReport:
     """Add the stage and tier rows that evidence states and the registers lack, then settle
-    every project's stage. Idempotent; call inside the transaction that changed evidence."""
+    the stage of the projects that gained a row and of ``projects`` (the projects whose
+    evidence or facts the caller changed; every project when None). Idempotent; call inside
+    the transaction that changed evidence. Every change of a project's statements settles it
+    in its own transaction, so settling only those keeps every ``Project.status`` settled
+    while the cost follows the change, not the size of the KB."""
     regs = registers or load_registers()
     unknown: set[str] = set()
     n_stages = n_tiers = 0
+    moved: set[int] = set()
     new_stages = session.scalars(
         select(Evidence).outerjoin(ProjectStage, ProjectStage.evidence_id == Evidence.id)
         .where(Evidence.entity_type == "project", Evidence.field == "status",
@@ -167,6 +174,7 @@ def sync_registers(session: Session, *, registers: Registers | None = None) -> S
                                  word=str(ev.value)[:60],
                                  date=_stated_date(session, ev),
                                  origin=ev.origin, evidence_id=ev.id))
+        moved.add(ev.entity_id)
         n_stages += 1
     new_tiers = session.scalars(
         select(Evidence).outerjoin(EnterpriseTier, EnterpriseTier.evidence_id == Evidence.id)
@@ -185,7 +193,10 @@ def sync_registers(session: Session, *, registers: Registers | None = None) -> S
                 evidence_id=ev.id))
             n_tiers += 1
     session.flush()
-    settle_projects(session, registers=regs)
+    if projects is None:
+        settle_projects(session, registers=regs)
+    elif moved or projects:
+        settle_projects(session, sorted(moved.union(projects)), registers=regs)
     return SyncReport(stages=n_stages, tiers=n_tiers, unknown_words=tuple(sorted(unknown)))
 
 
