@@ -166,9 +166,10 @@ def rows_where_in(session: Session, columns: Sequence[Any], column: Any,
     stmt = select(*columns).where(*where, listed)
     if order_by is not None:
         stmt = stmt.order_by(order_by)
+    conn = session.connection()  # Core rows: no ORM result processing
     for chunk in _chunks(values, BATCH):
-        yield from session.execute(stmt, {"values": json.dumps(list(chunk), ensure_ascii=False)
-                                          if sqlite else list(chunk)})
+        yield from conn.execute(stmt, {"values": json.dumps(list(chunk), ensure_ascii=False)
+                                       if sqlite else list(chunk)})
 
 
 def name_keys(entity_type: str, name: str) -> tuple[str, str, str]:
