@@ -17,8 +17,15 @@ from gxatlas.analysis.registry import RegistryRow
 from gxatlas.kb.load import city_id
 from gxatlas.kb.models import Enterprise
 from gxatlas.kb.provenance import cite
-from gxatlas.kb.resolve import get_or_create
+from gxatlas.kb.models import Alias
+from gxatlas.kb.resolve import add_alias, distinct_key, find, get_or_create
+from gxatlas.names import canonical_name, name_key
 from gxatlas.kb.search import index_entity
+
+
+def find_exact(session: Session, key: str) -> bool:
+    return session.scalars(select(Alias.id).where(Alias.entity_type == "enterprise",
+                                                  Alias.key == key)).first() is not None
 
 
 def store_registry_per_row(session: Session, rows: Iterable[RegistryRow], *,
@@ -34,7 +41,17 @@ def store_registry_per_row(session: Session, rows: Iterable[RegistryRow], *,
                       address=row.address, registered_capital=row.registered_capital,
                       founded=row.founded.isoformat() if row.founded else None,
                       scope=row.scope or None, revenue=row.revenue, tags=list(row.tags))
-        if ent is None:
+        other = find(session, "enterprise", row.name) if ent is None else None
+        if other is not None and row.credit_code and other.credit_code not in (
+                None, "", row.credit_code):  # a credit code names one firm
+            key = name_key(row.name)
+            ent = Enterprise(name=canonical_name(row.name), key=distinct_key(
+                key, row.credit_code, taken=find_exact(session, key)), **values)
+            session.add(ent)
+            session.flush()
+            add_alias(session, "enterprise", ent.id, row.name)
+            created = True
+        elif ent is None:
             ent, created = get_or_create(session, "enterprise", row.name, **values)
         else:
             created = False

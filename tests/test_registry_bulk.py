@@ -148,6 +148,44 @@ def test_bulk_registry_equals_per_row_on_atlas(atlas_url: str, tmp_path, small_b
     assert any(_searches(atlas_url, rows))
 
 
+def test_a_credit_code_names_one_firm(atlas_url: str, tmp_path) -> None:
+    """Rows whose names match a firm holding another credit code are other firms (two
+    registered firms may share a name, or a name up to its company form); a row without a
+    code still joins the firm its name matches. Both paths alike."""
+    import shutil
+
+    other = tmp_path / "other.sqlite"
+    shutil.copy(atlas_url.removeprefix("sqlite:///"), other)
+    rng = random.Random(21)
+    codes = [_code(rng) for _ in range(3)]
+
+    def row(line: int, name: str, code: str | None) -> RegistryRow:
+        return RegistryRow(line=line, name=name, credit_code=code, region="南宁市", county=None,
+                           address=None, registered_capital=None, founded=None, scope="",
+                           revenue=None, tags=())
+
+    rows = [row(2, "广西鑫瑞测试科技有限公司", codes[0]),
+            row(3, "广西鑫瑞测试科技有限公司", codes[1]),  # the same name, another firm
+            row(4, "广西鑫瑞测试科技股份有限公司", codes[2]),  # the loose name, another firm
+            row(5, "广西鑫瑞测试科技有限公司", None),  # no code: the firm of that name
+            row(6, "广西鑫瑞测试科技有限公司", codes[1])]  # a known code: its firm
+    assert _per_row(atlas_url, rows) == _bulk(f"sqlite:///{other}", rows) == (3, 2)
+    want, got = _state(atlas_url), _state(f"sqlite:///{other}")
+    assert got == want
+    for url in (atlas_url, f"sqlite:///{other}"):
+        kb = open_kb(url)
+        with kb.session() as s:
+            firms = {e.credit_code: e for e in s.scalars(select(Enterprise).where(
+                Enterprise.credit_code.in_(codes)))}
+            assert sorted(firms) == sorted(codes)
+            lines = {c: sorted(e.locator for e in s.scalars(select(Evidence).where(
+                Evidence.entity_type == "enterprise", Evidence.entity_id == f.id)))
+                for c, f in firms.items()}
+        kb.dispose()
+        assert lines == {codes[0]: ["line 2", "line 5"], codes[1]: ["line 3", "line 6"],
+                         codes[2]: ["line 4"]}
+
+
 def test_bulk_search_index_is_whole_and_its_trigger_back(atlas_url: str, small_batches) -> None:
     """The bulk path writes the FTS5 words itself (its insert trigger set aside inside the
     transaction): afterwards the index agrees with its content table, the trigger is the

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from gxatlas.analysis.registry import RegistryRow
 from gxatlas.kb.models import Enterprise
+from gxatlas.kb.resolve import distinct_key
 
 
 @dataclass(frozen=True)
@@ -209,9 +210,12 @@ def _registry_batch(session: Session, batch: list[StoreRow], *, doc_id: int,
         via_code = eid is not None
         if eid is None:
             eid = names.find(row.name)
+            if eid is not None and code and state[eid].get("credit_code") not in (None, "", code):
+                eid = None  # a credit code names one firm: the same name with another is another
         if eid is None:
             eid = next(fresh)
             key, _, canonical = row.keys
+            key = distinct_key(key, code, taken=key in names.exact)
             new[eid] = state[eid] = {"id": eid, "name": canonical, "key": key, "park_id": None,
                                      **values}
             added += 1

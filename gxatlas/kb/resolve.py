@@ -206,6 +206,13 @@ def get_or_create(session: Session, entity_type: str, name: str, *,
     return ent, created
 
 
+def distinct_key(key: str, credit_code: str | None, *, taken: bool) -> str:
+    """The ``key`` of a new enterprise: its name key, or, when a firm with another credit
+    code already holds that name (``taken``), the name key qualified by its own code (a
+    credit code names one firm; two registered firms may share a name)."""
+    return f"{key}#{credit_code}" if taken and credit_code else key
+
+
 # --- indicators ------------------------------------------------------------------------------
 
 # Spellings statistical writing uses freely for one and the same indicator (applied in order).
