@@ -121,7 +121,7 @@ def _reviewer(name: str) -> str:
     return name[:100]
 
 
-def _reindex(session: Session, *pairs: tuple[str | None, int | None]) -> None:
+def _refresh(session: Session, *pairs: tuple[str | None, int | None]) -> None:
     """Bring what is derived from the touched entities' evidence up to date: their search
     entries, and the project register (stage rows of new statements, the settled stage)."""
     for etype, eid in pairs:
@@ -320,7 +320,7 @@ def accept(session: Session, fact_id: int, *, reviewer: str, version: int | None
     before = state(row)
     _claim(session, row, version)
     _do_accept(session, row)
-    _reindex(session, (row.entity_type, row.entity_id))
+    _refresh(session, (row.entity_type, row.entity_id))
     return _log(session, row, action="accept", reviewer=reviewer, before=before, note=note)
 
 
@@ -337,7 +337,7 @@ def edit(session: Session, fact_id: int, *, reviewer: str, values: Mapping[str, 
     before["entity"] = _entity_columns(session, row)
     _claim(session, row, version)
     _do_edit(session, row, values=values, name=name)
-    _reindex(session, (row.entity_type, row.entity_id))
+    _refresh(session, (row.entity_type, row.entity_id))
     return _log(session, row, action="edit", reviewer=reviewer, before=before, note=note)
 
 
@@ -351,7 +351,7 @@ def merge(session: Session, fact_id: int, *, reviewer: str, into: int | str,
     _claim(session, row, version)
     old = (row.entity_type, row.entity_id)
     snap = _do_merge(session, row, target)
-    _reindex(session, old, (row.entity_type, row.entity_id))
+    _refresh(session, old, (row.entity_type, row.entity_id))
     return _log(session, row, action="merge", reviewer=reviewer, before=before, note=note,
                 extra={"deleted": snap, "into": target.id,
                        "into_name": getattr(target, "name", None) or getattr(target, "key", None)})
@@ -365,7 +365,7 @@ def reject(session: Session, fact_id: int, *, reviewer: str, version: int | None
     before = state(row)
     _claim(session, row, version)
     _do_reject(session, row)
-    _reindex(session, (row.entity_type, row.entity_id))
+    _refresh(session, (row.entity_type, row.entity_id))
     return _log(session, row, action="reject", reviewer=reviewer, before=before, note=note)
 
 
@@ -444,7 +444,7 @@ def undo(session: Session, correction_id: int, *, reviewer: str,
     row.reviewed_by, row.reviewed_at = b["reviewed_by"], (
         dt.datetime.fromisoformat(b["reviewed_at"]) if b["reviewed_at"] else None)
     session.flush()
-    _reindex(session, *touched)
+    _refresh(session, *touched)
     out = Correction(fact_id=row.id, document_key=corr.document_key, signature=row.signature,
                      action="undo", reviewer=reviewer, at=_now(), before=before,
                      after=state(row), evidence=_evidence(session, row), note=note,

@@ -129,13 +129,6 @@ def _clear_facts(session: Session, doc: Document) -> set[int]:
     return {eid for etype, eid in touched if etype == "project"}
 
 
-def _remove_document(session: Session, doc: Document) -> None:
-    """Delete a document with its facts (see `_clear_facts`)."""
-    projects = _clear_facts(session, doc)
-    session.delete(doc)
-    session.flush()
-    sync_registers(session, projects=projects)
-
 
 def _free_key(session: Session, stem: str, sha256: str) -> str:
     """A document key for a new document: its file stem, or the stem and a hash prefix when

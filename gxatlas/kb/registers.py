@@ -15,8 +15,8 @@ Enterprise tiers
     row; imported tier lists (`store_tier_list`) add rows with the list's level, year and line.
 
 `sync_registers` keeps both in step with the evidence; it runs after the atlas is loaded (for
-every project), after every ingested or removed document and after every review action (for the
-projects they touched; a removed document's rows go by cascade).
+every project), after every ingested document and after every review action (for the projects
+they touched; a replaced version's rows go by cascade and its projects are settled again).
 """
 
 from __future__ import annotations
@@ -195,8 +195,8 @@ def sync_registers(session: Session, *, projects: Iterable[int] | None = None,
     session.flush()
     if projects is None:
         settle_projects(session, registers=regs)
-    elif moved or projects:
-        settle_projects(session, sorted(moved.union(projects)), registers=regs)
+    elif ids := moved.union(projects):
+        settle_projects(session, sorted(ids), registers=regs)
     return SyncReport(stages=n_stages, tiers=n_tiers, unknown_words=tuple(sorted(unknown)))
 
 
