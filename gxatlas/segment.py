@@ -65,10 +65,12 @@ def user_words() -> Iterator[tuple[str, int | None, str | None]]:
 def _search_segmenter():
     import rjieba
 
-    seg = rjieba.Jieba()  # jieba's dictionary, as jieba-rs ships it
+    # importing rjieba builds its module-level segmenter (jieba's dictionary as jieba-rs ships
+    # it); that one is given the domain words, once, rather than a second one built (each
+    # costs about as much as the search index of a short document)
     for word, freq, tag in user_words():
-        seg.add_word(word, freq, tag)
-    return seg
+        rjieba.add_word(word, freq, tag)
+    return rjieba
 
 
 def cut(text: str) -> list[str]:

@@ -13,6 +13,7 @@ API server: forking a process with other threads running could copy a held lock)
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -50,6 +51,9 @@ def _vm_bytes() -> int | None:
 def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...],
            max_memory: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # what the parent made stays out of this child's collections: walking it would copy
+    # every page it lies on (copy-on-write) for objects this child never frees
+    gc.freeze()
     if max_memory > 0:
         import resource
 

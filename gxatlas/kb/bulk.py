@@ -20,12 +20,14 @@ All of it runs inside the caller's ``KB.session()`` transaction: one transaction
 
 from __future__ import annotations
 
+import functools
 import json
 import operator
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from sqlalchemy import (ARRAY, Row, Table, any_, bindparam, func, literal_column, select, text,
                         update)
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from gxatlas.kb.models import Alias, Region, SearchEntry
@@ -34,6 +36,7 @@ from gxatlas.names import canonical_name, key_of_canonical
 
 BATCH = 5000  # rows a statement; large enough to amortize, small enough for bounded memory
 _CHUNK = 500  # names per IN (...) list
+_SQLITE = sqlite.dialect()
 
 
 def _table(model_or_table: Any) -> Table:
@@ -110,14 +113,21 @@ def insert_rows(session: Session, model: Any, rows: Sequence[Mapping[str, Any]])
     # SQLite: the Core insert compiled once, run by the driver's executemany (no per-row
     # Python processing of bind parameters beyond JSON columns); the columns left out that
     # have a Python-side default get it, as the Core insert gives it
-    stmt = table.insert().compile(dialect=session.get_bind().dialect, column_keys=cols)
-    order = list(stmt.positiontup or cols)
+    sql, order = _sqlite_insert(table, tuple(cols))
     defaults = {c: _default(table.c[c]) for c in order if c not in rows[0]}
     if defaults:
         rows = [{**defaults, **row} for row in rows]
-    raw.executemany(str(stmt), _tuples(rows, order, {c for c in order if _is_json(table.c[c])},
-                                       json.dumps))
+    raw.executemany(sql, _tuples(rows, order, {c for c in order if _is_json(table.c[c])},
+                                 json.dumps))
     return len(rows)
+
+
+@functools.lru_cache(maxsize=256)
+def _sqlite_insert(table: Table, cols: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The SQLite INSERT of ``cols`` of ``table`` (with the columns that have a Python-side
+    default) and its parameters' order, compiled once per process."""
+    stmt = table.insert().compile(dialect=_SQLITE, column_keys=list(cols))
+    return str(stmt), tuple(stmt.positiontup or cols)
 
 
 def _pg_json(value: Any) -> str:
@@ -210,6 +220,11 @@ class NameIndex:
         self._memo[name] = keys
 
     def load(self, names: Iterable[str]) -> None:
+        """Read the aliases ``names`` could match (those not read before)."""
+        load_names([(self, names)])
+
+    def _unread(self, names: Iterable[str]) -> tuple[set[str], set[str]]:
+        """The keys and loose keys of ``names`` not read before (marked read now)."""
         keys, looses = set(), set()
         for n in names:
             k, lk, _ = self.keys(n)
@@ -217,19 +232,9 @@ class NameIndex:
                 keys.add(k)
             if k and lk not in self._loaded_loose:
                 looses.add(lk)
-        for eid, key in rows_where_in(self.session, (Alias.entity_id, Alias.key), Alias.key,
-                                      sorted(keys), Alias.entity_type == self.type):
-            self.exact.setdefault(key, eid)
-        # by ``loose`` alone, the type checked here: with the type in the query SQLite
-        # scans the (entity_type, key) index instead of the loose one (at 100k firms
-        # this query was a quarter of an import)
-        for etype, eid, loose in rows_where_in(self.session, (Alias.entity_type, Alias.entity_id,
-                                                              Alias.loose), Alias.loose,
-                                               sorted(looses)):
-            if etype == self.type:
-                self.loose.setdefault(loose, set()).add(eid)
         self._loaded_keys |= keys
         self._loaded_loose |= looses
+        return keys, looses
 
     def find(self, name: str) -> int | None:
         key, loose, _ = self.keys(name)
@@ -257,6 +262,35 @@ class NameIndex:
         self._loaded_keys.clear()
         self._loaded_loose.clear()
         self._memo.clear()
+
+
+def load_names(loads: Iterable[tuple[NameIndex, Iterable[str]]]) -> None:
+    """``NameIndex.load`` of several indexes (one entity type each, one session) in two
+    queries for all of them: the aliases with one of the names' keys, and those with one
+    of their loose keys."""
+    todo: dict[str, tuple[NameIndex, set[str], set[str]]] = {}
+    for idx, names in loads:
+        keys, looses = idx._unread(names)
+        if keys or looses:
+            todo[idx.type] = (idx, keys, looses)
+    if not todo:  # all read before (most calls within a batch)
+        return
+    session = next(iter(todo.values()))[0].session
+    all_keys = sorted(set().union(*(keys for _, keys, _ in todo.values())))
+    for etype, eid, key in rows_where_in(session, (Alias.entity_type, Alias.entity_id, Alias.key),
+                                         Alias.key, all_keys, Alias.entity_type.in_(sorted(todo))):
+        idx, keys, _ = todo[etype]
+        if key in keys:
+            idx.exact.setdefault(key, eid)
+    # by ``loose`` alone, the type checked here: with the type in the query SQLite scans the
+    # (entity_type, key) index instead of the loose one (at 100k firms this query was a
+    # quarter of an import)
+    all_looses = sorted(set().union(*(looses for _, _, looses in todo.values())))
+    for etype, eid, loose in rows_where_in(session, (Alias.entity_type, Alias.entity_id,
+                                                     Alias.loose), Alias.loose, all_looses):
+        hit = todo.get(etype)
+        if hit is not None and loose in hit[2]:
+            hit[0].loose.setdefault(loose, set()).add(eid)
 
 
 class RegionNames:
@@ -301,15 +335,14 @@ def search_entry_writes(session: Session, entries: Sequence[Mapping[str, Any]]
     """Create or refresh search entries (dicts: entity_type, entity_id, title, body, tokens),
     as ``search.index_entity`` does one at a time: the stored entries are read and the new
     ids allocated now; the returned function writes (new rows, changed rows)."""
-    by_type: dict[str, list[int]] = {}
-    for e in entries:
-        by_type.setdefault(e["entity_type"], []).append(e["entity_id"])
+    wanted = {(e["entity_type"], e["entity_id"]) for e in entries}
     have: dict[tuple[str, int], tuple[int, str, str, str]] = {}
-    for etype, ids in by_type.items():
-        for sid, eid, title, body, tokens in rows_where_in(
-                session, (SearchEntry.id, SearchEntry.entity_id, SearchEntry.title,
-                          SearchEntry.body, SearchEntry.tokens), SearchEntry.entity_id, ids,
-                SearchEntry.entity_type == etype):
+    for sid, etype, eid, title, body, tokens in rows_where_in(
+            session, (SearchEntry.id, SearchEntry.entity_type, SearchEntry.entity_id,
+                      SearchEntry.title, SearchEntry.body, SearchEntry.tokens),
+            SearchEntry.entity_id, sorted({eid for _, eid in wanted}),
+            SearchEntry.entity_type.in_(sorted({etype for etype, _ in wanted}))):
+        if (etype, eid) in wanted:
             have[(etype, eid)] = (sid, title, body, tokens)
     new, changed = [], []
     for e in entries:

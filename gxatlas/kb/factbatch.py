@@ -7,7 +7,7 @@ time (``facts.SessionFacts``) that costs ~25 SQL statements and several flushes 
 ``FactBatch`` installed on the session for a document answers the same calls instead:
 
 * names: `gxatlas.kb.bulk.NameIndex` per entity type, loaded for every name the document's
-  facts may look up in two queries a type, kept current with the names the batch adds;
+  facts may look up in two queries for all types, kept current with the names the batch adds;
 * indicators: those of a scope (and their names' keys) read once per scope, those of the
   document's plan and those its other source (the atlas) cites read once per document;
 * trust (`gxatlas.kb.review.trust_state`): read once per entity known before the batch,
@@ -27,11 +27,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from gxatlas.extract.facts import Fact
-from gxatlas.kb.bulk import NameIndex, allocate_ids, insert_rows
+from gxatlas.kb.bulk import NameIndex, allocate_ids, insert_rows, load_names
 from gxatlas.kb.facts import BATCH, store_fact
 from gxatlas.kb.models import (ENTITY_MODELS, Alias, Evidence, Indicator, ParkTarget, Relation,
                                StoredFact)
@@ -110,9 +110,11 @@ def _names_of(facts: Sequence[Fact]) -> dict[str, set[str]]:
     return {t: {n for n in names if isinstance(n, str)} for t, names in out.items()}
 
 
-def _among(type_column: Any, id_column: Any, ids: dict[str, list[int]]) -> Any:
-    """``(type, id)`` is one of ``ids`` (entity type -> ids)."""
-    return or_(*(and_(type_column == t, id_column.in_(eids)) for t, eids in ids.items()))
+def _among(type_column: Any, id_column: Any, ids: dict[str, list[int]]) -> list[Any]:
+    """Conditions that keep the rows whose ``(type, id)`` may be one of ``ids`` (entity type
+    -> ids): the types and the ids each in a list, so that the statement is the same for any
+    ``ids`` (compiled once); the caller keeps the pairs that are wanted."""
+    return [type_column.in_(sorted(ids)), id_column.in_(sorted(set().union(*ids.values())))]
 
 
 class FactBatch:
@@ -146,10 +148,11 @@ class FactBatch:
     def preload(self, facts: Sequence[Fact]) -> None:
         """Read the names ``facts`` may look up, the entities they name and what the KB
         says of those entities' trust: a few queries a type."""
+        names = _names_of(facts)
+        load_names((self._index(etype), sorted(type_names)) for etype, type_names in names.items())
         found: dict[str, set[int]] = {}
-        for etype, names in _names_of(facts).items():
+        for etype in names:
             idx = self._index(etype)
-            idx.load(sorted(names))
             found[etype] = set(idx.exact.values()).union(*idx.loose.values())
             self._read_entities(etype, found[etype])
         self._read_trust(found)
@@ -172,14 +175,16 @@ class FactBatch:
         for etype, eid, trusted in self.session.execute(
                 select(StoredFact.entity_type, StoredFact.entity_id,
                        func.max(case((StoredFact.status.in_(TRUSTED), 1), else_=0)))
-                .where(_among(StoredFact.entity_type, StoredFact.entity_id, todo))
+                .where(*_among(StoredFact.entity_type, StoredFact.entity_id, todo))
                 .group_by(StoredFact.entity_type, StoredFact.entity_id)):
-            state[(etype, eid)][:2] = [True, bool(trusted)]
+            if (etype, eid) in state:
+                state[(etype, eid)][:2] = [True, bool(trusted)]
         for etype, eid in self.session.execute(
                 select(Evidence.entity_type, Evidence.entity_id).where(
-                    _among(Evidence.entity_type, Evidence.entity_id, todo),
+                    *_among(Evidence.entity_type, Evidence.entity_id, todo),
                     Evidence.origin != "extracted").distinct()):
-            state[(etype, eid)][2] = True
+            if (etype, eid) in state:
+                state[(etype, eid)][2] = True
         for ident, (has_facts, has_trusted, supported) in state.items():
             self._trust[ident] = (has_facts, has_trusted, supported)
 

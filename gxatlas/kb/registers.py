@@ -129,15 +129,21 @@ def _source_date(ev: Evidence | None) -> str | None:
     return normalize_date(ev.document.date) if ev is not None and ev.document else None
 
 
-def _stated_date(session: Session, ev: Evidence) -> str | None:
-    """The date the same statement gives its stage (a fact's ``status_date``: 2023年建成投产)."""
-    if ev.start is None:
-        return None
-    value = session.scalars(select(Evidence.value).where(
-        Evidence.entity_type == ev.entity_type, Evidence.entity_id == ev.entity_id,
-        Evidence.document_id == ev.document_id, Evidence.start == ev.start,
-        Evidence.field == "status_date")).first()
-    return normalize_date(value)
+def _stated_dates(session: Session, evidence: Sequence[Evidence]) -> dict[int, str | None]:
+    """The date each statement gives its stage (a fact's ``status_date``: 2023年建成投产), by
+    evidence id: the ``status_date`` cited from the same place (project, document, start),
+    the first cited when there are several; read for all of them in one query."""
+    spans = {(ev.entity_id, ev.document_id, ev.start) for ev in evidence if ev.start is not None}
+    found: dict[tuple[Any, ...], Any] = {}
+    if spans:
+        for eid, doc_id, start, value in session.execute(
+                select(Evidence.entity_id, Evidence.document_id, Evidence.start, Evidence.value)
+                .where(Evidence.entity_type == "project", Evidence.field == "status_date",
+                       Evidence.entity_id.in_(sorted({s[0] for s in spans})))
+                .order_by(Evidence.id)):
+            found.setdefault((eid, doc_id, start), value)
+    return {ev.id: normalize_date(found.get((ev.entity_id, ev.document_id, ev.start)))
+            if ev.start is not None else None for ev in evidence}
 
 
 def _tags(value: Any) -> list[str]:
@@ -164,15 +170,16 @@ def sync_registers(session: Session, *, projects: Iterable[int] | None = None,
         select(Evidence).outerjoin(ProjectStage, ProjectStage.evidence_id == Evidence.id)
         .where(Evidence.entity_type == "project", Evidence.field == "status",
                ProjectStage.id.is_(None)))
-    for ev in list(new_stages):
+    new_stages = list(new_stages)
+    dates = _stated_dates(session, new_stages)
+    for ev in new_stages:
         stage = regs.stage_of(str(ev.value)) if ev.value not in (None, "") else None
         if stage is None:
             if ev.value not in (None, ""):
                 unknown.add(str(ev.value))
             continue
         session.add(ProjectStage(project_id=ev.entity_id, stage=stage.name,
-                                 word=str(ev.value)[:60],
-                                 date=_stated_date(session, ev),
+                                 word=str(ev.value)[:60], date=dates[ev.id],
                                  origin=ev.origin, evidence_id=ev.id))
         moved.add(ev.entity_id)
         n_stages += 1

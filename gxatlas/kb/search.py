@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from sqlalchemy import and_, delete, func, or_, select, text
+from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from gxatlas.kb.models import (ENTITY_MODELS, Alias, Document, Enterprise, Indicator, Industry,
@@ -153,11 +153,13 @@ def index_entities(session: Session, entities: Iterable[tuple[str, int]]) -> Non
         by_type.setdefault(etype, []).append(eid)
     names: dict[tuple[str, int], list[str]] = {}
     ents: dict[tuple[str, int], object] = {}  # held: the identity map's references are weak
+    wanted = set(pairs)
     for etype, eid, alias in session.execute(
-            select(Alias.entity_type, Alias.entity_id, Alias.alias).where(or_(*(
-                and_(Alias.entity_type == etype, Alias.entity_id.in_(ids))
-                for etype, ids in by_type.items()))).order_by(Alias.id)):
-        names.setdefault((etype, eid), []).append(alias)
+            select(Alias.entity_type, Alias.entity_id, Alias.alias).where(
+                Alias.entity_type.in_(sorted(by_type)),
+                Alias.entity_id.in_(sorted({eid for _, eid in pairs}))).order_by(Alias.id)):
+        if (etype, eid) in wanted:
+            names.setdefault((etype, eid), []).append(alias)
     for etype, ids in by_type.items():
         model = ENTITY_MODELS[etype]
         for ent in session.scalars(select(model).where(model.id.in_(ids))):
