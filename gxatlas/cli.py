@@ -443,10 +443,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], parquet: str | None, slot
     JSON: [{"file", "document", "status", "version", "same_as", "facts", "entities", "note"}].
     """
     from gxatlas.ingest import iter_files
-    from gxatlas.kb.documents import Source, store_document
-    from gxatlas.kb.names import known_names
-    from gxatlas.pipeline import read_and_extract, warm_up
-    from gxatlas.progress import progress
+    from gxatlas.pipeline import batch_reader
 
     limits = _limits(limit_specs)
 
@@ -460,34 +457,38 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], parquet: str | None, slot
         raise click.UsageError("缺少 FILE|DIR (missing FILE|DIR, or --from-parquet)")
     todo, failed = _walkable(paths)
     files = list(iter_files(todo))
-    if slot is not None:
-        if len(files) != 1:
-            raise click.UsageError("--slot 只能用于单个文件 (--slot takes exactly one file)")
-        try:
-            slot_source = Source.slot(slot)
-        except ValueError as err:
-            raise click.BadParameter(str(err), param_hint="--slot") from err
-    kb = open_kb_from(ctx)
-    with kb.session(write=False) as s:
-        gazetteer = known_names(s)
-    if len(files) > 1:
-        warm_up(gazetteer)  # once here rather than in every file's reader process
+    if slot is not None and len(files) != 1:
+        raise click.UsageError("--slot 只能用于单个文件 (--slot takes exactly one file)")
     results = []
-    with progress("读取、抽取并入库", unit="个文件", total=len(files)) as bar:
-        for path in files:
+    # the readers' process is made before the KB is opened: they need none of it
+    with batch_reader(limits=limits, warm=len(files) > 1) as reader:
+        from gxatlas.kb.documents import Source, store_document
+        from gxatlas.kb.names import known_names
+        from gxatlas.progress import progress
+
+        if slot is not None:
             try:
-                doc, facts = read_and_extract(path, limits=limits, gazetteer=gazetteer,
-                                              fork=True)
-                source = slot_source if slot is not None else None
-                res = kb.write(lambda s: store_document(s, doc, facts, source=source))
-            except GxatlasError as err:
-                failed += 1
-                click.echo(f"gxatlas: {err}", err=True)
-                continue
-            finally:
-                bar.advance()
-            results.append((path, res))
-            _ingested(path, res, as_json=as_json)
+                slot_source = Source.slot(slot)
+            except ValueError as err:
+                raise click.BadParameter(str(err), param_hint="--slot") from err
+        kb = open_kb_from(ctx)
+        with kb.session(write=False) as s:
+            reader.know(known_names(s))
+        with progress("读取、抽取并入库", unit="个文件", total=len(files)) as bar:
+            for path in files:
+                try:
+                    doc, facts, profile = reader.read(path)
+                    source = slot_source if slot is not None else None
+                    res = kb.write(lambda s: store_document(s, doc, facts, source=source,
+                                                            profile=profile))
+                except GxatlasError as err:
+                    failed += 1
+                    click.echo(f"gxatlas: {err}", err=True)
+                    continue
+                finally:
+                    bar.advance()
+                results.append((path, res))
+                _ingested(path, res, as_json=as_json)
     _ingest_report(results, as_json=as_json)
     _batch_failed(failed)
 
@@ -560,19 +561,15 @@ def extract_cmd(paths: tuple[str, ...], fmt: str, as_json: bool, out_path: str |
     A file that fails is reported on one line and the others go on; exit 1 if any failed.
     """
     from gxatlas.extract.run import extract_files
-    from gxatlas.pipeline import read_and_extract, warm_up
+    from gxatlas.pipeline import batch_reader
 
     limits = _limits(limit_specs)
     todo, failed = _walkable(paths)
-    if len(todo) > 1 or any(Path(p).is_dir() for p in todo):
-        warm_up()  # once here rather than in every file's reader process
     if todo:
-
-        def facts_of(path: Path):
-            return read_and_extract(path, limits=limits, fork=True)[1]
-
-        failed += extract_files(todo, fmt="jsonl" if as_json else fmt, out_path=out_path,
-                                facts_of=facts_of)
+        many = len(todo) > 1 or any(Path(p).is_dir() for p in todo)
+        with batch_reader(limits=limits, warm=many) as reader:
+            failed += extract_files(todo, fmt="jsonl" if as_json else fmt, out_path=out_path,
+                                    facts_of=lambda path: reader.read(path).facts)
     _batch_failed(failed)
 
 

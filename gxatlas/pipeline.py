@@ -8,25 +8,38 @@ its limits and gives one error line naming it; the caller goes on with the next 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, NamedTuple
 
-from gxatlas.extract import extract
+from gxatlas.extract import extract, extract_with_profile
 from gxatlas.extract.facts import Fact
+from gxatlas.extract.profile import Profile
 from gxatlas.ingest import read
 from gxatlas.ingest.document import Document
-from gxatlas.ingest.isolate import run_limited
+from gxatlas.ingest.isolate import forker, run_limited
 from gxatlas.ingest.limits import Limits
 
-__all__ = ["read_and_extract", "read_file", "warm_up"]
+__all__ = ["BatchReader", "Reading", "batch_reader", "read_and_extract", "read_file", "warm_up"]
 
 _WARM_TEXT = "示例市到2025年工业总产值达到500亿元，示例高新技术产业开发区引进示例科技有限公司。"
 
 
-def _read_and_extract(path: str, limits: Limits, gazetteer: Any) -> tuple[Document, list[Fact]]:
+class Reading(NamedTuple):
+    """One file read and extracted: the Document, its facts and its profile (as extraction
+    made it, for storing to record without annotating the document again)."""
+
+    doc: Document
+    facts: list[Fact]
+    profile: Profile
+
+
+def _read_and_extract(path: str, limits: Limits, gazetteer: Any = None) -> Reading:
     doc = read(path, limits=limits)
-    return doc, extract(doc, gazetteer=gazetteer)
+    facts, profile = extract_with_profile(doc, gazetteer=gazetteer)
+    return Reading(doc, facts, profile)
 
 
 def _read(path: str, limits: Limits) -> Document:
@@ -40,8 +53,9 @@ def read_and_extract(path: str | os.PathLike[str], *, limits: Limits | None = No
     environment); raises InputError naming the file. ``fork``: see `run_limited`."""
     limits = limits or Limits.from_env()
     source = os.fspath(path)
-    return run_limited(_read_and_extract, (source, limits, gazetteer), source=source,
-                       limits=limits, fork=fork)
+    reading = run_limited(_read_and_extract, (source, limits, gazetteer), source=source,
+                          limits=limits, fork=fork)
+    return reading.doc, reading.facts
 
 
 def read_file(path: str | os.PathLike[str], *, limits: Limits | None = None,
@@ -66,3 +80,35 @@ def warm_up(gazetteer: Any = None) -> None:
     # in this process and in the children it forks (which would otherwise copy the pages it
     # touches)
     gc.freeze()
+
+
+@dataclass(frozen=True)
+class BatchReader:
+    """``read(path)``: the ``Reading`` of one file of a batch, read within the limits as
+    ``read_and_extract`` reads it; ``know(gazetteer)``: the names the caller knows
+    (`gxatlas.kb.names.known_names`), used for the files read after."""
+
+    read: Callable[[str | os.PathLike[str]], Reading]
+    know: Callable[[Any], None]
+
+
+@contextlib.contextmanager
+def batch_reader(*, limits: Limits | None = None, warm: bool = True) -> Iterator[BatchReader]:
+    """Read and extract the files of a batch (see ``BatchReader``): what reading needs is
+    loaded here once (``warm_up``; ``warm=False`` for a single file, whose child may as well
+    load it), then each file is read in a child forked from one process made now
+    (`gxatlas.ingest.isolate.forker`), so that what the caller loads and does afterwards
+    (open the KB, store documents between reads) does not make each child costlier. Enter
+    it while this process has one thread (before a progress bar starts)."""
+    limits = limits or Limits.from_env()
+    if warm:
+        warm_up()
+    if not limits.timeout_s and not limits.max_memory_mb:
+        known: list[Any] = [None]
+        yield BatchReader(read=lambda path: _read_and_extract(os.fspath(path), limits, known[0]),
+                          know=lambda gazetteer: known.__setitem__(0, gazetteer))
+        return
+    with forker(_read_and_extract, prepare=warm_up if warm else None) as fork:
+        yield BatchReader(read=lambda path: fork.run((os.fspath(path), limits),
+                                                     source=os.fspath(path), limits=limits),
+                          know=fork.add)

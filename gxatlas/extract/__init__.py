@@ -20,9 +20,10 @@ from typing import Any, Iterable, Mapping
 from gxatlas.extract.annotate import AnnotatedDoc
 from gxatlas.extract.facts import Evidence, Fact
 from gxatlas.extract.gazetteer import Gazetteer, region_names
+from gxatlas.extract.profile import Profile
 from gxatlas.ingest.document import Document
 
-__all__ = ["extract", "extract_indicator_facts", "region_names", "dedupe", "Fact", "Evidence"]
+__all__ = ["extract", "extract_with_profile", "extract_indicator_facts", "region_names", "dedupe", "Fact", "Evidence"]
 
 
 def extract_indicator_facts(doc: Document, *, regions: Mapping[str, str] | None = None,
@@ -67,8 +68,15 @@ def facts_of(products: Mapping[str, Any]) -> list[Fact]:
 def extract(doc: Document, *, gazetteer: Gazetteer | None = None) -> list[Fact]:
     """Every fact of ``doc``: indicators, parks, enterprises, projects, policies, focus
     industries; ``gazetteer`` adds the names the caller knows (KB parks, firms, projects)."""
+    return extract_with_profile(doc, gazetteer=gazetteer)[0]
+
+
+def extract_with_profile(doc: Document, *, gazetteer: Gazetteer | None = None
+                         ) -> tuple[list[Fact], Profile]:
+    """``extract(doc)`` and the document's profile (genre, date, main region: what storing
+    records of the document), both from one annotation of it."""
     from gxatlas.extract.confidence import score_facts
     from gxatlas.extract.pipeline import run
 
     ad = AnnotatedDoc(doc, gazetteer=gazetteer)
-    return dedupe(score_facts(ad, facts_of(run(ad))))
+    return dedupe(score_facts(ad, facts_of(run(ad)))), ad.profile

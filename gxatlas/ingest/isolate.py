@@ -13,19 +13,24 @@ API server: forking a process with other threads running could copy a held lock)
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
+import socket
+import struct
 import threading
 import traceback
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from gxatlas.errors import GxatlasError, InputError
 from gxatlas.ingest.limits import Limits, exceeded
 
-__all__ = ["run_limited"]
+__all__ = ["Forker", "forker", "run_limited"]
 
 T = TypeVar("T")
 _PRELOAD = ["gxatlas.pipeline", "gxatlas.warm"]
@@ -103,25 +108,40 @@ def run_limited(fn: Callable[..., T], args: tuple[Any, ...], *, source: str,
                        daemon=True)
     proc.start()
     send.close()
+
+    def exit_code() -> int | None:
+        proc.join(5)
+        return proc.exitcode
+
     try:
-        if not receive.poll(limits.timeout_s or None):
-            raise exceeded(source, "timeout_s",
-                           f"reading took more than {limits.timeout_s:g} s", limits)
-        try:
-            kind, value = receive.recv()
-        except (EOFError, OSError):
-            proc.join(5)
-            code = proc.exitcode
-            how = f"signal {-code}" if code is not None and code < 0 else f"status {code}"
-            if code == -signal.SIGKILL:
-                raise exceeded(source, "max_memory_mb", "the reader was killed (out of "
-                               "memory?)", limits) from None
-            raise InputError(source, f"读取失败 (the reader process died: {how})") from None
+        kind, value = _await(receive, exit_code, source, limits)
     finally:
         if proc.is_alive():
             proc.kill()
         proc.join()
         receive.close()
+    return _outcome(kind, value, source, limits)
+
+
+def _await(receive: Connection, exit_code: Callable[[], int | None], source: str,
+           limits: Limits) -> tuple[str, Any]:
+    """The child's (kind, value), waited for at most ``limits.timeout_s``; a child that died
+    before sending it is reported with its exit code."""
+    if not receive.poll(limits.timeout_s or None):
+        raise exceeded(source, "timeout_s", f"reading took more than {limits.timeout_s:g} s",
+                       limits)
+    try:
+        return receive.recv()
+    except (EOFError, OSError):
+        code = exit_code()
+        how = f"signal {-code}" if code is not None and code < 0 else f"status {code}"
+        if code == -signal.SIGKILL:
+            raise exceeded(source, "max_memory_mb", "the reader was killed (out of "
+                           "memory?)", limits) from None
+        raise InputError(source, f"读取失败 (the reader process died: {how})") from None
+
+
+def _outcome(kind: str, value: Any, source: str, limits: Limits) -> Any:
     if kind == "ok":
         return value
     if kind == "error":
@@ -129,3 +149,138 @@ def run_limited(fn: Callable[..., T], args: tuple[Any, ...], *, source: str,
     if kind == "memory":
         raise exceeded(source, "max_memory_mb", "reading needs more memory", limits)
     raise InputError(source, f"读取失败 (internal error while reading: {value})")
+
+
+# --- many files: children forked from one process made for them ---------------------------
+
+_CODE = struct.Struct("!q")
+_REQUEST = 1 << 16  # the largest request (a path and the limits)
+
+
+@dataclass(frozen=True)
+class Forker:
+    """``run(args, source=, limits=)``: ``fn(*args, *fixed)`` in a child, as ``run_limited``
+    runs it (under the time and memory limits, with the same errors); ``add(*more)``: more
+    fixed arguments, sent once to the forking process, which gives them to ``prepare``
+    there (whatever it loads is shared by the children that follow)."""
+
+    run: Callable[..., Any]
+    add: Callable[..., None]
+
+
+@contextlib.contextmanager
+def forker(fn: Callable[..., Any], *fixed: Any,
+           prepare: Callable[..., None] | None = None) -> Iterator[Forker]:
+    """Run ``fn`` in children for many calls (see ``Forker``).
+
+    Each child is forked from one process forked from this one now, which does nothing but
+    fork them: it holds what this process held at this point (the dictionaries, ``fixed``)
+    and what ``add`` sends it, and nothing this process makes later. Forking this process once per file instead makes
+    every fork, and every page this process writes after it, cost again in proportion to
+    what it holds (with documents stored between reads: a KB session, the search
+    segmenter). Requests go over a Unix socket; for each the forking process passes back the
+    reading end of the child's result pipe and a pidfd of the child (SCM_RIGHTS: a kill
+    cannot reach another process that reused the pid), then the child's exit status. Call
+    it while this process has one thread."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    server = os.fork()
+    if server == 0:
+        ours.close()
+        code = 0
+        try:
+            _serve(theirs, fn, fixed, prepare)
+        except BaseException:  # noqa: BLE001 - said on stderr; the caller sees the socket close
+            traceback.print_exc()
+            code = 1
+        finally:
+            os._exit(code)
+    os.setpgid(server, server)  # here too: whichever runs first, the group exists after it
+    theirs.close()
+
+    def add(*more: Any) -> None:
+        # on a pipe of their own: they may be large (the names of a KB), a socket message not
+        read_end, write_end = os.pipe()
+        try:
+            socket.send_fds(ours, [b"add"], [read_end])
+        finally:
+            os.close(read_end)
+        with Connection(write_end, readable=False) as pipe:
+            pipe.send(more)
+        if ours.recv(1) != b"k":
+            raise RuntimeError("the process that starts the readers has stopped")
+
+    def run(args: tuple[Any, ...], *, source: str, limits: Limits) -> Any:
+        try:
+            ours.send(b"run" + pickle.dumps((args, limits.bytes("max_memory_mb"))))
+            _, fds, _, _ = socket.recv_fds(ours, 1, 2)
+        except OSError:
+            fds = []
+        if len(fds) != 2:
+            raise InputError(source, "读取失败 (the process that starts the readers has stopped)")
+        receive, pidfd = Connection(fds[0], writable=False), fds[1]
+        status: list[int | None] = []
+
+        def exit_code() -> int | None:
+            if not status:
+                data = ours.recv(_CODE.size)
+                status.append(_CODE.unpack(data)[0] if len(data) == _CODE.size else None)
+            return status[0]
+
+        try:
+            kind, value = _await(receive, exit_code, source, limits)
+        except BaseException:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            raise
+        finally:
+            exit_code()  # the child is reaped before the next request
+            receive.close()
+            os.close(pidfd)
+        return _outcome(kind, value, source, limits)
+
+    try:
+        yield Forker(run=run, add=add)
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server, signal.SIGKILL)  # and a child it may be waiting for
+        raise
+    finally:
+        ours.close()
+        os.waitpid(server, 0)
+
+
+def _serve(sock: socket.socket, fn: Callable[..., Any], fixed: tuple[Any, ...],
+           prepare: Callable[..., None] | None) -> None:
+    """The forking process: for each request fork a child that runs ``fn``, pass the parent
+    the reading end of the child's result pipe and a pidfd, reap the child and send its exit
+    status; take more fixed arguments; stop when the parent closes the socket."""
+    os.setpgid(0, 0)  # its own group with its children, for the parent to stop at once
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    gc.freeze()
+    while True:
+        data, fds, _, _ = socket.recv_fds(sock, _REQUEST, 1)
+        if not data:
+            return
+        if data == b"add":
+            with Connection(fds[0], writable=False) as pipe:
+                more = pipe.recv()
+            fixed = (*fixed, *more)
+            if prepare is not None:
+                prepare(*more)
+            gc.freeze()
+            sock.send(b"k")
+            continue
+        args, max_memory = pickle.loads(data[3:])
+        read_end, write_end = os.pipe()
+        child = os.fork()
+        if child == 0:
+            sock.close()
+            os.close(read_end)
+            _child(Connection(write_end, readable=False), fn, (*args, *fixed), max_memory)
+        os.close(write_end)
+        pidfd = os.pidfd_open(child)
+        socket.send_fds(sock, [b"r"], [read_end, pidfd])
+        os.close(read_end)
+        os.close(pidfd)
+        _, status = os.waitpid(child, 0)
+        sock.send(_CODE.pack(os.waitstatus_to_exitcode(status)))

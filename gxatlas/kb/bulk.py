@@ -25,12 +25,12 @@ import json
 import operator
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from sqlalchemy import (ARRAY, Row, Table, any_, bindparam, func, literal_column, select, text,
-                        update)
+from sqlalchemy import (ARRAY, Row, Table, any_, bindparam, func, inspect, literal_column, select,
+                        text, update)
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
-from gxatlas.kb.models import Alias, Region, SearchEntry
+from gxatlas.kb.models import Alias, Base, Region, SearchEntry
 from gxatlas.kb.resolve import loose_key
 from gxatlas.names import canonical_name, key_of_canonical
 
@@ -128,6 +128,37 @@ def _sqlite_insert(table: Table, cols: tuple[str, ...]) -> tuple[str, tuple[str,
     default) and its parameters' order, compiled once per process."""
     stmt = table.insert().compile(dialect=_SQLITE, column_keys=list(cols))
     return str(stmt), tuple(stmt.positiontup or cols)
+
+
+def insert_objects(session: Session, objects: Iterable[Any]) -> None:
+    """Insert new ORM objects that have their ids (``allocate_ids``) with ``insert_rows``,
+    table by table in the schema's dependency order, and put them in ``session`` as stored
+    objects: what a flush of them does (a column left unset gets its Python-side default,
+    on the object too), without the unit of work's cost per object. Only for tables whose
+    defaults are all Python-side."""
+    by_table: dict[Table, list[Any]] = {}
+    for obj in objects:
+        by_table.setdefault(_table(type(obj)), []).append(obj)
+    for table in Base.metadata.sorted_tables:
+        objs = by_table.pop(table, None)
+        if not objs:
+            continue
+        attrs = [(attr.key, attr.columns[0]) for attr in inspect(type(objs[0])).column_attrs]
+        rows = []
+        for obj in objs:
+            state = obj.__dict__
+            row = {}
+            for key, column in attrs:
+                if key not in state:
+                    setattr(obj, key, _default(column))
+                row[column.key] = state[key]
+            rows.append(row)
+        insert_rows(session, table, rows)
+        for obj in objs:
+            make_transient_to_detached(obj)
+        session.add_all(objs)
+    if by_table:
+        raise ValueError(f"not tables of the KB: {sorted(t.name for t in by_table)}")
 
 
 def _pg_json(value: Any) -> str:

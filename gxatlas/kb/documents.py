@@ -30,7 +30,7 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from gxatlas.extract.facts import Fact
-from gxatlas.extract.profile import document_profile
+from gxatlas.extract.profile import Profile, document_profile
 from gxatlas.ingest.document import Document as Doc
 from gxatlas.kb.factbatch import store_facts
 from gxatlas.kb.load import region_id
@@ -219,13 +219,15 @@ def _legacy_same_path(session: Session, doc: Doc, source: Source) -> Document | 
 
 
 def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
-                   source: Source | None = None, threshold: float | None = None) -> StoreResult:
+                   source: Source | None = None, threshold: float | None = None,
+                   profile: Profile | None = None) -> StoreResult:
     """Store ``doc`` and its facts (call inside one ``KB.session()`` transaction).
 
     ``source`` says where versions of the document come from (default: its file path); see
     the module's docstring for what is unchanged, replaced or added. Facts below
     ``threshold`` (default: `gxatlas.kb.review.review_threshold`) or about entities nothing
-    trusted supports wait for review.
+    trusted supports wait for review. ``profile``: the document's profile as its extraction
+    made it (`gxatlas.extract.extract_with_profile`; computed here when not given).
     """
     from gxatlas.kb.corrections import reapply
 
@@ -265,7 +267,7 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
     row.encoding, row.variant, row.text, row.original = doc.encoding, doc.variant, doc.text, \
         doc.original
     # what the document is and what it is about, from its profile (genre, main region, date)
-    profile = document_profile(doc)
+    profile = profile or document_profile(doc)
     row.kind = profile.genre.value
     row.region_id = region_id(session, profile.region)
     row.date = row.date or profile.written

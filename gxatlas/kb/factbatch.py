@@ -14,8 +14,8 @@ time (``facts.SessionFacts``) that costs ~25 SQL statements and several flushes 
   combined with the statuses of the facts the batch stored about it;
 * evidence already cited to the document, relations of an owner, targets of a park: once each;
 * new rows get their ids up front (`gxatlas.kb.bulk.allocate_ids`); ``finish`` writes the new
-  entities, facts, relations and targets (one ORM flush) and the names and evidence
-  (`gxatlas.kb.bulk.insert_rows`).
+  entities and facts (`gxatlas.kb.bulk.insert_objects`), relations and targets (one ORM
+  flush) and the names and evidence (`gxatlas.kb.bulk.insert_rows`).
 
 It lives inside the caller's transaction (one per file) and only while that document's facts
 are stored: nothing else may write the tables it mirrors meanwhile. tests/test_ingest_batch.py
@@ -27,11 +27,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from gxatlas.extract.facts import Fact
-from gxatlas.kb.bulk import NameIndex, allocate_ids, insert_rows, load_names
+from gxatlas.kb.bulk import NameIndex, allocate_ids, insert_objects, insert_rows, load_names
 from gxatlas.kb.facts import BATCH, store_fact
 from gxatlas.kb.models import (ENTITY_MODELS, Alias, Evidence, Indicator, ParkTarget, Relation,
                                StoredFact)
@@ -156,6 +156,40 @@ class FactBatch:
             found[etype] = set(idx.exact.values()).union(*idx.loose.values())
             self._read_entities(etype, found[etype])
         self._read_trust(found)
+        self._read_scopes(facts)
+
+    def _read_scopes(self, facts: Sequence[Fact]) -> None:
+        """What ``find_indicator`` reads of each scope the indicator facts name (as the scopes
+        resolve before any fact is stored): its indicators, their names' keys and trust, its
+        names; a few queries for all of them rather than per scope. A scope that resolves
+        otherwise later (after an entity it names was created) is read when it is needed."""
+        ids = {self.indicator_scope(f.values.get("scope")).region_id
+               for f in facts if f.type == "indicator"}
+        todo = sorted(i for i in ids if i is not None and i not in self._scopes)
+        listed = {i: [] for i in todo}
+        where = Indicator.scope_id.in_(todo)
+        if None in ids and None not in self._scopes:
+            listed[None] = []
+            where = or_(where, Indicator.scope_id.is_(None))
+        if not listed:
+            return
+        for ind in self.session.scalars(select(Indicator).where(where).order_by(Indicator.id)):
+            listed[ind.scope_id].append(ind)
+        known = [i for inds in listed.values() for i in inds]
+        self._read_loose(known)
+        self._read_trust({"indicator": [i.id for i in known]})
+        for scope_id, inds in listed.items():
+            self._scopes[scope_id] = inds + [e for (t, _), e in self.new.items()
+                                             if t == "indicator" and e.scope_id == scope_id]
+        names: dict[int, list[str]] = {i: [] for i in todo if i not in self._snames}
+        for eid, alias in self.session.execute(
+                select(Alias.entity_id, Alias.alias).where(
+                    Alias.entity_type == "region", Alias.entity_id.in_(sorted(names)))
+                .order_by(Alias.id)):
+            names[eid].append(alias)
+        for rid, aliases in names.items():  # as ``resolve.scope_names`` gives them
+            reg = self.entity("region", rid)
+            self._snames[rid] = [reg.name, reg.short_name, *aliases] if reg else []
 
     def _read_entities(self, entity_type: str, ids: Iterable[int]) -> None:
         model = ENTITY_MODELS[entity_type]
@@ -406,11 +440,11 @@ class FactBatch:
         """Nothing to flush before ``finish``."""
 
     def finish(self) -> None:
-        """Write what the batch made: entities, facts, relations and park targets (one ORM
-        flush, so the session holds them as usual), then names and evidence."""
+        """Write what the batch made: entities and facts (`gxatlas.kb.bulk.insert_objects`:
+        the session then holds them as if flushed), the changes to entities read, relations
+        and park targets (one ORM flush), then names and evidence."""
         session = self.session
-        session.add_all(self.new.values())
-        session.add_all(self.facts)
+        insert_objects(session, [*self.new.values(), *self.facts])
         session.add_all(self.rows)
         session.flush()
         insert_rows(session, Alias, self.aliases)
