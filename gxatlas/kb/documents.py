@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from gxatlas.extract.facts import Fact
@@ -181,41 +181,42 @@ def _identify(session: Session, doc: Doc, source: Source) -> tuple[str, Document
 
     "unchanged" with the row holding the same content; "replaced" with the row of the same
     source; "fill" with an atlas citation stub named like the file; "added" with None.
+    The candidates of all four are read in one query.
     """
-    same = session.scalars(select(Document).where(Document.sha256 == doc.sha256)).first()
+    stem = doc.name[:_KEY_STEM]
+    legacy = source.key is not None and source.kind == "path"
+    wanted = [Document.sha256 == doc.sha256,
+              and_(Document.key == stem, Document.text.is_(None), Document.source_key.is_(None))]
+    if source.key is not None:
+        wanted.append(Document.source_key == source.key)
+    if legacy:  # ingested before sources were recorded (migration 0004) from a relative path
+        wanted.append(and_(Document.source_key.is_(None), Document.text.is_not(None),
+                           Document.source.in_([doc.path, source.value])))
+    rows = list(session.scalars(select(Document).where(or_(*wanted)).order_by(Document.id)))
+    same = next((r for r in rows if r.sha256 == doc.sha256), None)
     if same is not None:
-        if source.key is not None and same.source_key is None and session.scalars(
-                select(Document.id).where(Document.source_key == source.key)).first() is None:
+        if source.key is not None and same.source_key is None and \
+                not any(r.source_key == source.key for r in rows):
             same.source_key = source.key  # later versions from this source replace it
         if source.key is not None and same.source_key == source.key:
             return "unchanged", same, "未变 (unchanged: this content is already stored)"
         return "unchanged", same, (f"未变，内容与已存文档 {same.key} 相同 (unchanged: the same "
                                    f"content is already stored as {same.key})")
     if source.key is not None:
-        old = session.scalars(select(Document).where(Document.source_key == source.key)).first()
-        if old is None and source.kind == "path":
-            old = _legacy_same_path(session, doc, source)
+        old = next((r for r in rows if r.source_key == source.key), None)
+        if old is None and legacy:
+            old = next((r for r in rows if r.source_key is None and r.text is not None
+                        and r.source in (doc.path, source.value)
+                        and Source.path(r.source).value == source.value), None)
         if old is not None:
             return "replaced", old, (f"已替换为第 {old.version + 1} 版 (replaced: new version "
                                      f"{old.version + 1} of {source.describe()}; the facts of "
                                      f"version {old.version} were removed, its record kept)")
-    stub = session.scalars(select(Document).where(Document.key == doc.name[:_KEY_STEM],
-                                                  Document.text.is_(None),
-                                                  Document.source_key.is_(None))).first()
+    stub = next((r for r in rows if r.key == stem and r.text is None and r.source_key is None),
+                None)
     if stub is not None:  # the bundled atlas cites this document by its file stem
         return "fill", stub, "新增 (added: the document the bundled atlas cites)"
     return "added", None, "新增 (added)"
-
-
-def _legacy_same_path(session: Session, doc: Doc, source: Source) -> Document | None:
-    """A document ingested before sources were recorded (migration 0004) from a relative
-    path that names the same file."""
-    for row in session.scalars(select(Document).where(
-            Document.source_key.is_(None), Document.text.is_not(None),
-            Document.source.in_([doc.path, source.value]))):
-        if Source.path(row.source).value == source.value:
-            return row
-    return None
 
 
 def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
