@@ -127,10 +127,12 @@ def _bulk(url: str, rows: list[RegistryRow]) -> tuple[int, int]:
     return stored.added, stored.updated
 
 
-@pytest.fixture()
-def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Batches of 7 rows, so that firms met again in a later batch are exercised."""
-    monkeypatch.setattr(bulk, "BATCH", 7)
+@pytest.fixture(params=[7, 1])
+def small_batches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 7 rows, so that firms met again in a later batch are exercised; and of one
+    row, so that each is met again in the very next batch, which is resolved before the one
+    before it is written (``store_registry`` counts that batch as stored)."""
+    monkeypatch.setattr(bulk, "BATCH", request.param)
 
 
 def test_bulk_registry_equals_per_row_on_atlas(atlas_url: str, tmp_path, small_batches) -> None:

@@ -751,11 +751,33 @@ def iter_registry_in_child(path: str | Path, *, prepare: Callable[[RegistryRow],
 
 
 _HANDOFF = 2000
+#: lists of ``_HANDOFF`` items the child may have ready beyond what the pipe holds: it checks
+#: ahead while the parent resolves and writes (bounded memory: ~10 MB a list)
+_AHEAD = 8
 
 
 def _validate_into(conn: Any, path: str, prepare: Callable[[RegistryRow], Any] | None) -> None:
+    """The child's work: the items of ``iter_registry(path)`` (``prepare``d) in lists, then
+    None (or the error); a sender thread writes them to the pipe while the rows after them
+    are checked, up to ``_AHEAD`` lists ahead of what the parent has read."""
+    import queue
+    import threading
+    from multiprocessing.reduction import ForkingPickler
+
     from gxatlas.gcpause import fewer_collections
 
+    ready: queue.Queue[Any] = queue.Queue(maxsize=_AHEAD)
+    gone = threading.Event()  # the parent stopped reading (an error of its own)
+
+    def send() -> None:  # pickled by the checking thread: this one holds no GIL to write
+        while (msg := ready.get()) is not _END:
+            if not gone.is_set():
+                try:
+                    conn.send_bytes(msg)
+                except BrokenPipeError:
+                    gone.set()  # nothing to report: the rest is dropped
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
     try:
         buf: list[Any] = []
         with fewer_collections():
@@ -763,16 +785,21 @@ def _validate_into(conn: Any, path: str, prepare: Callable[[RegistryRow], Any] |
                 buf.append(prepare(item) if prepare is not None
                            and isinstance(item, RegistryRow) else item)
                 if len(buf) >= _HANDOFF:
-                    conn.send(buf)
+                    if gone.is_set():
+                        return
+                    ready.put(ForkingPickler.dumps(buf))
                     buf = []
-        conn.send(buf)
-        conn.send(None)
-    except BrokenPipeError:
-        pass  # the parent stopped reading (an error of its own): nothing to report
+        ready.put(ForkingPickler.dumps(buf))
+        ready.put(ForkingPickler.dumps(None))
     except (GxatlasError, OSError) as err:  # reported by the parent as its own
-        conn.send(err)
+        ready.put(ForkingPickler.dumps(err))
     finally:
+        ready.put(_END)
+        sender.join()
         conn.close()
+
+
+_END = object()  # the sender's stop: after the last message
 
 
 def validate_record(line: int, rec: dict[str, Any], *, resolver: RegionResolver | None,

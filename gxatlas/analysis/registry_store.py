@@ -11,9 +11,10 @@ batch while the next is resolved. One transaction per file (the caller's session
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, NamedTuple
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -94,7 +95,7 @@ def store_registry(session: Session, rows: Iterable[RegistryRow | StoreRow], *, 
 
     from gxatlas.analysis.registry import registry_digest
     from gxatlas.gcpause import fewer_collections
-    from gxatlas.kb.bulk import BATCH, NameIndex, RegionNames
+    from gxatlas.kb.bulk import BATCH, NameIndex, RegionNames, write_search_entries
     from gxatlas.kb.documents import Source, table_document
     from gxatlas.kb.models import Evidence
 
@@ -111,38 +112,59 @@ def store_registry(session: Session, rows: Iterable[RegistryRow | StoreRow], *, 
     regions = RegionNames(session)
     names = NameIndex(session, "enterprise")
     added = updated = 0
-    # A batch's rows are written by one writer thread while this thread resolves the next
-    # batch: SQLite (sqlite3 releases the GIL inside a statement, where the inserts and the
-    # FTS5 index spend their time) and PostgreSQL work beside the Python.
-    # Only one thread uses the connection at a time: a batch is resolved against the KB
-    # after the previous batch's writes are done.
+    # Batch k's writes go to one writer thread while this thread receives batch k+2 and, on
+    # PostgreSQL, resolves batch k+1 and makes batch k's search entries, so that the server
+    # works beside the Python. Only one thread uses the connection at a time: batch k+1's
+    # reads are made before batch k's writes start, and see batch k through ``_Batch`` (what
+    # it resolved and has not written yet); the next reads wait for the writes to end.
+    # SQLite's writes run in this process and need the GIL between rows: beside Python work
+    # they stall (measured slower), so there batch k's entries are made before its writes
+    # and batch k+1 is resolved after them.
+    beside = session.get_bind().dialect.name != "sqlite"
     restore = _bulk_cache(session)
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-writer")
     pending: list[Future] = []
+    ahead: _Batch | None = None  # resolved and its search entries read; not written yet
+    last_new = 0  # the largest firm id a batch took (SQLite allocates after it)
+    region_words: dict[str, str] = {}
 
-    def store(batch: list[StoreRow]) -> None:
-        nonlocal added, updated
-        if pending:
-            pending.pop().result()
-        a, u, write = _registry_batch(session, batch, doc_id=doc.id, regions=regions,
-                                      names=names)
-        pending.append(writer.submit(write))
-        added, updated = added + a, updated + u
-        if on_batch is not None:
-            on_batch(len(batch))
+    def start_writes(done: _Batch) -> None:
+        if beside:
+            pending.append(writer.submit(done.write_firms, session))
+        new, changed = done.search_entries(regions, region_words)
+        if not beside:
+            pending.append(writer.submit(done.write_firms, session))
+        pending.append(writer.submit(write_search_entries, session, new, changed))
 
-    batch: list[StoreRow] = []
+    def settle() -> None:
+        while pending:
+            pending.pop(0).result()
+
+    def take(items: Iterator[RegistryRow | StoreRow]) -> list[StoreRow]:
+        return [r if isinstance(r, StoreRow) else store_row(r)
+                for r in itertools.islice(items, BATCH)]
+
+    items = iter(rows)
     try:
         with fewer_collections():
-            for row in rows:
-                batch.append(row if isinstance(row, StoreRow) else store_row(row))
-                if len(batch) >= BATCH:
-                    store(batch)
-                    batch = []
-            if batch:
-                store(batch)
-            if pending:
-                pending.pop().result()
+            batch = take(items)
+            while batch:
+                found = _Found(session, batch, names=names, overlay=ahead, after=last_new)
+                if ahead is not None:
+                    start_writes(ahead)
+                resolved = found.resolve(doc_id=doc.id, regions=regions) if beside else None
+                n, batch = len(batch), take(items)  # beside the writes
+                settle()
+                if resolved is None:
+                    resolved = found.resolve(doc_id=doc.id, regions=regions)
+                resolved.read_stored(session)
+                ahead, last_new = resolved, max(resolved.new, default=last_new)
+                added, updated = added + ahead.added, updated + ahead.updated
+                if on_batch is not None:
+                    on_batch(n)
+            if ahead is not None:
+                start_writes(ahead)
+                settle()
     finally:
         wait(pending)  # after an error: the writes end before the transaction rolls back
         writer.shutdown()
@@ -169,105 +191,154 @@ _ENTERPRISE_FIELDS = ("full_name", "credit_code", "region_id", "address", "regis
                       "founded", "scope", "revenue", "tags")
 
 
-def _registry_batch(session: Session, batch: list[StoreRow], *, doc_id: int,
-                    regions, names) -> tuple[int, int, Callable[[], None]]:
-    """One batch of ``store_registry``: resolution in memory and the rows to write. Returns
-    (added, updated, the function that writes them: one multi-row statement per table)."""
-    from gxatlas.kb.bulk import (allocate_ids, insert_rows, rows_where_in, search_entry_writes,
-                                 update_rows)
-    from gxatlas.kb.models import Alias, Evidence
-    from gxatlas.kb.provenance import RECORD
-    from gxatlas.kb.search import enterprise_body, search_tokens
+class _Found:
+    """What the KB says about one batch of rows (firms by credit code and by name, their
+    stored state, fresh ids), read in a few queries; ``overlay``: the previous batch when
+    it is resolved but not written yet (its firms, codes and aliases count as stored)."""
 
-    names.forget()
-    words: dict[str, str] = {}
-    for r in batch:
-        names.know(r.name, r.keys)
-        words.update(r.words)
-    names.load(r.name for r in batch)
-    codes = sorted({r.values["credit_code"] for r in batch if r.values["credit_code"]})
-    by_code: dict[str, int] = {c: eid for eid, c in rows_where_in(
-        session, (Enterprise.id, Enterprise.credit_code), Enterprise.credit_code, codes)}
-    candidates = set(by_code.values()) | {e for e in map(names.find, (r.name for r in batch))
-                                          if e is not None}
-    state: dict[int, dict[str, object]] = {}
-    for ent in rows_where_in(session, (Enterprise.id, Enterprise.name,
-                                       *(getattr(Enterprise, f) for f in _ENTERPRISE_FIELDS)),
-                             Enterprise.id, sorted(candidates)):
-        state[ent[0]] = dict(zip(("name", *_ENTERPRISE_FIELDS), ent[1:]))
-    fresh = iter(allocate_ids(session, Enterprise, len(batch)))
-    new: dict[int, dict[str, object]] = {}
-    dirty: dict[int, dict[str, object]] = {}
-    aliases: list[dict[str, object]] = []
-    evidence: list[dict[str, object]] = []
-    touched: dict[int, None] = {}
-    added = updated = 0
-    for row in batch:
-        values = row.values
-        values["region_id"] = regions.city_id(row.place)
-        code = values["credit_code"]
-        eid = by_code.get(code) if code else None
-        via_code = eid is not None
-        if eid is None:
-            eid = names.find(row.name)
-            if eid is not None and code and state[eid].get("credit_code") not in (None, "", code):
-                eid = None  # a credit code names one firm: the same name with another is another
-        if eid is None:
-            eid = next(fresh)
-            key, _, canonical = row.keys
-            key = distinct_key(key, code, taken=key in names.exact)
-            new[eid] = state[eid] = {"id": eid, "name": canonical, "key": key, "park_id": None,
-                                     **values}
-            added += 1
-        else:
-            cur = state[eid]
-            for k, v in values.items():
-                # a value fills a field that has none (setting an empty field to the same
-                # empty value, as the per-row path did, changes nothing: not written)
-                if v is not None and (was := cur.get(k)) in (None, [], "") and v != was:
-                    cur[k] = v
-                    if eid not in new:
-                        dirty.setdefault(eid, {})[k] = v
-            updated += 1
-        code = state[eid].get("credit_code")
-        if code:
-            by_code.setdefault(str(code), eid)
-        if not via_code:
-            alias = names.add(eid, row.name)
-            if alias is not None:
-                aliases.append(alias)
-        evidence.append({"entity_type": "enterprise", "entity_id": eid, "field": RECORD,
-                         "value": row.record, "origin": "user", "document_id": doc_id,
-                         "locator": f"line {row.line}"})
-        touched[eid] = None
-    # the aliases of the touched firms in id order: those stored, then this batch's
-    known: dict[int, list[str]] = {}
-    ids = list(touched)
-    # by entity_id alone (its index), the type checked here: see NameIndex.load
-    for etype, eid, alias in rows_where_in(
-            session, (Alias.entity_type, Alias.entity_id, Alias.alias), Alias.entity_id, ids,
-            order_by=Alias.id):
-        if etype == "enterprise":
-            known.setdefault(eid, []).append(alias)
-    for alias in aliases:
-        known.setdefault(alias["entity_id"], []).append(alias["alias"])
-    entries = []
-    for eid in ids:
-        ent = state[eid]
-        name = ent["name"]
-        body = enterprise_body(name=str(name), full_name=ent.get("full_name"),
-                               aliases=" ".join(known.get(eid, ())),
-                               region=regions.name(ent.get("region_id")),
-                               tags=ent.get("tags"), scope=ent.get("scope"))
-        entries.append({"entity_type": "enterprise", "entity_id": eid, "title": str(name),
-                        "body": body, "tokens": search_tokens(body, words)})
-    write_entries = search_entry_writes(session, entries)
-    session.expire_all()
+    def __init__(self, session: Session, rows: list[StoreRow], *, names, overlay: _Batch | None,
+                 after: int) -> None:
+        from gxatlas.kb.bulk import allocate_ids, rows_where_in
 
-    def write() -> None:
-        insert_rows(session, Enterprise, list(new.values()))
-        update_rows(session, Enterprise, [{"id": eid, **vals} for eid, vals in dirty.items()])
-        insert_rows(session, Alias, aliases)
-        insert_rows(session, Evidence, evidence)
-        write_entries()
-    return added, updated, write
+        self.rows, self.names = rows, names
+        names.forget()
+        self.words: dict[str, str] = {}
+        for r in rows:
+            names.know(r.name, r.keys)
+            self.words.update(r.words)
+        names.load(r.name for r in rows)
+        written = overlay.state if overlay is not None else {}
+        if overlay is not None:
+            names.take(overlay.aliases)
+        codes = {r.values["credit_code"] for r in rows if r.values["credit_code"]}
+        self.by_code: dict[str, int] = {c: eid for eid, c in rows_where_in(
+            session, (Enterprise.id, Enterprise.credit_code), Enterprise.credit_code,
+            sorted(codes))}
+        for eid, ent in written.items():
+            if ent.get("credit_code") in codes:
+                self.by_code[str(ent["credit_code"])] = eid
+        candidates = set(self.by_code.values()) | {
+            e for e in map(names.find, (r.name for r in rows)) if e is not None}
+        self.state: dict[int, dict[str, object]] = {
+            eid: dict(written[eid]) for eid in candidates & written.keys()}
+        for ent in rows_where_in(session, (Enterprise.id, Enterprise.name,
+                                           *(getattr(Enterprise, f) for f in _ENTERPRISE_FIELDS)),
+                                 Enterprise.id, sorted(candidates - written.keys())):
+            self.state[ent[0]] = dict(zip(("name", *_ENTERPRISE_FIELDS), ent[1:]))
+        self.fresh = allocate_ids(session, Enterprise, len(rows), after=after)
+
+    def resolve(self, *, doc_id: int, regions) -> _Batch:
+        """Which firm each row is, and the rows to write (no query)."""
+        from gxatlas.kb.provenance import RECORD
+
+        names, state, by_code = self.names, self.state, self.by_code
+        fresh = iter(self.fresh)
+        out = _Batch(words=self.words)
+        new, dirty, touched = out.new, out.dirty, out.state
+        for row in self.rows:
+            values = row.values
+            values["region_id"] = regions.city_id(row.place)
+            code = values["credit_code"]
+            eid = by_code.get(code) if code else None
+            via_code = eid is not None
+            if eid is None:
+                eid = names.find(row.name)
+                if eid is not None and code and state[eid].get("credit_code") not in (None, "", code):
+                    eid = None  # a credit code names one firm: the same name with another is another
+            if eid is None:
+                eid = next(fresh)
+                key, _, canonical = row.keys
+                key = distinct_key(key, code, taken=key in names.exact)
+                new[eid] = state[eid] = {"id": eid, "name": canonical, "key": key,
+                                         "park_id": None, **values}
+                out.added += 1
+            else:
+                cur = state[eid]
+                for k, v in values.items():
+                    # a value fills a field that has none (setting an empty field to the same
+                    # empty value, as the per-row path did, changes nothing: not written)
+                    if v is not None and (was := cur.get(k)) in (None, [], "") and v != was:
+                        cur[k] = v
+                        if eid not in new:
+                            dirty.setdefault(eid, {})[k] = v
+                out.updated += 1
+            code = state[eid].get("credit_code")
+            if code:
+                by_code.setdefault(str(code), eid)
+            if not via_code:
+                alias = names.add(eid, row.name)
+                if alias is not None:
+                    out.aliases.append(alias)
+            out.evidence.append({"entity_type": "enterprise", "entity_id": eid, "field": RECORD,
+                                 "value": row.record, "origin": "user", "document_id": doc_id,
+                                 "locator": f"line {row.line}"})
+            touched[eid] = state[eid]
+        return out
+
+
+@dataclass
+class _Batch:
+    """One batch resolved: the rows to write, and the state of the firms it touched (in
+    the order first touched) as it leaves them."""
+
+    words: dict[str, str]
+    new: dict[int, dict[str, object]] = field(default_factory=dict)
+    dirty: dict[int, dict[str, object]] = field(default_factory=dict)
+    state: dict[int, dict[str, object]] = field(default_factory=dict)
+    aliases: list[dict[str, object]] = field(default_factory=list)
+    evidence: list[dict[str, object]] = field(default_factory=list)
+    added: int = 0
+    updated: int = 0
+    known: dict[int, list[str]] = field(default_factory=dict)
+    stored: Any = None
+
+    def read_stored(self, session: Session) -> None:
+        """Read what the search entries of the touched firms need (their aliases in id
+        order: those stored, then this batch's; their stored entries): after the previous
+        batches are written, before this one is."""
+        from gxatlas.kb.bulk import StoredEntries, rows_where_in
+        from gxatlas.kb.models import Alias
+
+        stored = [eid for eid in self.state if eid not in self.new]  # new firms have none
+        # by entity_id alone (its index), the type checked here: see NameIndex.load
+        for etype, eid, alias in rows_where_in(
+                session, (Alias.entity_type, Alias.entity_id, Alias.alias), Alias.entity_id,
+                stored, order_by=Alias.id):
+            if etype == "enterprise":
+                self.known.setdefault(eid, []).append(alias)
+        for alias in self.aliases:
+            self.known.setdefault(alias["entity_id"], []).append(alias["alias"])
+        self.stored = StoredEntries(session, [("enterprise", eid) for eid in self.state],
+                                    absent={("enterprise", eid) for eid in self.new})
+        session.expire_all()
+
+    def write_firms(self, session: Session) -> None:
+        from gxatlas.kb.bulk import insert_rows, update_rows
+        from gxatlas.kb.models import Alias, Evidence
+
+        insert_rows(session, Enterprise, list(self.new.values()))
+        update_rows(session, Enterprise, [{"id": eid, **vals} for eid, vals in self.dirty.items()])
+        insert_rows(session, Alias, self.aliases)
+        insert_rows(session, Evidence, self.evidence)
+
+    def search_entries(self, regions, region_words: dict[str, str]
+                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The touched firms' search entries: (new rows, changed rows) (no query).
+        ``region_words``: the ``search.part_words`` of region names, kept across batches."""
+        from gxatlas.kb.search import enterprise_body, part_words, search_tokens
+
+        entries = []
+        words = self.words
+        for eid, ent in self.state.items():
+            name = ent["name"]
+            region = regions.name(ent.get("region_id"))
+            if region not in words:
+                if region not in region_words:
+                    region_words[region] = part_words(region)
+                words[region] = region_words[region]
+            body = enterprise_body(name=str(name), full_name=ent.get("full_name"),
+                                   aliases=" ".join(self.known.get(eid, ())), region=region,
+                                   tags=ent.get("tags"), scope=ent.get("scope"))
+            entries.append({"entity_type": "enterprise", "entity_id": eid, "title": str(name),
+                            "body": body, "tokens": search_tokens(body, words)})
+        return self.stored.rows(entries)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import json
 import operator
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Container, Iterable, Mapping, Sequence
 
 from sqlalchemy import (ARRAY, Row, Table, any_, bindparam, func, inspect, literal_column, select,
                         text, update)
@@ -43,8 +43,10 @@ def _table(model_or_table: Any) -> Table:
     return getattr(model_or_table, "__table__", model_or_table)
 
 
-def allocate_ids(session: Session, model: Any, n: int) -> list[int]:
-    """``n`` fresh primary keys for ``model``'s table (see module doc)."""
+def allocate_ids(session: Session, model: Any, n: int, *, after: int = 0) -> list[int]:
+    """``n`` fresh primary keys for ``model``'s table (see module doc). ``after``: the last
+    id this transaction took before and has not inserted yet (SQLite counts from the larger
+    of it and the table's maximum; PostgreSQL's sequence knows)."""
     if n <= 0:
         return []
     table = _table(model)
@@ -56,7 +58,7 @@ def allocate_ids(session: Session, model: Any, n: int) -> list[int]:
         return [r[0] for r in rows]
     # inside the writing transaction no other writer can insert: the ids after the maximum
     # are free until this transaction inserts (call just before inserting)
-    start = (session.scalar(select(func.max(table.c.id))) or 0) + 1
+    start = max(session.scalar(select(func.max(table.c.id))) or 0, after) + 1
     return list(range(start, start + n))
 
 
@@ -286,6 +288,13 @@ class NameIndex:
         return {"entity_type": self.type, "entity_id": entity_id,
                 "alias": canonical, "key": key, "loose": loose}
 
+    def take(self, aliases: Iterable[Mapping[str, Any]]) -> None:
+        """Count aliases this transaction decided and has not written yet (rows as ``add``
+        returns them) as stored."""
+        for a in aliases:
+            self.exact.setdefault(a["key"], a["entity_id"])
+            self.loose.setdefault(a["loose"], set()).add(a["entity_id"])
+
     def forget(self) -> None:
         """Drop what was read (call between batches to bound memory)."""
         self.exact.clear()
@@ -366,30 +375,50 @@ def search_entry_writes(session: Session, entries: Sequence[Mapping[str, Any]]
     """Create or refresh search entries (dicts: entity_type, entity_id, title, body, tokens),
     as ``search.index_entity`` does one at a time: the stored entries are read and the new
     ids allocated now; the returned function writes (new rows, changed rows)."""
-    wanted = {(e["entity_type"], e["entity_id"]) for e in entries}
-    have: dict[tuple[str, int], tuple[int, str, str, str]] = {}
-    for sid, etype, eid, title, body, tokens in rows_where_in(
-            session, (SearchEntry.id, SearchEntry.entity_type, SearchEntry.entity_id,
-                      SearchEntry.title, SearchEntry.body, SearchEntry.tokens),
-            SearchEntry.entity_id, sorted({eid for _, eid in wanted}),
-            SearchEntry.entity_type.in_(sorted({etype for etype, _ in wanted}))):
-        if (etype, eid) in wanted:
-            have[(etype, eid)] = (sid, title, body, tokens)
-    new, changed = [], []
-    for e in entries:
-        old = have.get((e["entity_type"], e["entity_id"]))
-        if old is None:
-            new.append(dict(e))
-        elif old[1:] != (e["title"], e["body"], e["tokens"]):
-            changed.append({"id": old[0], "title": e["title"], "body": e["body"],
-                            "tokens": e["tokens"]})
-    for row, sid in zip(new, allocate_ids(session, SearchEntry, len(new))):
-        row["id"] = sid
+    stored = StoredEntries(session, [(e["entity_type"], e["entity_id"]) for e in entries])
+    new, changed = stored.rows(entries)
+    return lambda: write_search_entries(session, new, changed)
 
-    def write() -> None:
-        insert_search_entries(session, new)
-        update_rows(session, SearchEntry, changed)
-    return write
+
+class StoredEntries:
+    """The search entries stored for some entities (type, id), read now with ids allocated
+    for those that have none; ``rows(entries)`` later (no query) splits the entries to
+    write into new rows and changed rows (``write_search_entries``). ``absent``: keys known
+    to have no entry (entities not written yet): not looked up."""
+
+    def __init__(self, session: Session, keys: Sequence[tuple[str, int]], *,
+                 absent: Container[tuple[str, int]] = ()) -> None:
+        wanted = {k for k in keys if k not in absent}
+        self.have: dict[tuple[str, int], tuple[int, str, str, str]] = {}
+        for sid, etype, eid, title, body, tokens in rows_where_in(
+                session, (SearchEntry.id, SearchEntry.entity_type, SearchEntry.entity_id,
+                          SearchEntry.title, SearchEntry.body, SearchEntry.tokens),
+                SearchEntry.entity_id, sorted({eid for _, eid in wanted}),
+                SearchEntry.entity_type.in_(sorted({etype for etype, _ in wanted}))):
+            if (etype, eid) in wanted:
+                self.have[(etype, eid)] = (sid, title, body, tokens)
+        fresh = [k for k in dict.fromkeys(keys) if k not in self.have]
+        self.ids = dict(zip(fresh, allocate_ids(session, SearchEntry, len(fresh))))
+
+    def rows(self, entries: Sequence[Mapping[str, Any]]
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        new, changed = [], []
+        for e in entries:
+            key = (e["entity_type"], e["entity_id"])
+            old = self.have.get(key)
+            if old is None:
+                new.append({**e, "id": self.ids[key]})
+            elif old[1:] != (e["title"], e["body"], e["tokens"]):
+                changed.append({"id": old[0], "title": e["title"], "body": e["body"],
+                                "tokens": e["tokens"]})
+        return new, changed
+
+
+def write_search_entries(session: Session, new: Sequence[Mapping[str, Any]],
+                         changed: Sequence[Mapping[str, Any]]) -> None:
+    """Write ``StoredEntries.rows``: the new entries, then the changed ones."""
+    insert_search_entries(session, new)
+    update_rows(session, SearchEntry, changed)
 
 
 # SQLite: the trigger of migration 0002 that copies each new entry's words into the FTS5
