@@ -17,6 +17,7 @@ from typing import Iterable, Mapping
 
 from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from gxatlas.kb.models import (ENTITY_MODELS, Alias, Document, Enterprise, Indicator, Industry,
                                Park, Policy, Project, Region, SearchEntry)
@@ -160,10 +161,19 @@ def index_entities(session: Session, entities: Iterable[tuple[str, int]]) -> Non
                 Alias.entity_id.in_(sorted({eid for _, eid in pairs}))).order_by(Alias.id)):
         if (etype, eid) in wanted:
             names.setdefault((etype, eid), []).append(alias)
+    session.flush()  # an entity deleted in this transaction leaves the identity map
     for etype, ids in by_type.items():
         model = ENTITY_MODELS[etype]
-        for ent in session.scalars(select(model).where(model.id.in_(ids))):
-            ents[(etype, ent.id)] = ent
+        unread = []
+        for eid in ids:  # those the session holds (the document just stored) are not read again
+            held = session.identity_map.get(identity_key(model, eid))
+            if held is not None:
+                ents[(etype, eid)] = held
+            else:
+                unread.append(eid)
+        if unread:
+            for ent in session.scalars(select(model).where(model.id.in_(unread))):
+                ents[(etype, ent.id)] = ent
     places = dict(session.execute(select(Region.id, Region.name).where(Region.id.in_(
         {getattr(e, "region_id", None) or getattr(e, "scope_id", None)
          for e in ents.values()} - {None}))).all())
