@@ -155,14 +155,15 @@ class FactBatch:
             idx = self._index(etype)
             found[etype] = set(idx.exact.values()).union(*idx.loose.values())
             self._read_entities(etype, found[etype])
+        found.setdefault("indicator", set()).update(self._read_scopes(facts))
         self._read_trust(found)
-        self._read_scopes(facts)
 
-    def _read_scopes(self, facts: Sequence[Fact]) -> None:
+    def _read_scopes(self, facts: Sequence[Fact]) -> list[int]:
         """What ``find_indicator`` reads of each scope the indicator facts name (as the scopes
-        resolve before any fact is stored): its indicators, their names' keys and trust, its
-        names; a few queries for all of them rather than per scope. A scope that resolves
-        otherwise later (after an entity it names was created) is read when it is needed."""
+        resolve before any fact is stored): its indicators, their names' keys, its names; a
+        few queries for all of them rather than per scope (returns the indicators' ids, whose
+        trust the caller reads). A scope that resolves otherwise later (after an entity it
+        names was created) is read when it is needed."""
         ids = {self.indicator_scope(f.values.get("scope")).region_id
                for f in facts if f.type == "indicator"}
         todo = sorted(i for i in ids if i is not None and i not in self._scopes)
@@ -172,12 +173,11 @@ class FactBatch:
             listed[None] = []
             where = or_(where, Indicator.scope_id.is_(None))
         if not listed:
-            return
+            return []
         for ind in self.session.scalars(select(Indicator).where(where).order_by(Indicator.id)):
             listed[ind.scope_id].append(ind)
         known = [i for inds in listed.values() for i in inds]
         self._read_loose(known)
-        self._read_trust({"indicator": [i.id for i in known]})
         for scope_id, inds in listed.items():
             self._scopes[scope_id] = inds + [e for (t, _), e in self.new.items()
                                              if t == "indicator" and e.scope_id == scope_id]
@@ -190,6 +190,7 @@ class FactBatch:
         for rid, aliases in names.items():  # as ``resolve.scope_names`` gives them
             reg = self.entity("region", rid)
             self._snames[rid] = [reg.name, reg.short_name, *aliases] if reg else []
+        return [i.id for i in known]
 
     def _read_entities(self, entity_type: str, ids: Iterable[int]) -> None:
         model = ENTITY_MODELS[entity_type]
