@@ -347,8 +347,11 @@ class FactBatch:
             if not pool:
                 pool.extend(allocate_ids(self.session, model, _ID_BLOCK))
             return pool.pop(0)
-        if model not in self._next:
-            self._next[model] = allocate_ids(self.session, model, 1)[0]
+        if not self._next:  # the tables a batch adds to, read in one statement
+            tables = [StoredFact, *ENTITY_MODELS.values()]
+            maxima = self.session.execute(select(*(
+                select(func.max(m.__table__.c.id)).scalar_subquery() for m in tables))).one()
+            self._next = {m: (top or 0) + 1 for m, top in zip(tables, maxima)}
         self._next[model] += 1
         return self._next[model] - 1
 
