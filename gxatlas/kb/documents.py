@@ -241,6 +241,10 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
         own = source.key is not None and row.source_key == source.key
         return StoreResult(document=row.key, status="unchanged", facts=0, entities=0,
                            version=row.version, same_as=None if own else row.key, note=note)
+    # what the document is and what it is about, from its profile (genre, main region, date);
+    # the region read before the row is added, so that the row is written once
+    profile = profile or document_profile(doc)
+    place = region_id(session, profile.region)
     cleared: set[int] = set()
     if status == "replaced":
         assert row is not None
@@ -267,10 +271,8 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
     row.sha256, row.format = doc.sha256, doc.format
     row.encoding, row.variant, row.text, row.original = doc.encoding, doc.variant, doc.text, \
         doc.original
-    # what the document is and what it is about, from its profile (genre, main region, date)
-    profile = profile or document_profile(doc)
     row.kind = profile.genre.value
-    row.region_id = region_id(session, profile.region)
+    row.region_id = place
     row.date = row.date or profile.written
     session.flush()
     stored = store_facts(session, facts, row.id, doc.text, threshold=threshold)
