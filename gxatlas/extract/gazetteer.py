@@ -59,6 +59,23 @@ class Gazetteer:
     def place(self, name: str) -> Place | None:
         return self.places.get(name)
 
+    @functools.cached_property
+    def known_matcher(self) -> Any:
+        """The Aho-Corasick automaton of the known names (values: (name, kind)), or None
+        without any; built once per gazetteer (a KB's names may be a registry's million
+        firms: listing them again for each document cost more than reading it). Parks and
+        projects of three characters or more, firms of two or more."""
+        pairs = {(n, "park") for n in self.known_parks if len(n) >= 3}
+        pairs |= {(n, "enterprise") for n in self.known_enterprises if len(n) >= 2}
+        pairs |= {(n, "project") for n in self.known_projects if len(n) >= 3}
+        if not pairs:
+            return None
+        automaton = ahocorasick.Automaton()
+        for name, kind in sorted(pairs):
+            automaton.add_word(name, (name, kind))
+        automaton.make_automaton()
+        return automaton
+
     def city_of(self, name: str) -> str | None:
         """The prefecture city of a region name (`宾阳县` -> `南宁`), or None."""
         p = self.places.get(name)

@@ -8,11 +8,8 @@ only where the segmenter keeps it whole (`中澄` in `中澄集团`, not in `集
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any, Mapping
-
-import ahocorasick
 
 from gxatlas.extract.annotate import AnnotatedDoc
 from gxatlas.extract.mentions import word_starts
@@ -29,23 +26,10 @@ class KnownMention:
     kind: str  # park, enterprise, project
 
 
-@functools.lru_cache(maxsize=8)
-def _automaton(names: tuple[tuple[str, str], ...]) -> Any:
-    a = ahocorasick.Automaton()
-    for name, kind in names:
-        a.add_word(name, (name, kind))
-    a.make_automaton()
-    return a
-
-
 def find_known(ad: AnnotatedDoc) -> list[KnownMention]:
-    gaz = ad.gazetteer
-    pairs = {(n, "park") for n in gaz.known_parks if len(n) >= 3}
-    pairs |= {(n, "enterprise") for n in gaz.known_enterprises if len(n) >= 2}
-    pairs |= {(n, "project") for n in gaz.known_projects if len(n) >= 3}
-    if not pairs or not ad.text:
+    automaton = ad.gazetteer.known_matcher
+    if automaton is None or not ad.text:
         return []
-    automaton = _automaton(tuple(sorted(pairs)))
     out: list[KnownMention] = []
     for end, (name, kind) in automaton.iter_long(ad.text):
         start = end + 1 - len(name)

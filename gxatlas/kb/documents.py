@@ -279,7 +279,7 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
     reapply(session, row, stored)
     touched = {(f.entity_type, f.entity_id) for f in stored if f.entity_id is not None}
     sync_registers(session, projects=cleared | {eid for etype, eid in touched
-                                                if etype == "project"})
+                                                if etype == "project"}, document_id=row.id)
     n_facts = len(stored)
     index_entities(session, [("document", row.id), *touched])
     session.add(DocumentVersion(document_id=row.id, version=row.version, sha256=doc.sha256,

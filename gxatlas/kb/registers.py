@@ -154,14 +154,23 @@ def _tags(value: Any) -> list[str]:
     return []
 
 
+def _cited_to(document_id: int | None) -> list[Any]:
+    return [] if document_id is None else [Evidence.document_id == document_id]
+
+
 def sync_registers(session: Session, *, projects: Iterable[int] | None = None,
-                   registers: Registers | None = None) -> SyncReport:
+                   registers: Registers | None = None,
+                   document_id: int | None = None) -> SyncReport:
     """Add the stage and tier rows that evidence states and the registers lack, then settle
     the stage of the projects that gained a row and of ``projects`` (the projects whose
     evidence or facts the caller changed; every project when None). Idempotent; call inside
     the transaction that changed evidence. Every change of a project's statements settles it
     in its own transaction, so settling only those keeps every ``Project.status`` settled
-    while the cost follows the change, not the size of the KB."""
+    while the cost follows the change, not the size of the KB. ``document_id``: look only at
+    the statements cited to that document (the one stored in this transaction: every
+    statement before it is in the registers already), not at every statement of the KB
+    (with a registry of a million firms, scanning their evidence cost more than storing
+    the document)."""
     regs = registers or load_registers()
     unknown: set[str] = set()
     n_stages = n_tiers = 0
@@ -169,7 +178,7 @@ def sync_registers(session: Session, *, projects: Iterable[int] | None = None,
     new_stages = session.scalars(
         select(Evidence).outerjoin(ProjectStage, ProjectStage.evidence_id == Evidence.id)
         .where(Evidence.entity_type == "project", Evidence.field == "status",
-               ProjectStage.id.is_(None)))
+               ProjectStage.id.is_(None), *_cited_to(document_id)))
     new_stages = list(new_stages)
     dates = _stated_dates(session, new_stages)
     for ev in new_stages:
@@ -186,7 +195,7 @@ def sync_registers(session: Session, *, projects: Iterable[int] | None = None,
     new_tiers = session.scalars(
         select(Evidence).outerjoin(EnterpriseTier, EnterpriseTier.evidence_id == Evidence.id)
         .where(Evidence.entity_type == "enterprise", Evidence.field == "tags",
-               EnterpriseTier.id.is_(None)))
+               EnterpriseTier.id.is_(None), *_cited_to(document_id)))
     for ev in new_tiers:
         seen: set[str] = set()
         for tag in _tags(ev.value):

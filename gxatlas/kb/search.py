@@ -155,9 +155,11 @@ def index_entities(session: Session, entities: Iterable[tuple[str, int]]) -> Non
     names: dict[tuple[str, int], list[str]] = {}
     ents: dict[tuple[str, int], object] = {}  # held: the identity map's references are weak
     wanted = set(pairs)
+    # by id alone, the type checked here: with the types in the query SQLite reads every
+    # alias of those types (the (entity_type, key) index) instead of the ids' (a registry's
+    # million firms' names, for each document)
     for etype, eid, alias in session.execute(
             select(Alias.entity_type, Alias.entity_id, Alias.alias).where(
-                Alias.entity_type.in_(sorted(by_type)),
                 Alias.entity_id.in_(sorted({eid for _, eid in pairs}))).order_by(Alias.id)):
         if (etype, eid) in wanted:
             names.setdefault((etype, eid), []).append(alias)
