@@ -47,15 +47,14 @@ def _read(path: str, limits: Limits) -> Document:
 
 
 def read_and_extract(path: str | os.PathLike[str], *, limits: Limits | None = None,
-                     gazetteer: Any = None, fork: bool | None = None
-                     ) -> tuple[Document, list[Fact]]:
-    """The Document of ``path`` and its facts, read within ``limits`` (default: from the
-    environment); raises InputError naming the file. ``fork``: see `run_limited`."""
+                     gazetteer: Any = None, fork: bool | None = None) -> Reading:
+    """The ``Reading`` of ``path`` (its Document, facts and profile), read within ``limits``
+    (default: from the environment); raises InputError naming the file. ``fork``: see
+    `run_limited`."""
     limits = limits or Limits.from_env()
     source = os.fspath(path)
-    reading = run_limited(_read_and_extract, (source, limits, gazetteer), source=source,
-                          limits=limits, fork=fork)
-    return reading.doc, reading.facts
+    return run_limited(_read_and_extract, (source, limits, gazetteer), source=source,
+                       limits=limits, fork=fork)
 
 
 def read_file(path: str | os.PathLike[str], *, limits: Limits | None = None,
@@ -103,10 +102,13 @@ def batch_reader(*, limits: Limits | None = None, warm: bool = True) -> Iterator
     limits = limits or Limits.from_env()
     if warm:
         warm_up()
-    if not limits.timeout_s and not limits.max_memory_mb:
-        known: list[Any] = [None]
-        yield BatchReader(read=lambda path: _read_and_extract(os.fspath(path), limits, known[0]),
-                          know=lambda gazetteer: known.__setitem__(0, gazetteer))
+    if not limits.timeout_s and not limits.max_memory_mb:  # no limits: in this process
+        known: dict[str, Any] = {}
+
+        def read_here(path: str | os.PathLike[str]) -> Reading:
+            return _read_and_extract(os.fspath(path), limits, known.get("gazetteer"))
+
+        yield BatchReader(read=read_here, know=lambda gazetteer: known.update(gazetteer=gazetteer))
         return
     with forker(_read_and_extract, prepare=warm_up if warm else None) as fork:
         yield BatchReader(read=lambda path: fork.run((os.fspath(path), limits),

@@ -196,7 +196,7 @@ def extract_task(path: str, *, gazetteer: Any = None) -> dict[str, Any]:
     from gxatlas.pipeline import read_and_extract
 
     try:
-        doc, facts = read_and_extract(path, gazetteer=gazetteer, fork=True)
+        doc, facts, _ = read_and_extract(path, gazetteer=gazetteer, fork=True)
     except GxatlasError as err:
         return {"path": path, "doc": None, "sha256": None, "facts": 0, "records": [],
                 "error": str(err), "payload": None}

@@ -158,16 +158,16 @@ def store_tier_list(session: Session, upload: Upload, path: Path, *, tier: str |
 
 # --- documents ----------------------------------------------------------------------------
 
-def store_document(session: Session, upload: Upload, read: tuple[Any, list[Any]]
-                   ) -> dict[str, Any]:
-    """Store a document read and extracted beforehand (``read``: the Document and its facts),
-    as `gxatlas ingest` does: by content and, with a slot, as a new version of that slot."""
+def store_document(session: Session, upload: Upload, read: Any) -> dict[str, Any]:
+    """Store a document read and extracted beforehand (``read``: its
+    `gxatlas.pipeline.Reading`), as `gxatlas ingest` does: by content and, with a slot, as a
+    new version of that slot."""
     from gxatlas.kb.documents import Source
     from gxatlas.kb.documents import store_document as kb_store_document
 
-    doc, facts = read
     source = Source.slot(upload.slot) if upload.slot else Source.content(f"上传: {upload.filename}")
-    result = kb_store_document(session, doc, facts, source=source)
+    result = kb_store_document(session, read.doc, read.facts, source=source,
+                               profile=read.profile)
     return {"upload": upload.filename, "slot": upload.slot, **_as_dict(result)}
 
 

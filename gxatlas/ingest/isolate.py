@@ -8,7 +8,10 @@ address-space limit). Whatever happens there, the caller gets the result or one
 
 The child is forked from the caller when the caller has one thread (the CLI: it shares what is
 already loaded, such as jieba's dictionary) and started from a clean fork server otherwise (the
-API server: forking a process with other threads running could copy a held lock).
+API server: forking a process with other threads running could copy a held lock). For the
+files of one CLI run, ``forker`` forks each child from one process made once, after the
+warm-up, so that what the CLI does between files (storing into the KB) does not make each
+fork cost more.
 """
 
 from __future__ import annotations
