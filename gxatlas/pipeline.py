@@ -19,7 +19,8 @@ from gxatlas.extract.facts import Fact
 from gxatlas.extract.profile import Profile
 from gxatlas.ingest import read
 from gxatlas.ingest.document import Document
-from gxatlas.ingest.isolate import forker, run_limited
+from gxatlas.ingest import isolate
+from gxatlas.ingest.isolate import run_limited
 from gxatlas.ingest.limits import Limits
 
 __all__ = ["BatchReader", "Reading", "batch_reader", "read_and_extract", "read_file", "warm_up"]
@@ -110,7 +111,21 @@ def batch_reader(*, limits: Limits | None = None, warm: bool = True) -> Iterator
 
         yield BatchReader(read=read_here, know=lambda gazetteer: known.update(gazetteer=gazetteer))
         return
-    with forker(_read_and_extract, prepare=warm_up if warm else None) as fork:
+    if not isolate.FORKER:  # each child forked from here (see ``isolate.FORKER``)
+        given: dict[str, Any] = {}
+
+        def read_forked(path: str | os.PathLike[str]) -> Reading:
+            return read_and_extract(path, limits=limits, gazetteer=given.get("gazetteer"),
+                                    fork=True)
+
+        def know_here(gazetteer: Any) -> None:
+            given.update(gazetteer=gazetteer)
+            if warm:
+                warm_up(gazetteer)
+
+        yield BatchReader(read=read_forked, know=know_here)
+        return
+    with isolate.forker(_read_and_extract, prepare=warm_up if warm else None) as fork:
         yield BatchReader(read=lambda path: fork.run((os.fspath(path), limits),
                                                      source=os.fspath(path), limits=limits),
                           know=fork.add)

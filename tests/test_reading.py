@@ -12,7 +12,7 @@ import pytest
 from gxatlas.extract import extract, extract_with_profile
 from gxatlas.extract.gazetteer import build_gazetteer
 from gxatlas.extract.profile import document_profile
-from gxatlas.ingest import read
+from gxatlas.ingest import isolate, read
 from gxatlas.ingest.limits import Limits
 from gxatlas.pipeline import batch_reader
 
@@ -43,7 +43,10 @@ def test_the_profile_storing_records_is_the_documents_own(path: Path) -> None:
     assert facts == extract(doc, gazetteer=KNOWN)
 
 
-def test_a_batch_reader_reads_as_extract_does(tmp_path: Path) -> None:
+@pytest.mark.parametrize("forking", [True, False], ids=["forker", "fork-per-file"])
+def test_a_batch_reader_reads_as_extract_does(forking: bool,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(isolate, "FORKER", forking and isolate.FORKER)  # as without pidfds
     files = [p for p in _documents() if p.parent == FIXTURES or FIXTURES in p.parents][:4]
     assert files, "no fixture documents"
     for limits in (Limits(), Limits(timeout_s=0, max_memory_mb=0)):  # children; in process

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterator, TypeVar
 from gxatlas.errors import GxatlasError, InputError
 from gxatlas.ingest.limits import Limits, exceeded
 
-__all__ = ["Forker", "forker", "run_limited"]
+__all__ = ["FORKER", "Forker", "forker", "run_limited"]
 
 T = TypeVar("T")
 _PRELOAD = ["gxatlas.pipeline", "gxatlas.warm"]
@@ -156,6 +156,10 @@ def _outcome(kind: str, value: Any, source: str, limits: Limits) -> Any:
 
 # --- many files: children forked from one process made for them ---------------------------
 
+#: ``forker`` needs pidfds and descriptor passing (Linux 5.3+); elsewhere (macOS) a batch forks
+#: each child from the caller with ``run_limited``
+FORKER = hasattr(os, "pidfd_open") and hasattr(socket, "send_fds") and \
+    hasattr(socket, "SOCK_SEQPACKET")
 _CODE = struct.Struct("!q")
 _REQUEST = 1 << 16  # the largest request (a path and the limits)
 
