@@ -36,7 +36,8 @@ from gxatlas.kb.facts import BATCH, store_fact
 from gxatlas.kb.models import (ENTITY_MODELS, Alias, Evidence, Indicator, ParkTarget, Relation,
                                StoredFact)
 from gxatlas.kb.resolve import (IndicatorMatch, IndicatorScope, indicator_scope,
-                                pick_indicator, same_source_pick, scope_names, statement_keys)
+                                pick_indicator, region_names_of, same_source_pick, scope_names,
+                                statement_keys)
 from gxatlas.kb.review import TRUSTED, trust_state, trusted_given
 from gxatlas.names import canonical_name
 
@@ -179,17 +180,16 @@ class FactBatch:
         known = [i for inds in listed.values() for i in inds]
         self._read_loose(known)
         for scope_id, inds in listed.items():
-            self._scopes[scope_id] = inds + [e for (t, _), e in self.new.items()
-                                             if t == "indicator" and e.scope_id == scope_id]
+            self._scopes[scope_id] = inds + self._new_in(scope_id)
         names: dict[int, list[str]] = {i: [] for i in todo if i not in self._snames}
         for eid, alias in self.session.execute(
                 select(Alias.entity_id, Alias.alias).where(
                     Alias.entity_type == "region", Alias.entity_id.in_(sorted(names)))
                 .order_by(Alias.id)):
             names[eid].append(alias)
-        for rid, aliases in names.items():  # as ``resolve.scope_names`` gives them
+        for rid, aliases in names.items():
             reg = self.entity("region", rid)
-            self._snames[rid] = [reg.name, reg.short_name, *aliases] if reg else []
+            self._snames[rid] = region_names_of(reg, aliases) if reg else []
         return [i.id for i in known]
 
     def _read_entities(self, entity_type: str, ids: Iterable[int]) -> None:
@@ -276,10 +276,13 @@ class FactBatch:
             inds = list(self.session.scalars(stmt.order_by(Indicator.id)))
             self._read_loose(inds)
             self._read_trust({"indicator": [i.id for i in inds]})
-            inds += [e for (t, _), e in self.new.items()
-                     if t == "indicator" and e.scope_id == scope_id]
+            inds += self._new_in(scope_id)
             self._scopes[scope_id] = inds
         return inds
+
+    def _new_in(self, scope_id: int | None) -> list[Indicator]:
+        """The indicators of a scope the batch created (in creation order)."""
+        return [e for (t, _), e in self.new.items() if t == "indicator" and e.scope_id == scope_id]
 
     def _own(self, inds: Sequence[Indicator]) -> dict[int, set[str]]:
         return {i.id: {i.key} | self._loose[i.id] for i in inds}

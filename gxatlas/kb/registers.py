@@ -175,11 +175,10 @@ def sync_registers(session: Session, *, projects: Iterable[int] | None = None,
     unknown: set[str] = set()
     n_stages = n_tiers = 0
     moved: set[int] = set()
-    new_stages = session.scalars(
+    new_stages = list(session.scalars(
         select(Evidence).outerjoin(ProjectStage, ProjectStage.evidence_id == Evidence.id)
         .where(Evidence.entity_type == "project", Evidence.field == "status",
-               ProjectStage.id.is_(None), *_cited_to(document_id)))
-    new_stages = list(new_stages)
+               ProjectStage.id.is_(None), *_cited_to(document_id))))
     dates = _stated_dates(session, new_stages)
     for ev in new_stages:
         stage = regs.stage_of(str(ev.value)) if ev.value not in (None, "") else None

@@ -253,7 +253,12 @@ def scope_names(session: Session, region_id: int | None) -> list[str]:
     if region_id is None:
         return []
     reg = session.get(Region, region_id)
-    return [reg.name, reg.short_name, *aliases_of(session, "region", region_id)] if reg else []
+    return region_names_of(reg, aliases_of(session, "region", region_id)) if reg else []
+
+
+def region_names_of(reg: Region, aliases: Iterable[str]) -> list[str]:
+    """``scope_names`` of a region read already, given its aliases (in alias order)."""
+    return [reg.name, reg.short_name, *aliases]
 
 
 def add_indicator_alias(session: Session, ind: Indicator, name: str) -> bool:
