@@ -50,8 +50,9 @@ def _seed_files() -> list[Path]:
     return out
 
 
-def _per_fact(session, facts, doc_id, text, *, threshold):
-    """The reference: each fact stored on its own (``SessionFacts``)."""
+def _per_fact(session, facts, doc_id, text, *, threshold, held=None, fresh=False):
+    """The reference: each fact stored on its own (``SessionFacts``); it holds no entities
+    (``held`` stays empty), so indexing reads them again."""
     out = []
     for fact in facts:
         if fact.evidence is None or fact.evidence.end <= fact.evidence.start:

@@ -246,6 +246,7 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
     profile = profile or document_profile(doc)
     place = region_id(session, profile.region)
     cleared: set[int] = set()
+    fresh = status == "added"  # a row inserted below (a citation stub's is "fill")
     if status == "replaced":
         assert row is not None
         cleared = _clear_facts(session, row)
@@ -275,7 +276,9 @@ def store_document(session: Session, doc: Doc, facts: Iterable[Fact], *,
     row.region_id = place
     row.date = row.date or profile.written
     session.flush()
-    stored = store_facts(session, facts, row.id, doc.text, threshold=threshold)
+    held: list[Any] = []  # the entities the facts touched, kept for indexing them below
+    stored = store_facts(session, facts, row.id, doc.text, threshold=threshold, held=held,
+                         fresh=fresh)
     reapply(session, row, stored)
     touched = {(f.entity_type, f.entity_id) for f in stored if f.entity_id is not None}
     sync_registers(session, projects=cleared | {eid for etype, eid in touched

@@ -49,27 +49,34 @@ _ID_BLOCK = 64  # ids taken from a PostgreSQL sequence at a time
 
 
 def store_facts(session: Session, facts: Iterable[Fact], doc_id: int, text: str, *,
-                threshold: float) -> list[StoredFact]:
+                threshold: float, held: list[Any] | None = None,
+                fresh: bool = False) -> list[StoredFact]:
     """``facts.store_fact`` for each fact of a document (in order), as one batch; returns the
-    stored facts, written."""
+    stored facts, written. ``held``: given the entities the batch read or created, for the
+    caller to keep them in the session (whose identity map holds them only weakly) while it
+    goes on with them (the document's search entries), rather than read them again.
+    ``fresh``: the document's row was inserted in this transaction (see ``FactBatch``)."""
     facts = [f for f in facts if f.evidence is not None and f.evidence.end > f.evidence.start]
     stored: list[StoredFact] = []
-    with fact_batch(session, doc_id, facts) as batch:
+    with fact_batch(session, doc_id, facts, fresh=fresh) as batch:
         for fact in facts:
             hit = store_fact(session, fact, doc_id, text, threshold=threshold)
             if hit is not None:
                 stored.append(hit)
         batch.finish()
+    if held is not None:
+        held.extend(batch.entities())
     return stored
 
 
 @contextmanager
-def fact_batch(session: Session, doc_id: int, facts: Sequence[Fact]) -> Iterator[FactBatch]:
+def fact_batch(session: Session, doc_id: int, facts: Sequence[Fact], *,
+               fresh: bool = False) -> Iterator[FactBatch]:
     """Install a ``FactBatch`` for ``doc_id`` on ``session`` (no autoflush meanwhile)."""
     if session.info.get(BATCH) is not None:
         raise RuntimeError("a fact batch is already open on this session")
     session.flush()
-    batch = FactBatch(session, doc_id)
+    batch = FactBatch(session, doc_id, fresh=fresh)
     batch.preload(facts)
     session.info[BATCH] = batch
     try:
@@ -119,11 +126,17 @@ def _among(type_column: Any, id_column: Any, ids: dict[str, list[int]]) -> list[
 
 
 class FactBatch:
-    """The backend of ``facts.store_fact`` for one document (see module doc)."""
+    """The backend of ``facts.store_fact`` for one document (see module doc).
 
-    def __init__(self, session: Session, doc_id: int) -> None:
+    ``fresh``: the document's row was inserted in this transaction, so no row of the KB
+    refers to it yet (the foreign keys hold on SQLite and PostgreSQL alike): what cites the
+    document (evidence, indicators it is the plan of) is known to be only what the batch
+    adds, and is not read."""
+
+    def __init__(self, session: Session, doc_id: int, *, fresh: bool = False) -> None:
         self.session = session
         self.doc_id = doc_id
+        self.fresh = fresh
         self.names: dict[str, NameIndex] = {}
         self.new: dict[tuple[str, int], Any] = {}  # entities created by the batch
         self._ents: dict[tuple[str, int], Any] = {}  # entities read
@@ -229,6 +242,11 @@ class FactBatch:
             idx = self.names[entity_type] = NameIndex(self.session, entity_type)
         return idx
 
+    def entities(self) -> list[Any]:
+        """Every entity the batch created or read (indicators of scopes and cited ones too)."""
+        return [*self.new.values(), *self._ents.values(), *(self._cited_inds or ()),
+                *(i for inds in self._scopes.values() for i in inds)]
+
     def entity(self, entity_type: str, entity_id: int) -> Any:
         ident = (entity_type, entity_id)
         ent = self.new.get(ident) or self._ents.get(ident)
@@ -298,6 +316,8 @@ class FactBatch:
         def cited() -> Indicator | None:
             if document_id is None:
                 return None
+            if self._cited_inds is None and self.fresh and document_id == self.doc_id:
+                self._cited_inds = []
             if self._cited_inds is None:
                 ids = select(Evidence.entity_id).where(Evidence.entity_type == "indicator",
                                                        Evidence.document_id == document_id,
@@ -314,8 +334,8 @@ class FactBatch:
         if plan_id != self.doc_id:
             raise ValueError("a fact batch stores the facts of its own document only")
         if self._plan is None:
-            self._plan = list(self.session.scalars(select(Indicator).where(
-                Indicator.plan_id == plan_id)))
+            self._plan = [] if self.fresh else list(self.session.scalars(
+                select(Indicator).where(Indicator.plan_id == plan_id)))
             self._plan += [e for (t, _), e in self.new.items() if t == "indicator"]
         return any(i.key == key and i.scope_id == scope_id and i.target_year == target_year
                    and i.baseline_year == baseline_year for i in self._plan)
@@ -427,6 +447,8 @@ class FactBatch:
              end: int | None = None, **span: Any) -> bool:
         if document_id != self.doc_id:
             raise ValueError("a fact batch cites its own document only")
+        if self._cited is None and self.fresh:
+            self._cited = set()
         if self._cited is None:
             self._cited = set(self.session.execute(select(
                 Evidence.entity_type, Evidence.entity_id, Evidence.field, Evidence.origin,

@@ -176,9 +176,18 @@ def index_entities(session: Session, entities: Iterable[tuple[str, int]]) -> Non
         if unread:
             for ent in session.scalars(select(model).where(model.id.in_(unread))):
                 ents[(etype, ent.id)] = ent
-    places = dict(session.execute(select(Region.id, Region.name).where(Region.id.in_(
-        {getattr(e, "region_id", None) or getattr(e, "scope_id", None)
-         for e in ents.values()} - {None}))).all())
+    places: dict[int, str] = {}
+    unplaced = []
+    for rid in {getattr(e, "region_id", None) or getattr(e, "scope_id", None)
+                for e in ents.values()} - {None}:
+        held = session.identity_map.get(identity_key(Region, rid))
+        if held is not None:
+            places[rid] = held.name
+        else:
+            unplaced.append(rid)
+    if unplaced:
+        places.update(session.execute(select(Region.id, Region.name).where(
+            Region.id.in_(unplaced))).all())
     entries = []
     for etype, eid in pairs:
         ent = ents.get((etype, eid))
