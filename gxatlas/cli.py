@@ -442,6 +442,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], parquet: str | None, slot
     documents and facts, stored the same way).
     JSON: [{"file", "document", "status", "version", "same_as", "facts", "entities", "note"}].
     """
+    import gc
+
     from gxatlas.ingest import iter_files
     from gxatlas.pipeline import batch_reader
 
@@ -472,6 +474,9 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], parquet: str | None, slot
             except ValueError as err:
                 raise click.BadParameter(str(err), param_hint="--slot") from err
         kb = open_kb_from(ctx)
+        # what is loaded now (the KB's modules and engine) lasts the whole run, as what
+        # ``batch_reader`` loaded: the collector leaves it alone from here on
+        gc.freeze()
         with kb.session(write=False) as s:
             reader.know(known_names(s))
         with progress("读取、抽取并入库", unit="个文件", total=len(files)) as bar:
@@ -489,6 +494,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], parquet: str | None, slot
                     bar.advance()
                 results.append((path, res))
                 _ingested(path, res, as_json=as_json)
+        gc.freeze()
     _ingest_report(results, as_json=as_json)
     _batch_failed(failed)
 
