@@ -754,18 +754,23 @@ _HANDOFF = 2000
 #: lists of ``_HANDOFF`` items the child may have ready beyond what the pipe holds: it checks
 #: ahead while the parent resolves and writes (bounded memory: ~10 MB a list)
 _AHEAD = 8
+#: the checking child's niceness: it only has to keep ahead of the parent, so when the
+#: cores are contended the parent and the database it writes to go first
+_CHILD_NICE = 10
 
 
 def _validate_into(conn: Any, path: str, prepare: Callable[[RegistryRow], Any] | None) -> None:
     """The child's work: the items of ``iter_registry(path)`` (``prepare``d) in lists, then
     None (or the error); a sender thread writes them to the pipe while the rows after them
     are checked, up to ``_AHEAD`` lists ahead of what the parent has read."""
+    import os
     import queue
     import threading
     from multiprocessing.reduction import ForkingPickler
 
     from gxatlas.gcpause import fewer_collections
 
+    os.nice(_CHILD_NICE)
     ready: queue.Queue[Any] = queue.Queue(maxsize=_AHEAD)
     gone = threading.Event()  # the parent stopped reading (an error of its own)
 

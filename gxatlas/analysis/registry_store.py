@@ -95,7 +95,8 @@ def store_registry(session: Session, rows: Iterable[RegistryRow | StoreRow], *, 
 
     from gxatlas.analysis.registry import registry_digest
     from gxatlas.gcpause import fewer_collections
-    from gxatlas.kb.bulk import BATCH, NameIndex, RegionNames, write_search_entries
+    from gxatlas.kb.bulk import BATCH, NameIndex, RegionNames, RowEncoder, write_search_entries
+    from gxatlas.kb.models import SearchEntry
     from gxatlas.kb.documents import Source, table_document
     from gxatlas.kb.models import Evidence
 
@@ -122,6 +123,7 @@ def store_registry(session: Session, rows: Iterable[RegistryRow | StoreRow], *, 
     # and batch k+1 is resolved after them.
     beside = session.get_bind().dialect.name != "sqlite"
     restore = _bulk_cache(session)
+    encoder = RowEncoder(session)  # used by this thread only: rows encoded beside the writes
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-writer")
     pending: list[Future] = []
     ahead: _Batch | None = None  # resolved and its search entries read; not written yet
@@ -133,8 +135,10 @@ def store_registry(session: Session, rows: Iterable[RegistryRow | StoreRow], *, 
             pending.append(writer.submit(done.write_firms, session))
         new, changed = done.search_entries(regions, region_words)
         if not beside:
+            done.encode(encoder)
             pending.append(writer.submit(done.write_firms, session))
-        pending.append(writer.submit(write_search_entries, session, new, changed))
+        pending.append(writer.submit(write_search_entries, session, new, changed,
+                                     encoded=encoder.encode(SearchEntry, new)))
 
     def settle() -> None:
         while pending:
@@ -148,15 +152,21 @@ def store_registry(session: Session, rows: Iterable[RegistryRow | StoreRow], *, 
     try:
         with fewer_collections():
             batch = take(items)
+            found = _Found(batch, names=names, overlay=None)
             while batch:
-                found = _Found(session, batch, names=names, overlay=ahead, after=last_new)
+                found.read(session, after=last_new)
                 if ahead is not None:
                     start_writes(ahead)
                 resolved = found.resolve(doc_id=doc.id, regions=regions) if beside else None
+                if resolved is not None:
+                    resolved.encode(encoder)
                 n, batch = len(batch), take(items)  # beside the writes
+                if resolved is not None:  # the next batch's work that needs no query, too
+                    found = _Found(batch, names=names, overlay=resolved)
                 settle()
                 if resolved is None:
                     resolved = found.resolve(doc_id=doc.id, regions=regions)
+                    found = _Found(batch, names=names, overlay=resolved)
                 resolved.read_stored(session)
                 ahead, last_new = resolved, max(resolved.new, default=last_new)
                 added, updated = added + ahead.added, updated + ahead.updated
@@ -196,21 +206,25 @@ class _Found:
     stored state, fresh ids), read in a few queries; ``overlay``: the previous batch when
     it is resolved but not written yet (its firms, codes and aliases count as stored)."""
 
-    def __init__(self, session: Session, rows: list[StoreRow], *, names, overlay: _Batch | None,
-                 after: int) -> None:
-        from gxatlas.kb.bulk import allocate_ids, rows_where_in
-
-        self.rows, self.names = rows, names
+    def __init__(self, rows: list[StoreRow], *, names, overlay: _Batch | None) -> None:
+        """What needs no query (made while the previous batch is written): ``read`` then
+        reads the rest."""
+        self.rows, self.names, self.overlay = rows, names, overlay
         names.forget()
         self.words: dict[str, str] = {}
         for r in rows:
             names.know(r.name, r.keys)
             self.words.update(r.words)
+        self.codes = {r.values["credit_code"] for r in rows if r.values["credit_code"]}
+
+    def read(self, session: Session, *, after: int) -> _Found:
+        from gxatlas.kb.bulk import allocate_ids, rows_where_in
+
+        rows, names, overlay, codes = self.rows, self.names, self.overlay, self.codes
         names.load(r.name for r in rows)
         written = overlay.state if overlay is not None else {}
         if overlay is not None:
             names.take(overlay.aliases)
-        codes = {r.values["credit_code"] for r in rows if r.values["credit_code"]}
         self.by_code: dict[str, int] = {c: eid for eid, c in rows_where_in(
             session, (Enterprise.id, Enterprise.credit_code), Enterprise.credit_code,
             sorted(codes))}
@@ -226,6 +240,7 @@ class _Found:
                                  Enterprise.id, sorted(candidates - written.keys())):
             self.state[ent[0]] = dict(zip(("name", *_ENTERPRISE_FIELDS), ent[1:]))
         self.fresh = allocate_ids(session, Enterprise, len(rows), after=after)
+        return self
 
     def resolve(self, *, doc_id: int, regions) -> _Batch:
         """Which firm each row is, and the rows to write (no query)."""
@@ -291,6 +306,7 @@ class _Batch:
     updated: int = 0
     known: dict[int, list[str]] = field(default_factory=dict)
     stored: Any = None
+    encoded: tuple[Any, ...] = ()  # the new firms, their aliases and evidence (``encode``)
 
     def read_stored(self, session: Session) -> None:
         """Read what the search entries of the touched firms need (their aliases in id
@@ -312,14 +328,21 @@ class _Batch:
                                     absent={("enterprise", eid) for eid in self.new})
         session.expire_all()
 
-    def write_firms(self, session: Session) -> None:
-        from gxatlas.kb.bulk import insert_rows, update_rows
+    def encode(self, encoder) -> None:
+        """Encode the rows to insert (``kb.bulk.RowEncoder``), before ``write_firms``."""
         from gxatlas.kb.models import Alias, Evidence
 
-        insert_rows(session, Enterprise, list(self.new.values()))
+        self.encoded = (encoder.encode(Enterprise, list(self.new.values())),
+                        encoder.encode(Alias, self.aliases), encoder.encode(Evidence, self.evidence))
+
+    def write_firms(self, session: Session) -> None:
+        from gxatlas.kb.bulk import update_rows, write_encoded
+
+        firms, aliases, evidence = self.encoded
+        write_encoded(session, firms)
         update_rows(session, Enterprise, [{"id": eid, **vals} for eid, vals in self.dirty.items()])
-        insert_rows(session, Alias, self.aliases)
-        insert_rows(session, Evidence, self.evidence)
+        write_encoded(session, aliases)
+        write_encoded(session, evidence)
 
     def search_entries(self, regions, region_words: dict[str, str]
                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

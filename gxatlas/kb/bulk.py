@@ -21,12 +21,14 @@ All of it runs inside the caller's ``KB.session()`` transaction: one transaction
 from __future__ import annotations
 
 import functools
+import io
 import json
 import operator
+from dataclasses import dataclass
 from typing import Any, Callable, Container, Iterable, Mapping, Sequence
 
-from sqlalchemy import (ARRAY, Row, Table, any_, bindparam, func, inspect, literal_column, select,
-                        text, update)
+from sqlalchemy import (ARRAY, Row, Table, TypeDecorator, any_, bindparam, func, inspect,
+                        literal_column, select, text, update)
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -99,29 +101,72 @@ def _default(column: Any) -> Any:
 
 def insert_rows(session: Session, model: Any, rows: Sequence[Mapping[str, Any]]) -> int:
     """Insert ``rows`` (dicts with the same keys) in one statement batch; returns the count."""
-    if not rows:
-        return 0
-    table = _table(model)
-    cols = list(rows[0])
-    raw = session.connection().connection.driver_connection
-    if session.get_bind().dialect.name == "postgresql":
-        json_cols = {c for c in cols if _is_json(table.c[c])}
-        names = ", ".join(f'"{c}"' for c in cols)  # column names from our own schema
-        with raw.cursor() as cur:
-            with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+    return write_encoded(session, RowEncoder(session).encode(model, rows))
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Rows of one table made ready to insert (``RowEncoder.encode``): ``statement`` with
+    ``data``, the rows as COPY text on PostgreSQL (``COPY … FROM STDIN``), the parameters
+    of the compiled INSERT on SQLite (``executemany``)."""
+
+    statement: str
+    data: bytes | list[Any]
+    count: int
+
+
+class RowEncoder:
+    """Encodes rows for ``write_encoded`` without using the session afterwards, so that one
+    thread can encode a batch while another writes the one before on the same connection.
+    PostgreSQL: psycopg's own COPY formatting into memory (``copy.FileWriter``), which reads
+    only the connection's adapters and its client encoding (a parameter the server reports
+    when it changes; nothing changes it during a write) and sends nothing."""
+
+    def __init__(self, session: Session) -> None:
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+        raw = session.connection().connection.driver_connection
+        self._cursor = raw.cursor() if self.postgres else None
+
+    def encode(self, model: Any, rows: Sequence[Mapping[str, Any]]) -> Encoded | None:
+        """``rows`` (dicts with the same keys) of ``model``'s table; None when there are none."""
+        if not rows:
+            return None
+        table = _table(model)
+        cols = tuple(rows[0])
+        if self.postgres:
+            from psycopg.copy import Copy, FileWriter  # PostgreSQL's driver: imported when used
+
+            json_cols = {c for c in cols if _is_json(table.c[c])}
+            names = ", ".join(f'"{c}"' for c in cols)  # column names from our own schema
+            out = io.BytesIO()
+            with Copy(self._cursor, binary=False, writer=FileWriter(out)) as copy:
                 for values in _tuples(rows, cols, json_cols, _pg_json):
                     copy.write_row(values)
-        return len(rows)
-    # SQLite: the Core insert compiled once, run by the driver's executemany (no per-row
-    # Python processing of bind parameters beyond JSON columns); the columns left out that
-    # have a Python-side default get it, as the Core insert gives it
-    sql, order = _sqlite_insert(table, tuple(cols))
-    defaults = {c: _default(table.c[c]) for c in order if c not in rows[0]}
-    if defaults:
-        rows = [{**defaults, **row} for row in rows]
-    raw.executemany(sql, _tuples(rows, order, {c for c in order if _is_json(table.c[c])},
-                                 json.dumps))
-    return len(rows)
+            return Encoded(f'COPY "{table.name}" ({names}) FROM STDIN', out.getvalue(),
+                           len(rows))
+        # SQLite: the Core insert compiled once, run by the driver's executemany (no per-row
+        # Python processing of bind parameters beyond JSON columns); the columns left out
+        # that have a Python-side default get it, as the Core insert gives it
+        sql, order = _sqlite_insert(table, cols)
+        defaults = {c: _default(table.c[c]) for c in order if c not in rows[0]}
+        if defaults:
+            rows = [{**defaults, **row} for row in rows]
+        return Encoded(sql, _tuples(rows, order, {c for c in order if _is_json(table.c[c])},
+                                    json.dumps), len(rows))
+
+
+def write_encoded(session: Session, encoded: Encoded | None) -> int:
+    """Insert rows encoded by ``RowEncoder.encode``; returns the count."""
+    if encoded is None:
+        return 0
+    raw = session.connection().connection.driver_connection
+    if session.get_bind().dialect.name == "postgresql":
+        with raw.cursor() as cur:
+            with cur.copy(encoded.statement) as copy:
+                copy.write(encoded.data)
+    else:
+        raw.executemany(encoded.statement, encoded.data)
+    return encoded.count
 
 
 @functools.lru_cache(maxsize=256)
@@ -204,15 +249,38 @@ def rows_where_in(session: Session, columns: Sequence[Any], column: Any,
     if sqlite:
         listed = column.in_(select(literal_column("value")).select_from(
             func.json_each(bindparam("values"))))
+        encode: Callable[[Sequence[Any]], str] = functools.partial(json.dumps,
+                                                                   ensure_ascii=False)
     else:
-        listed = column == any_(bindparam("values", type_=ARRAY(column.type)))
+        listed = column == any_(bindparam("values", type_=_ArrayLiteral(column.type)))
+        encode = _pg_array
     stmt = select(*columns).where(*where, listed)
     if order_by is not None:
         stmt = stmt.order_by(order_by)
     conn = session.connection()  # Core rows: no ORM result processing
     for chunk in _chunks(values, BATCH):
-        yield from conn.execute(stmt, {"values": json.dumps(list(chunk), ensure_ascii=False)
-                                       if sqlite else list(chunk)})
+        yield from conn.execute(stmt, {"values": encode(chunk)})
+
+
+class _ArrayLiteral(TypeDecorator):
+    """An array parameter given as its literal (``_pg_array``): sent as text of unknown
+    type, which the server reads as the bind cast's array type (``$1::VARCHAR(300)[]``), so
+    that the planner sees an array parameter, as it does for a list."""
+
+    impl = ARRAY
+    cache_ok = True
+
+    def bind_processor(self, dialect: Any) -> None:
+        return None  # the literal is passed as it is
+
+
+def _pg_array(values: Sequence[Any]) -> str:
+    """A PostgreSQL array literal of ``values`` (str or int, none of them None), each element
+    quoted; psycopg's own list dumper looks at every element with regular expressions."""
+    if all(type(v) is int for v in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    return '{"' + '","'.join(str(v).replace("\\", "\\\\").replace('"', '\\"')
+                             for v in values) + '"}'
 
 
 def name_keys(entity_type: str, name: str) -> tuple[str, str, str]:
@@ -415,9 +483,11 @@ class StoredEntries:
 
 
 def write_search_entries(session: Session, new: Sequence[Mapping[str, Any]],
-                         changed: Sequence[Mapping[str, Any]]) -> None:
-    """Write ``StoredEntries.rows``: the new entries, then the changed ones."""
-    insert_search_entries(session, new)
+                         changed: Sequence[Mapping[str, Any]], *,
+                         encoded: Encoded | None = None) -> None:
+    """Write ``StoredEntries.rows``: the new entries (``encoded``: as ``RowEncoder`` encoded
+    them), then the changed ones."""
+    insert_search_entries(session, new, encoded=encoded)
     update_rows(session, SearchEntry, changed)
 
 
@@ -426,20 +496,24 @@ def write_search_entries(session: Session, new: Sequence[Mapping[str, Any]],
 _FTS_INSERT_TRIGGER = "search_ai"
 
 
-def insert_search_entries(session: Session, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Insert new search entries (dicts with ``id``). On SQLite their words go into the FTS5
-    index in one statement after the rows, the per-row trigger set aside meanwhile (dropped
-    and created again inside the caller's transaction: a failure rolls both back): the same
-    index at a third of the cost. PostgreSQL's GIN index follows the rows by itself."""
+def insert_search_entries(session: Session, rows: Sequence[Mapping[str, Any]], *,
+                          encoded: Encoded | None = None) -> int:
+    """Insert new search entries (dicts with ``id``; ``encoded``: those rows as
+    ``RowEncoder`` encoded them). On SQLite their words go into the FTS5 index in one
+    statement after the rows, the per-row trigger set aside meanwhile (dropped and created
+    again inside the caller's transaction: a failure rolls both back): the same index at a
+    third of the cost. PostgreSQL's GIN index follows the rows by itself."""
+    if encoded is None:
+        encoded = RowEncoder(session).encode(SearchEntry, rows)
     if not rows or session.get_bind().dialect.name != "sqlite":
-        return insert_rows(session, SearchEntry, rows)
+        return write_encoded(session, encoded)
     raw = session.connection().connection.driver_connection
     found = raw.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
                         (_FTS_INSERT_TRIGGER,)).fetchone()
     if found is None:
         raise RuntimeError(f"the KB has no {_FTS_INSERT_TRIGGER} trigger (migration 0002)")
     raw.execute(f"DROP TRIGGER {_FTS_INSERT_TRIGGER}")
-    insert_rows(session, SearchEntry, rows)
+    write_encoded(session, encoded)
     raw.executemany("INSERT INTO search_fts(rowid, tokens) VALUES (?, ?)",
                     [(r["id"], r["tokens"]) for r in rows])
     raw.execute(found[0])
