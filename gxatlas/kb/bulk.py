@@ -208,8 +208,9 @@ def insert_objects(session: Session, objects: Iterable[Any]) -> None:
         raise ValueError(f"not tables of the KB: {sorted(t.name for t in by_table)}")
 
 
-def _pg_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+#: ``json.dumps(value, ensure_ascii=False)`` with one encoder (``dumps`` with arguments makes a
+#: new encoder each call)
+_pg_json: Callable[[Any], str] = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def update_rows(session: Session, model: Any, rows: Sequence[Mapping[str, Any]]) -> int:
