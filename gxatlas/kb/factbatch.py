@@ -24,10 +24,11 @@ checks that it leaves the same rows as the statement-at-a-time path.
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from gxatlas.extract.facts import Fact
@@ -118,11 +119,75 @@ def _names_of(facts: Sequence[Fact]) -> dict[str, set[str]]:
     return {t: {n for n in names if isinstance(n, str)} for t, names in out.items()}
 
 
-def _among(type_column: Any, id_column: Any, ids: dict[str, list[int]]) -> list[Any]:
-    """Conditions that keep the rows whose ``(type, id)`` may be one of ``ids`` (entity type
-    -> ids): the types and the ids each in a list, so that the statement is the same for any
-    ``ids`` (compiled once); the caller keeps the pairs that are wanted."""
-    return [type_column.in_(sorted(ids)), id_column.in_(sorted(set().union(*ids.values())))]
+def _among(ids: dict[str, list[int]]) -> dict[str, list[Any]]:
+    """The parameters of a statement whose ``types`` and ``ids`` keep the rows whose
+    ``(type, id)`` may be one of ``ids`` (entity type -> ids): the types and the ids each in a
+    list, so that the statement is the same for any ``ids``; the caller keeps the pairs that
+    are wanted."""
+    return {"types": sorted(ids), "ids": sorted(set().union(*ids.values()))}
+
+
+# The statements a batch runs for each document, built once (building one costs about as much
+# as running it); lists are given as expanding parameters.
+_IDS = bindparam("ids", expanding=True)
+
+
+@functools.cache
+def _trust_statements() -> tuple[Any, Any]:
+    """Per (type, id) among ``types`` × ``ids``: whether it has facts and a trusted one; and
+    whether evidence other than extraction supports it."""
+    types = bindparam("types", expanding=True)
+    facts = (select(StoredFact.entity_type, StoredFact.entity_id,
+                    func.max(case((StoredFact.status.in_(TRUSTED), 1), else_=0)))
+             .where(StoredFact.entity_type.in_(types), StoredFact.entity_id.in_(_IDS))
+             .group_by(StoredFact.entity_type, StoredFact.entity_id))
+    support = select(Evidence.entity_type, Evidence.entity_id).where(
+        Evidence.entity_type.in_(types), Evidence.entity_id.in_(_IDS),
+        Evidence.origin != "extracted").distinct()
+    return facts, support
+
+
+@functools.cache
+def _by_ids(model: Any) -> Any:
+    return select(model).where(model.id.in_(_IDS))
+
+
+@functools.cache
+def _indicator_keys() -> Any:
+    return select(Alias.entity_id, Alias.loose).where(Alias.entity_type == "indicator",
+                                                      Alias.entity_id.in_(_IDS))
+
+
+@functools.cache
+def _scope_statements(with_none: bool) -> tuple[Any, Any]:
+    """The indicators of the scopes ``ids`` (and of no scope, ``with_none``), and the names
+    of the regions ``ids``."""
+    where = Indicator.scope_id.in_(_IDS)
+    if with_none:
+        where = or_(where, Indicator.scope_id.is_(None))
+    names = select(Alias.entity_id, Alias.alias).where(
+        Alias.entity_type == "region", Alias.entity_id.in_(_IDS)).order_by(Alias.id)
+    return select(Indicator).where(where).order_by(Indicator.id), names
+
+
+@functools.cache
+def _relations_of() -> Any:
+    return select(Relation.type, Relation.b_type, Relation.b_id).where(
+        Relation.a_type == bindparam("a_type"), Relation.a_id == bindparam("a_id"))
+
+
+@functools.cache
+def _targets_of() -> Any:
+    return select(ParkTarget.metric, ParkTarget.year).where(
+        ParkTarget.park_id == bindparam("park_id"))
+
+
+@functools.cache
+def _maxima() -> tuple[list[Any], Any]:
+    """The tables a batch adds to, and their largest ids in one statement."""
+    tables = [StoredFact, *ENTITY_MODELS.values()]
+    return tables, select(*(select(func.max(m.__table__.c.id)).scalar_subquery()
+                            for m in tables))
 
 
 class FactBatch:
@@ -182,23 +247,19 @@ class FactBatch:
                for f in facts if f.type == "indicator"}
         todo = sorted(i for i in ids if i is not None and i not in self._scopes)
         listed = {i: [] for i in todo}
-        where = Indicator.scope_id.in_(todo)
         if None in ids and None not in self._scopes:
             listed[None] = []
-            where = or_(where, Indicator.scope_id.is_(None))
         if not listed:
             return []
-        for ind in self.session.scalars(select(Indicator).where(where).order_by(Indicator.id)):
+        indicators, region_names = _scope_statements(None in listed)
+        for ind in self.session.scalars(indicators, {"ids": todo}):
             listed[ind.scope_id].append(ind)
         known = [i for inds in listed.values() for i in inds]
         self._read_loose(known)
         for scope_id, inds in listed.items():
             self._scopes[scope_id] = inds + self._new_in(scope_id)
         names: dict[int, list[str]] = {i: [] for i in todo if i not in self._snames}
-        for eid, alias in self.session.execute(
-                select(Alias.entity_id, Alias.alias).where(
-                    Alias.entity_type == "region", Alias.entity_id.in_(sorted(names)))
-                .order_by(Alias.id)):
+        for eid, alias in self.session.execute(region_names, {"ids": sorted(names)}):
             names[eid].append(alias)
         for rid, aliases in names.items():
             reg = self.entity("region", rid)
@@ -209,7 +270,7 @@ class FactBatch:
         model = ENTITY_MODELS[entity_type]
         todo = sorted(i for i in ids if (entity_type, i) not in self._ents)
         for k in range(0, len(todo), 500):
-            for ent in self.session.scalars(select(model).where(model.id.in_(todo[k:k + 500]))):
+            for ent in self.session.scalars(_by_ids(model), {"ids": todo[k:k + 500]}):
                 self._ents[(entity_type, ent.id)] = ent
 
     def _read_trust(self, ids: dict[str, Iterable[int]]) -> None:
@@ -220,17 +281,12 @@ class FactBatch:
         if not todo:
             return
         state = {(t, i): [False, False, False] for t, eids in todo.items() for i in eids}
-        for etype, eid, trusted in self.session.execute(
-                select(StoredFact.entity_type, StoredFact.entity_id,
-                       func.max(case((StoredFact.status.in_(TRUSTED), 1), else_=0)))
-                .where(*_among(StoredFact.entity_type, StoredFact.entity_id, todo))
-                .group_by(StoredFact.entity_type, StoredFact.entity_id)):
+        facts, support = _trust_statements()
+        among = _among(todo)
+        for etype, eid, trusted in self.session.execute(facts, among):
             if (etype, eid) in state:
                 state[(etype, eid)][:2] = [True, bool(trusted)]
-        for etype, eid in self.session.execute(
-                select(Evidence.entity_type, Evidence.entity_id).where(
-                    *_among(Evidence.entity_type, Evidence.entity_id, todo),
-                    Evidence.origin != "extracted").distinct()):
+        for etype, eid in self.session.execute(support, among):
             if (etype, eid) in state:
                 state[(etype, eid)][2] = True
         for ident, (has_facts, has_trusted, supported) in state.items():
@@ -282,8 +338,7 @@ class FactBatch:
         for i in todo:
             self._loose[i] = set()
         for k in range(0, len(todo), 500):
-            for eid, loose in self.session.execute(select(Alias.entity_id, Alias.loose).where(
-                    Alias.entity_type == "indicator", Alias.entity_id.in_(todo[k:k + 500]))):
+            for eid, loose in self.session.execute(_indicator_keys(), {"ids": todo[k:k + 500]}):
                 self._loose[eid].add(loose)
 
     def _scope(self, scope_id: int | None) -> list[Indicator]:
@@ -356,8 +411,7 @@ class FactBatch:
         have = self._targets.get(park_id)
         if have is None:
             have = self._targets[park_id] = set() if ("park", park_id) in self.new else set(
-                self.session.execute(select(ParkTarget.metric, ParkTarget.year).where(
-                    ParkTarget.park_id == park_id)))
+                self.session.execute(_targets_of(), {"park_id": park_id}))
         return have
 
     # --- writing ---------------------------------------------------------------------------
@@ -371,10 +425,9 @@ class FactBatch:
                 pool.extend(allocate_ids(self.session, model, _ID_BLOCK))
             return pool.pop(0)
         if not self._next:  # the tables a batch adds to, read in one statement
-            tables = [StoredFact, *ENTITY_MODELS.values()]
-            maxima = self.session.execute(select(*(
-                select(func.max(m.__table__.c.id)).scalar_subquery() for m in tables))).one()
-            self._next = {m: (top or 0) + 1 for m, top in zip(tables, maxima)}
+            tables, stmt = _maxima()
+            self._next = {m: (top or 0) + 1
+                          for m, top in zip(tables, self.session.execute(stmt).one())}
         self._next[model] += 1
         return self._next[model] - 1
 
@@ -426,8 +479,7 @@ class FactBatch:
         have = self._relations.get((a_type, a_id))
         if have is None:
             have = self._relations[(a_type, a_id)] = set(self.session.execute(
-                select(Relation.type, Relation.b_type, Relation.b_id).where(
-                    Relation.a_type == a_type, Relation.a_id == a_id)))
+                _relations_of(), {"a_type": a_type, "a_id": a_id}))
         if (type, b_type, b_id) in have:
             return False
         have.add((type, b_type, b_id))

@@ -22,11 +22,12 @@ they touched; a replaced version's rows go by cascade and its projects are settl
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from gxatlas.data.registers import Registers, load_registers
@@ -154,8 +155,18 @@ def _tags(value: Any) -> list[str]:
     return []
 
 
-def _cited_to(document_id: int | None) -> list[Any]:
-    return [] if document_id is None else [Evidence.document_id == document_id]
+@functools.cache
+def _unregistered(by_document: bool) -> tuple[Any, Any]:
+    """The evidence of stages and of tiers that the registers lack (cited to the document
+    ``document_id`` only, ``by_document``); built once, run for every document stored."""
+    cited = [Evidence.document_id == bindparam("document_id")] if by_document else []
+    stages = (select(Evidence).outerjoin(ProjectStage, ProjectStage.evidence_id == Evidence.id)
+              .where(Evidence.entity_type == "project", Evidence.field == "status",
+                     ProjectStage.id.is_(None), *cited))
+    tiers = (select(Evidence).outerjoin(EnterpriseTier, EnterpriseTier.evidence_id == Evidence.id)
+             .where(Evidence.entity_type == "enterprise", Evidence.field == "tags",
+                    EnterpriseTier.id.is_(None), *cited))
+    return stages, tiers
 
 
 def sync_registers(session: Session, *, projects: Iterable[int] | None = None,
@@ -175,10 +186,9 @@ def sync_registers(session: Session, *, projects: Iterable[int] | None = None,
     unknown: set[str] = set()
     n_stages = n_tiers = 0
     moved: set[int] = set()
-    new_stages = list(session.scalars(
-        select(Evidence).outerjoin(ProjectStage, ProjectStage.evidence_id == Evidence.id)
-        .where(Evidence.entity_type == "project", Evidence.field == "status",
-               ProjectStage.id.is_(None), *_cited_to(document_id))))
+    stages, tiers = _unregistered(document_id is not None)
+    cited = {} if document_id is None else {"document_id": document_id}
+    new_stages = list(session.scalars(stages, cited))
     dates = _stated_dates(session, new_stages)
     for ev in new_stages:
         stage = regs.stage_of(str(ev.value)) if ev.value not in (None, "") else None
@@ -191,10 +201,7 @@ def sync_registers(session: Session, *, projects: Iterable[int] | None = None,
                                  origin=ev.origin, evidence_id=ev.id))
         moved.add(ev.entity_id)
         n_stages += 1
-    new_tiers = session.scalars(
-        select(Evidence).outerjoin(EnterpriseTier, EnterpriseTier.evidence_id == Evidence.id)
-        .where(Evidence.entity_type == "enterprise", Evidence.field == "tags",
-               EnterpriseTier.id.is_(None), *_cited_to(document_id)))
+    new_tiers = session.scalars(tiers, cited)
     for ev in new_tiers:
         seen: set[str] = set()
         for tag in _tags(ev.value):

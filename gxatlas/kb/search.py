@@ -13,9 +13,9 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import bindparam, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -143,6 +143,13 @@ def index_entity(session: Session, entity_type: str, entity_id: int) -> None:
         old.title, old.body, old.tokens = title, body, tokens
 
 
+@functools.cache
+def _names_by_id() -> Any:
+    """The names of the entities ``ids`` of any type (built once: run for every document)."""
+    return select(Alias.entity_type, Alias.entity_id, Alias.alias).where(
+        Alias.entity_id.in_(bindparam("ids", expanding=True))).order_by(Alias.id)
+
+
 def index_entities(session: Session, entities: Iterable[tuple[str, int]]) -> None:
     """``index_entity`` for many entities: their names read in one query a type, their
     entries written together (`gxatlas.kb.bulk.search_entry_writes`)."""
@@ -158,9 +165,8 @@ def index_entities(session: Session, entities: Iterable[tuple[str, int]]) -> Non
     # by id alone, the type checked here: with the types in the query SQLite reads every
     # alias of those types (the (entity_type, key) index) instead of the ids' (a registry's
     # million firms' names, for each document)
-    for etype, eid, alias in session.execute(
-            select(Alias.entity_type, Alias.entity_id, Alias.alias).where(
-                Alias.entity_id.in_(sorted({eid for _, eid in pairs}))).order_by(Alias.id)):
+    for etype, eid, alias in session.execute(_names_by_id(),
+                                             {"ids": sorted({eid for _, eid in pairs})}):
         if (etype, eid) in wanted:
             names.setdefault((etype, eid), []).append(alias)
     session.flush()  # an entity deleted in this transaction leaves the identity map
