@@ -13,10 +13,11 @@ fact's signature, so that re-ingesting never overwrites what a person decided.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from gxatlas.errors import GxatlasError
@@ -458,13 +459,20 @@ def undo(session: Session, correction_id: int, *, reviewer: str,
 
 # --- re-ingest -------------------------------------------------------------------------------
 
+@functools.cache
+def _standing() -> Any:
+    """The standing corrections of the document ``key``, oldest first (built once: run for
+    every document stored)."""
+    return select(Correction).where(
+        Correction.document_key == bindparam("key"), Correction.action != "undo",
+        Correction.undone_by.is_(None)).order_by(Correction.id)
+
+
 def reapply(session: Session, doc: Document, rows: list[StoredFact]) -> int:
     """Perform the latest standing correction of each fact of an earlier reading of ``doc``
     on the matching fact of this reading (same signature; else same type and name when that
     is unique). Returns how many were applied."""
-    corrections = list(session.scalars(select(Correction).where(
-        Correction.document_key == doc.key, Correction.action != "undo",
-        Correction.undone_by.is_(None)).order_by(Correction.id)))
+    corrections = list(session.scalars(_standing(), {"key": doc.key}))
     if not corrections:
         return 0
     latest: dict[str, Correction] = {}

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from gxatlas.data.registers import Registers, load_registers
@@ -184,36 +184,38 @@ def sync_registers(session: Session, *, projects: Iterable[int] | None = None,
     the document)."""
     regs = registers or load_registers()
     unknown: set[str] = set()
-    n_stages = n_tiers = 0
     moved: set[int] = set()
     stages, tiers = _unregistered(document_id is not None)
     cited = {} if document_id is None else {"document_id": document_id}
     new_stages = list(session.scalars(stages, cited))
     dates = _stated_dates(session, new_stages)
+    rows: list[dict[str, Any]] = []  # written together (one executemany), in this order
     for ev in new_stages:
         stage = regs.stage_of(str(ev.value)) if ev.value not in (None, "") else None
         if stage is None:
             if ev.value not in (None, ""):
                 unknown.add(str(ev.value))
             continue
-        session.add(ProjectStage(project_id=ev.entity_id, stage=stage.name,
-                                 word=str(ev.value)[:60], date=dates[ev.id],
-                                 origin=ev.origin, evidence_id=ev.id))
+        rows.append(dict(project_id=ev.entity_id, stage=stage.name, word=str(ev.value)[:60],
+                         date=dates[ev.id], origin=ev.origin, evidence_id=ev.id))
         moved.add(ev.entity_id)
-        n_stages += 1
-    new_tiers = session.scalars(tiers, cited)
-    for ev in new_tiers:
+    if rows:
+        session.execute(insert(ProjectStage), rows)
+    n_stages = len(rows)
+    rows = []
+    for ev in session.scalars(tiers, cited):
         seen: set[str] = set()
         for tag in _tags(ev.value):
             tier = regs.tier_of(tag)
             if tier is None or tier.id in seen:
                 continue
             seen.add(tier.id)
-            session.add(EnterpriseTier(
-                enterprise_id=ev.entity_id, tier=tier.id,
-                level=tier.level_given(regs.level_of(tag)), word=tag[:100], origin=ev.origin,
-                evidence_id=ev.id))
-            n_tiers += 1
+            rows.append(dict(enterprise_id=ev.entity_id, tier=tier.id,
+                             level=tier.level_given(regs.level_of(tag)), word=tag[:100],
+                             origin=ev.origin, evidence_id=ev.id))
+    if rows:
+        session.execute(insert(EnterpriseTier), rows)
+    n_tiers = len(rows)
     session.flush()
     if projects is None:
         settle_projects(session, registers=regs)
