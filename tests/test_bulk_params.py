@@ -12,7 +12,7 @@ from gxatlas.kb.models import Alias
 from gxatlas.kb.store import open_kb
 
 AWKWARD = ['a"b', "c\\d", "", "NULL", "中文 名", " lead", "trail ", "{x}", "a,b", "it's",
-           '\\"', "tab\there", "nl\nx", "cr\rx", "\\N", "南宁市青秀区"]
+           '\\"', "tab\there", "nl\nx", "cr\rx", "\\N", "unit\x1fsep", "南宁市青秀区"]
 
 
 def _check(url: str) -> None:
@@ -30,6 +30,10 @@ def _check(url: str) -> None:
             s, (Alias.entity_id, Alias.loose), Alias.loose, AWKWARD[::-1] + ["absent"],
             Alias.entity_type == "enterprise"))
         assert found == sorted(AWKWARD)
+        plain = [v for v in AWKWARD if v.isalnum()]  # a list no value of which needs escaping
+        assert sorted(loose for _, loose in bulk.rows_where_in(
+            s, (Alias.entity_id, Alias.loose), Alias.loose, plain,
+            Alias.entity_type == "enterprise")) == sorted(plain)
         ids = sorted(eid for (eid,) in bulk.rows_where_in(
             s, (Alias.entity_id,), Alias.entity_id, [3, 1, 99], Alias.entity_type == "enterprise"))
         assert ids == [1, 3]

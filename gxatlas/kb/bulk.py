@@ -260,7 +260,7 @@ def rows_where_in(session: Session, columns: Sequence[Any], column: Any,
         stmt = stmt.order_by(order_by)
     conn = session.connection()  # Core rows: no ORM result processing
     for chunk in _chunks(values, BATCH):
-        yield from conn.execute(stmt, {"values": encode(chunk)})
+        yield from conn.execute(stmt, {"values": encode(chunk)}).fetchall()  # not row by row
 
 
 class _ArrayLiteral(TypeDecorator):
@@ -280,6 +280,11 @@ def _pg_array(values: Sequence[Any]) -> str:
     quoted; psycopg's own list dumper looks at every element with regular expressions."""
     if all(type(v) is int for v in values):
         return "{" + ",".join(map(str, values)) + "}"
+    if all(type(v) is str for v in values):
+        joined = "\x1f".join(values)  # escaped at once when no value needs it (most lists)
+        if ('"' not in joined and "\\" not in joined
+                and joined.count("\x1f") == len(values) - 1):
+            return '{"' + joined.replace("\x1f", '","') + '"}'
     return '{"' + '","'.join(str(v).replace("\\", "\\\\").replace('"', '\\"')
                              for v in values) + '"}'
 
