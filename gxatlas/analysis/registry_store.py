@@ -12,11 +12,12 @@ batch while the next is resolved. One transaction per file (the caller's session
 from __future__ import annotations
 
 import itertools
+import sys
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
 from gxatlas.analysis.registry import RegistryRow
@@ -122,7 +123,7 @@ def store_registry(session: Session, rows: Iterable[RegistryRow | StoreRow], *, 
     # they stall (measured slower), so there batch k's entries are made before its writes
     # and batch k+1 is resolved after them.
     beside = session.get_bind().dialect.name != "sqlite"
-    restore = _bulk_cache(session)
+    restore = _bulk_settings(session)
     encoder = RowEncoder(session)  # used by this thread only: rows encoded beside the writes
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-writer")
     pending: list[Future] = []
@@ -187,10 +188,24 @@ def store_registry(session: Session, rows: Iterable[RegistryRow | StoreRow], *, 
 _BULK_CACHE_KIB = 256 * 1024
 
 
-def _bulk_cache(session: Session) -> Callable[[], None]:
-    """Give SQLite a larger page cache for a bulk write; returns what restores it."""
+#: Python's thread switch interval while a registry is written to PostgreSQL (s; default
+#: 0.005): the writer thread, woken when the server has taken a COPY, gets the interpreter
+#: back from the main thread sooner, so the server waits less for the next one
+_BULK_SWITCH_S = 0.0005
+
+
+def _bulk_settings(session: Session) -> Callable[[], None]:
+    """Settings for a bulk write; returns what restores them. SQLite: a larger page cache.
+    PostgreSQL: a shorter thread switch interval (``_BULK_SWITCH_S``), and no parallel
+    workers for this transaction's queries (``SET LOCAL``, ended with the transaction): a
+    batch's lookups of 5,000 names among a million aliases could be planned as a parallel
+    scan of the table (~4× slower than the index) whose workers take the cores from the
+    import and the server's writes."""
     if session.get_bind().dialect.name != "sqlite":
-        return lambda: None
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        before = sys.getswitchinterval()
+        sys.setswitchinterval(_BULK_SWITCH_S)
+        return lambda: sys.setswitchinterval(before)
     raw = session.connection().connection.driver_connection
     before = raw.execute("PRAGMA cache_size").fetchone()[0]
     raw.execute(f"PRAGMA cache_size=-{_BULK_CACHE_KIB}")
