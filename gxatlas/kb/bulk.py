@@ -55,9 +55,9 @@ def allocate_ids(session: Session, model: Any, n: int, *, after: int = 0) -> lis
     if session.get_bind().dialect.name == "postgresql":
         seq = session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"),
                              {"t": table.name})
-        rows = session.execute(text("SELECT nextval(CAST(:s AS regclass)) "
-                                    "FROM generate_series(1, :n)"), {"s": seq, "n": n})
-        return [r[0] for r in rows]
+        return list(session.execute(text("SELECT nextval(CAST(:s AS regclass)) "
+                                         "FROM generate_series(1, :n)"),
+                                    {"s": seq, "n": n}).scalars().all())  # fetched at once
     # inside the writing transaction no other writer can insert: the ids after the maximum
     # are free until this transaction inserts (call just before inserting)
     start = max(session.scalar(select(func.max(table.c.id))) or 0, after) + 1
@@ -278,9 +278,10 @@ class _ArrayLiteral(TypeDecorator):
 def _pg_array(values: Sequence[Any]) -> str:
     """A PostgreSQL array literal of ``values`` (str or int, none of them None), each element
     quoted; psycopg's own list dumper looks at every element with regular expressions."""
-    if all(type(v) is int for v in values):
+    types = set(map(type, values))
+    if not values or types == {int}:
         return "{" + ",".join(map(str, values)) + "}"
-    if all(type(v) is str for v in values):
+    if types == {str}:
         joined = "\x1f".join(values)  # escaped at once when no value needs it (most lists)
         if ('"' not in joined and "\\" not in joined
                 and joined.count("\x1f") == len(values) - 1):
