@@ -97,9 +97,8 @@ def store_registry(session: Session, rows: Iterable[RegistryRow | StoreRow], *, 
     from gxatlas.analysis.registry import registry_digest
     from gxatlas.gcpause import fewer_collections
     from gxatlas.kb.bulk import BATCH, NameIndex, RegionNames, RowEncoder, write_search_entries
-    from gxatlas.kb.models import SearchEntry
     from gxatlas.kb.documents import Source, table_document
-    from gxatlas.kb.models import Evidence
+    from gxatlas.kb.models import Evidence, SearchEntry
 
     p = Path(path)
     name = name or p.name

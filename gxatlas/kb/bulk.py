@@ -55,9 +55,9 @@ def allocate_ids(session: Session, model: Any, n: int, *, after: int = 0) -> lis
     if session.get_bind().dialect.name == "postgresql":
         seq = session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"),
                              {"t": table.name})
-        return list(session.execute(text("SELECT nextval(CAST(:s AS regclass)) "
-                                         "FROM generate_series(1, :n)"),
-                                    {"s": seq, "n": n}).scalars().all())  # fetched at once
+        return session.execute(text("SELECT nextval(CAST(:s AS regclass)) "
+                                    "FROM generate_series(1, :n)"),
+                               {"s": seq, "n": n}).scalars().all()  # fetched at once
     # inside the writing transaction no other writer can insert: the ids after the maximum
     # are free until this transaction inserts (call just before inserting)
     start = max(session.scalar(select(func.max(table.c.id))) or 0, after) + 1
