@@ -158,10 +158,9 @@ def store_registry(session: Session, rows: Iterable[RegistryRow | StoreRow], *, 
                 if ahead is not None:
                     start_writes(ahead)
                 resolved = found.resolve(doc_id=doc.id, regions=regions) if beside else None
-                if resolved is not None:
-                    resolved.encode(encoder)
                 n, batch = len(batch), take(items)  # beside the writes
-                if resolved is not None:  # the next batch's work that needs no query, too
+                if resolved is not None:  # its rows encoded, the next batch's query-free work
+                    resolved.encode(encoder)
                     found = _Found(batch, names=names, overlay=resolved)
                 settle()
                 if resolved is None:
